@@ -1,0 +1,3 @@
+import base, { domainRules } from "@clientele/eslint-config";
+
+export default [...base, domainRules];

@@ -1,0 +1,90 @@
+import type { Address } from "../validation/address";
+export type { Changes } from "../changes";
+
+export const CUSTOMER_TYPES = ["Individual", "SmallBusiness", "Enterprise", "NonProfit", "Government"] as const;
+export type CustomerType = (typeof CUSTOMER_TYPES)[number];
+
+export const CUSTOMER_STATUSES = ["Active", "Inactive", "Suspended", "Archived"] as const;
+export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
+
+export const CUSTOMER_SEGMENTS = ["Standard", "Premium", "VIP", "Corporate"] as const;
+export type CustomerSegment = (typeof CUSTOMER_SEGMENTS)[number];
+
+export const CUSTOMER_RATINGS = ["Excellent", "Good", "Fair", "Poor", "Unrated"] as const;
+export type CustomerRating = (typeof CUSTOMER_RATINGS)[number];
+
+export const COMMUNICATION_CHANNELS = ["Email", "SMS", "Phone", "None"] as const;
+export type CommunicationChannel = (typeof COMMUNICATION_CHANNELS)[number];
+
+export type { Address };
+
+export type Preferences = {
+  communication: { channels: CommunicationChannel[]; frequency: string | null };
+  preferredEventTypes: string[];
+  interests: string[];
+  preferredLanguage: string;
+  timeZone: string;
+  notifications: { email: boolean; sms: boolean; push: boolean };
+  marketingConsent: boolean;
+  dataProcessingConsent: boolean;
+};
+
+export type ContactInfo = {
+  primaryEmail: string;
+  secondaryEmail: string | null;
+  primaryPhone: string;
+  secondaryPhone: string | null;
+  billingAddress: Address;
+  shippingAddress: Address | null;
+};
+
+export type Customer = {
+  id: string;
+  tenantId: string;
+  customerNumber: string;
+  type: CustomerType;
+  companyName: string;
+  firstName: string | null;
+  lastName: string | null;
+  industry: string | null;
+  website: string | null;
+  segment: CustomerSegment;
+  lifetimeValue: string;
+  totalEvents: number;
+  rating: CustomerRating;
+  status: CustomerStatus;
+  contactInfo: ContactInfo;
+  preferences: Preferences;
+  isDeleted: boolean;
+  deletedAt: Date | null;
+  deletedBy: string | null;
+  statusReason: string | null;
+  createdAt: Date;
+  createdBy: string;
+  lastModifiedAt: Date | null;
+  lastModifiedBy: string | null;
+  version: number;
+};
+
+/** REQ-CUS-016 defaults. */
+export const DEFAULT_PREFERENCES: Preferences = {
+  communication: { channels: ["Email"], frequency: null },
+  preferredEventTypes: [],
+  interests: [],
+  preferredLanguage: "en",
+  timeZone: "UTC",
+  notifications: { email: true, sms: false, push: true },
+  marketingConsent: false,
+  dataProcessingConsent: true,
+};
+
+export type PreferencesPatch = {
+  communication?: { channels?: CommunicationChannel[]; frequency?: string | null };
+  preferredEventTypes?: string[];
+  interests?: string[];
+  preferredLanguage?: string;
+  timeZone?: string;
+  notifications?: { email?: boolean; sms?: boolean; push?: boolean };
+  marketingConsent?: boolean;
+  dataProcessingConsent?: boolean;
+};

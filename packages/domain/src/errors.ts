@@ -1,0 +1,96 @@
+/**
+ * Domain errors carry the spec's codes (Appendix B plus our validation codes). They know nothing
+ * of HTTP or tRPC; the API maps `kind` to a status in one place.
+ */
+export type DomainErrorKind =
+  | "validation"
+  | "not_found"
+  | "conflict"
+  | "business_rule"
+  | "forbidden"
+  | "unauthorized"
+  | "too_large"
+  | "unsupported"
+  | "rate_limited";
+
+export type FieldErrors = Record<string, string[]>;
+
+export type DomainErrorCode =
+  | "VALIDATION"
+  | "AUTH-001"
+  | "AUTH-002"
+  | "CONCURRENCY"
+  | "CUST-001"
+  | "CUST-002"
+  | "CUST-003"
+  | "CUST-004"
+  | "CUST-005"
+  | "CONT-001"
+  | "CONT-002"
+  | "CONT-003"
+  | "CONT-004"
+  | "CONT-005"
+  | "FILE-001"
+  | "FILE-002"
+  | "IMPORT-001"
+  | "EXPORT-001"
+  | "COMM-001"
+  | "COMM-002"
+  | "COMM-003"
+  | "COMM-004"
+  | "COMM-005"
+  | "COMM-006"
+  | "TMPL-001"
+  | "FUP-001"
+  | "RATE-001"
+  | "COMP-001"
+  | "COMP-002"
+  | "COMP-003"
+  | "TEST-001"
+  | "TEST-002";
+
+export class DomainError extends Error {
+  override readonly name = "DomainError";
+  constructor(
+    readonly code: DomainErrorCode,
+    readonly kind: DomainErrorKind,
+    message: string,
+    readonly fieldErrors: FieldErrors = {},
+  ) {
+    super(message);
+  }
+}
+
+export const validationError = (fieldErrors: FieldErrors, message = "One or more fields are invalid.") =>
+  new DomainError("VALIDATION", "validation", message, fieldErrors);
+
+export const customerNotFound = () => new DomainError("CUST-001", "not_found", "Customer not found.");
+
+export const staleVersion = (expected: number, actual: number, what = "customer") =>
+  new DomainError(
+    "CONCURRENCY",
+    "conflict",
+    `The ${what} was changed by someone else (you sent version ${expected}, current is ${actual}). Reload and retry.`,
+    { version: [`expected ${actual}`] },
+  );
+
+export const contactNotFound = () => new DomainError("CONT-001", "not_found", "Contact not found.");
+
+/** Collects field errors so a request reports every problem at once, not the first one. */
+export class FieldErrorCollector {
+  readonly errors: FieldErrors = {};
+  add(field: string, message: string): void {
+    (this.errors[field] ??= []).push(message);
+  }
+  merge(prefix: string, errors: FieldErrors): void {
+    for (const [field, messages] of Object.entries(errors)) {
+      for (const message of messages) this.add(`${prefix}.${field}`, message);
+    }
+  }
+  get empty(): boolean {
+    return Object.keys(this.errors).length === 0;
+  }
+  throwIfAny(): void {
+    if (!this.empty) throw validationError(this.errors);
+  }
+}

@@ -1,0 +1,15 @@
+export * from "./errors";
+export * from "./authz";
+export * from "./events";
+export { diff } from "./changes";
+export * from "./customer/customer.types";
+export * from "./customer/customer";
+export * from "./validation/email";
+export * from "./validation/phone";
+export * from "./validation/address";
+export * from "./contact/contact";
+export * from "./contact/contact-import";
+export * from "./communication/communication";
+export * from "./complaint/complaint";
+export * from "./testimonial/testimonial";
+export * from "./customer/search-terms";

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { assertCan, can, DomainError, PRIVILEGES, ROLES, type Privilege, type Role } from "../src/index";
+
+// REQ-CUS-036, with MarketingManager for testimonial approval and export for full-access roles.
+const expected: Record<Role, Privilege[]> = {
+  CustomerManager: [
+    "customer:create",
+    "customer:read",
+    "customer:update",
+    "customer:delete",
+    "customer:merge",
+    "complaint:manage",
+    "data:export",
+    "communication:send",
+    "template:manage",
+    "settings:manage",
+  ],
+  SalesRep: ["customer:create", "customer:read", "customer:update", "communication:send"],
+  SupportAgent: ["customer:read", "complaint:manage", "communication:send"],
+  Admin: [...PRIVILEGES],
+  Viewer: ["customer:read"],
+  MarketingManager: ["customer:read", "testimonial:approve", "communication:send", "template:manage"],
+};
+
+describe("privilege matrix", () => {
+  for (const role of ROLES) {
+    for (const privilege of PRIVILEGES) {
+      const allowed = expected[role].includes(privilege);
+      it(`${role} ${allowed ? "may" : "may not"} ${privilege}`, () => {
+        expect(can([role], privilege)).toBe(allowed);
+      });
+    }
+  }
+
+  it("grants the union of several roles", () => {
+    expect(can(["Viewer", "SupportAgent"], "complaint:manage")).toBe(true);
+    expect(can([], "customer:read")).toBe(false);
+  });
+
+  it("throws a forbidden domain error", () => {
+    expect(() => assertCan({ userId: "u", tenantId: "t", roles: ["Viewer"] }, "customer:delete")).toThrow(DomainError);
+  });
+});
