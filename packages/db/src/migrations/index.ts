@@ -1,0 +1,41 @@
+import type { Migration } from "kysely";
+import * as m0 from "./20261122090000_create_tenants";
+import * as m1 from "./20261122090100_create_sequences";
+import * as m2 from "./20261122090200_create_customers";
+import * as m3 from "./20261122090300_create_audit_log";
+import * as m4 from "./20261122090400_create_domain_events";
+import * as m5 from "./20261122100000_create_contacts";
+import * as m6 from "./20261122100100_create_contact_tags";
+import * as m7 from "./20261122100200_create_contact_imports";
+import * as m8 from "./20261122100300_create_contact_exports";
+import * as m9 from "./20261122110000_create_communications";
+import * as m10 from "./20261122110100_create_message_templates";
+import * as m11 from "./20261122110200_create_suppressions";
+import * as m12 from "./20261122110300_create_follow_ups";
+import * as m13 from "./20261122110400_create_users_and_files";
+import * as m14 from "./20261122110500_create_notification_log";
+import * as m15 from "./20261122120000_create_complaints";
+import * as m16 from "./20261122120100_create_testimonials";
+import * as m17 from "./20261122130000_create_customer_search_terms";
+
+/** Listed statically so migrations run the same from tsx, tests and a bundle. */
+export const migrations: Record<string, Migration> = {
+  "20261122090000_create_tenants": m0,
+  "20261122090100_create_sequences": m1,
+  "20261122090200_create_customers": m2,
+  "20261122090300_create_audit_log": m3,
+  "20261122090400_create_domain_events": m4,
+  "20261122100000_create_contacts": m5,
+  "20261122100100_create_contact_tags": m6,
+  "20261122100200_create_contact_imports": m7,
+  "20261122100300_create_contact_exports": m8,
+  "20261122110000_create_communications": m9,
+  "20261122110100_create_message_templates": m10,
+  "20261122110200_create_suppressions": m11,
+  "20261122110300_create_follow_ups": m12,
+  "20261122110400_create_users_and_files": m13,
+  "20261122110500_create_notification_log": m14,
+  "20261122120000_create_complaints": m15,
+  "20261122120100_create_testimonials": m16,
+  "20261122130000_create_customer_search_terms": m17,
+};

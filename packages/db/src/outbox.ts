@@ -1,0 +1,107 @@
+import { randomUUID } from "node:crypto";
+import { topicFor, type DomainEvent, type EventEnvelope } from "@clientele/domain";
+import { sql } from "kysely";
+import type { Db, DbOrTrx } from "./connection";
+import { parseJson, type DomainEventRow } from "./schema";
+
+export type EventContext = { tenantId: string; actor: string; version: number; occurredAt: Date };
+
+/** Appends events to the outbox; call inside the transaction that makes the change. */
+/** An event may carry the aggregate version it produced; otherwise the context's applies. */
+export async function appendEvents(trx: DbOrTrx, events: (DomainEvent & { version?: number })[], ctx: EventContext): Promise<EventEnvelope[]> {
+  if (events.length === 0) return [];
+  const envelopes: EventEnvelope[] = events.map((e) => ({
+    id: randomUUID(),
+    type: e.type,
+    tenantId: ctx.tenantId,
+    aggregateType: e.aggregateType,
+    aggregateId: e.aggregateId,
+    version: e.version ?? ctx.version,
+    occurredAt: ctx.occurredAt.toISOString(),
+    actor: ctx.actor,
+    data: e.data,
+  }));
+  await trx
+    .insertInto("domainEvents")
+    .values(
+      envelopes.map((env) => ({
+        id: env.id,
+        tenantId: env.tenantId,
+        aggregateType: env.aggregateType,
+        aggregateId: env.aggregateId,
+        aggregateVersion: env.version,
+        eventType: env.type,
+        topic: topicFor(env.aggregateType),
+        // Only the data: the rest of the envelope is in the row's own columns (see toEnvelope).
+        payload: JSON.stringify(env.data),
+        occurredAt: ctx.occurredAt,
+        actor: env.actor,
+        publishedAt: null,
+      })),
+    )
+    .execute();
+  return envelopes;
+}
+
+export type PendingEvent = { seq: number; topic: string; envelope: EventEnvelope };
+
+/** Oldest unpublished events first: `seq` order is commit-safe per aggregate (see the relay). */
+const ENVELOPE_COLUMNS = ["seq", "id", "eventType", "tenantId", "aggregateType", "aggregateId", "aggregateVersion", "occurredAt", "actor", "topic", "payload"] as const;
+
+function toEnvelope(r: Pick<DomainEventRow, (typeof ENVELOPE_COLUMNS)[number]>): EventEnvelope {
+  return {
+    id: r.id,
+    type: r.eventType,
+    tenantId: r.tenantId,
+    aggregateType: r.aggregateType as EventEnvelope["aggregateType"],
+    aggregateId: r.aggregateId,
+    version: r.aggregateVersion,
+    occurredAt: r.occurredAt.toISOString(),
+    actor: r.actor,
+    data: parseJson<Record<string, unknown>>(r.payload as string),
+  };
+}
+
+export async function fetchUnpublished(db: DbOrTrx, limit: number): Promise<PendingEvent[]> {
+  const rows = await db
+    .selectFrom("domainEvents")
+    .select(ENVELOPE_COLUMNS)
+    .where("publishedAt", "is", null)
+    .orderBy("seq")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ seq: Number(r.seq), topic: r.topic, envelope: toEnvelope(r) }));
+}
+
+export async function markPublished(db: DbOrTrx, seqs: number[], at: Date): Promise<void> {
+  if (seqs.length === 0) return;
+  await db.updateTable("domainEvents").set({ publishedAt: at }).where("seq", "in", seqs).execute();
+}
+
+export async function listEventsForAggregate(db: DbOrTrx, tenantId: string, aggregateId: string) {
+  const rows = await db
+    .selectFrom("domainEvents")
+    .select([...ENVELOPE_COLUMNS, "publishedAt"])
+    .where("tenantId", "=", tenantId)
+    .where("aggregateId", "=", aggregateId)
+    .orderBy("seq")
+    .execute();
+  return rows.map((r) => ({ envelope: toEnvelope(r), publishedAt: r.publishedAt }));
+}
+
+/**
+ * One relay at a time holds this MySQL named lock on its own connection; if its process dies the
+ * server releases the lock with the connection, so a standby relay takes over without losing rows.
+ */
+export async function withRelayLock(db: Db, name: string, fn: (conn: DbOrTrx) => Promise<void>): Promise<boolean> {
+  return db.connection().execute(async (conn) => {
+    const { rows } = await sql<{ got: number | null }>`SELECT GET_LOCK(${name}, 0) AS got`.execute(conn);
+    if (rows[0]?.got !== 1) return false;
+    try {
+      await fn(conn);
+    } finally {
+      await sql`SELECT RELEASE_LOCK(${name})`.execute(conn);
+    }
+    return true;
+  });
+}

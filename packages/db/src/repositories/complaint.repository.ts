@@ -1,0 +1,190 @@
+import { ESCALATABLE } from "@clientele/domain";
+import { sql, type Selectable, type SqlBool, type Expression } from "kysely";
+import type { DbOrTrx } from "../connection";
+import { parseJson, type ComplaintsTable } from "../schema";
+import type { Attachment } from "./communication.repository";
+
+type Row = Selectable<ComplaintsTable>;
+export type Complaint = Omit<Row, "attachments" | "customerSatisfied"> & { attachments: Attachment[]; customerSatisfied: boolean | null };
+
+export const toComplaint = (r: Row): Complaint => ({
+  ...r,
+  attachments: r.attachments == null ? [] : parseJson<Attachment[]>(r.attachments as string),
+  customerSatisfied: r.customerSatisfied === null ? null : Boolean(r.customerSatisfied),
+});
+
+export async function insertComplaint(db: DbOrTrx, c: Complaint) {
+  await db
+    .insertInto("complaints")
+    .values({ ...c, attachments: JSON.stringify(c.attachments), customerSatisfied: c.customerSatisfied === null ? null : c.customerSatisfied ? 1 : 0 })
+    .execute();
+}
+
+export async function findComplaint(db: DbOrTrx, tenantId: string, id: string): Promise<Complaint | undefined> {
+  const row = await db.selectFrom("complaints").selectAll().where("tenantId", "=", tenantId).where("id", "=", id).executeTakeFirst();
+  return row && toComplaint(row);
+}
+
+/** Compare-and-set on the version read. */
+export async function updateComplaint(db: DbOrTrx, c: Complaint, readVersion: number): Promise<boolean> {
+  const { id, tenantId, createdAt: _a, createdBy: _b, complaintNumber: _n, attachments: _t, ...rest } = c;
+  const r = await db
+    .updateTable("complaints")
+    .set({ ...rest, customerSatisfied: rest.customerSatisfied === null ? null : rest.customerSatisfied ? 1 : 0 })
+    .where("tenantId", "=", tenantId)
+    .where("id", "=", id)
+    .where("version", "=", readVersion)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export type StatusChange = { complaintId: string; tenantId: string; fromStatus: string | null; toStatus: string; notes: string; changedBy: string; changedAt: Date };
+
+/** Returns the id of the first row written (MySQL numbers a multi-row insert consecutively). */
+export async function insertStatusHistory(db: DbOrTrx, rows: StatusChange[]): Promise<number | null> {
+  if (rows.length === 0) return null;
+  const r = await db.insertInto("complaintStatusHistory").values(rows).executeTakeFirst();
+  return Number(r.insertId);
+}
+
+export async function listStatusHistory(db: DbOrTrx, complaintId: string) {
+  return db.selectFrom("complaintStatusHistory").selectAll().where("complaintId", "=", complaintId).orderBy("id").execute();
+}
+
+export type ComplaintFilters = {
+  customerId?: string | undefined;
+  statuses?: string[] | undefined;
+  priorities?: string[] | undefined;
+  assignedTo?: string | undefined;
+  category?: string | undefined;
+  page: number;
+  pageSize: number;
+};
+
+export async function listComplaints(db: DbOrTrx, tenantId: string, f: ComplaintFilters) {
+  let q = db.selectFrom("complaints").where("tenantId", "=", tenantId);
+  if (f.customerId) q = q.where("customerId", "=", f.customerId);
+  if (f.statuses?.length) q = q.where("status", "in", f.statuses);
+  if (f.priorities?.length) q = q.where("priority", "in", f.priorities);
+  if (f.assignedTo) q = q.where("assignedTo", "=", f.assignedTo);
+  if (f.category) q = q.where("category", "=", f.category);
+  const [rows, count] = await Promise.all([
+    q.selectAll().orderBy("createdAt", "desc").orderBy("id").limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute(),
+    q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(toComplaint), totalCount: Number(count.n) };
+}
+
+/** Open = not yet resolved or closed. */
+const OPEN = ["New", "InProgress", "Escalated"];
+
+/** Complaints due for escalation under these thresholds (hours per priority). */
+function dueCondition(now: Date, hours: Record<string, number>): Expression<SqlBool> {
+  const parts = Object.entries(hours).map(
+    ([priority, h]) => sql<SqlBool>`(priority = ${priority} AND created_at <= ${new Date(now.getTime() - h * 3_600_000)})`,
+  );
+  return sql<SqlBool>`(${sql.join(parts, sql` OR `)})`;
+}
+
+export async function complaintDashboard(db: DbOrTrx, tenantId: string, userId: string, now: Date, hours: Record<string, number>) {
+  const [byPriority, overdue, mine] = await Promise.all([
+    db
+      .selectFrom("complaints")
+      .select(["priority", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("tenantId", "=", tenantId)
+      .where("status", "in", OPEN)
+      .groupBy("priority")
+      .execute(),
+    db.selectFrom("complaints").selectAll().where("tenantId", "=", tenantId).where("status", "in", [...ESCALATABLE]).where(dueCondition(now, hours)).orderBy("createdAt").limit(100).execute(),
+    db.selectFrom("complaints").selectAll().where("tenantId", "=", tenantId).where("assignedTo", "=", userId).where("status", "in", OPEN).orderBy("createdAt").limit(100).execute(),
+  ]);
+  return {
+    openByPriority: Object.fromEntries(byPriority.map((r) => [r.priority, Number(r.n)])),
+    overdueForEscalation: overdue.map(toComplaint),
+    mine: mine.map(toComplaint),
+  };
+}
+
+/** Resolutions as a knowledge base: by category and by words of the subject and resolution. */
+export async function searchResolutions(db: DbOrTrx, tenantId: string, o: { category?: string | undefined; query?: string | undefined; limit: number }) {
+  let q = db.selectFrom("complaints").selectAll().where("tenantId", "=", tenantId).where("resolution", "is not", null);
+  if (o.category) q = q.where("category", "=", o.category);
+  const words = (o.query ?? "").split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 3);
+  if (words.length) q = q.where(sql<SqlBool>`MATCH(subject, resolution) AGAINST (${words.map((w) => `+${w}*`).join(" ")} IN BOOLEAN MODE)`);
+  return (await q.orderBy("resolvedAt", "desc").limit(o.limit).execute()).map(toComplaint);
+}
+
+/**
+ * Escalates up to `limit` due complaints, with a status-history row and a
+ * CustomerComplaintEscalated event each, and returns how many per tenant. The rows are locked with
+ * SKIP LOCKED, so sweeps running side by side take disjoint batches, and the UPDATE re-checks the
+ * status, so a complaint is escalated once however many sweeps run. History and events are
+ * written by INSERT … SELECT from the batch: at 100,000 complaints, building them as bound
+ * parameters cost more than the database's own work.
+ */
+export async function escalateDueBatch(
+  trx: DbOrTrx,
+  o: { now: Date; hours: Record<string, number>; limit: number; topic: string; tenantId?: string; excludeTenants?: string[] },
+): Promise<Map<string, number>> {
+  let q = trx.selectFrom("complaints").select(["id", "tenantId"]).where("status", "in", [...ESCALATABLE]).where(dueCondition(o.now, o.hours));
+  if (o.tenantId) q = q.where("tenantId", "=", o.tenantId);
+  if (o.excludeTenants?.length) q = q.where("tenantId", "not in", o.excludeTenants);
+  const rows = await q.limit(o.limit).forUpdate().skipLocked().execute();
+  const perTenant = new Map<string, number>();
+  if (rows.length === 0) return perTenant;
+  const ids = rows.map((r) => r.id);
+  await trx
+    .updateTable("complaints")
+    .set((eb) => ({
+      previousStatus: eb.ref("status"),
+      status: "Escalated",
+      escalatedAt: o.now,
+      escalatedBy: "system",
+      lastModifiedAt: o.now,
+      lastModifiedBy: "system",
+      version: eb("version", "+", 1),
+    }))
+    .where("id", "in", ids)
+    .where("status", "in", [...ESCALATABLE])
+    .execute();
+  const hoursOf = sql.join(Object.entries(o.hours).map(([p, h]) => sql`WHEN ${p} THEN ${h}`), sql` `);
+  const batch = sql`FROM complaints WHERE id IN (${sql.join(ids)}) AND escalated_at = ${o.now} AND escalated_by = 'system'`;
+  await sql`
+    INSERT INTO complaint_status_history (complaint_id, tenant_id, from_status, to_status, notes, changed_by, changed_at)
+    SELECT id, tenant_id, previous_status, 'Escalated',
+           CONCAT('Escalated automatically: open longer than ', CASE priority ${hoursOf} END, ' h (', priority, ')'), 'system', ${o.now}
+    ${batch}`.execute(trx);
+  // The same event appendEvents would write: the envelope is rebuilt from these columns.
+  await sql`
+    INSERT INTO domain_events (id, tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type, topic, payload, occurred_at, actor, published_at)
+    SELECT UUID(), tenant_id, 'Complaint', id, version, 'CustomerComplaintEscalated', ${o.topic},
+           JSON_OBJECT('complaintId', id, 'customerId', customer_id, 'complaintNumber', complaint_number, 'priority', priority,
+                       'fromStatus', previous_status, 'automatic', TRUE,
+                       'openHours', ROUND(TIMESTAMPDIFF(SECOND, created_at, ${o.now}) / 3600), 'escalatedAt', ${o.now.toISOString()}),
+           ${o.now}, 'system', NULL
+    ${batch}`.execute(trx);
+  for (const r of rows) perTenant.set(r.tenantId, (perTenant.get(r.tenantId) ?? 0) + 1);
+  return perTenant;
+}
+
+/** Takes the tenant's escalated-but-unannounced complaints for one digest email. */
+export async function claimEscalationDigest(db: DbOrTrx, tenantId: string, now: Date, limit = 1000) {
+  const rows = await db
+    .selectFrom("complaints")
+    .select(["id", "complaintNumber", "priority", "subject", "createdAt", "escalatedAt"])
+    .where("tenantId", "=", tenantId)
+    .where("status", "=", "Escalated")
+    .where("escalationNotifiedAt", "is", null)
+    .orderBy("createdAt")
+    .limit(limit)
+    .forUpdate()
+    .execute();
+  if (rows.length) {
+    await db.updateTable("complaints").set({ escalationNotifiedAt: now }).where("id", "in", rows.map((r) => r.id)).execute();
+  }
+  return rows;
+}
+
+export async function unclaimEscalationDigest(db: DbOrTrx, ids: string[]) {
+  if (ids.length) await db.updateTable("complaints").set({ escalationNotifiedAt: null }).where("id", "in", ids).execute();
+}

@@ -1,0 +1,265 @@
+import { queryTerms, searchTerms, type Customer, type CustomerRating, type CustomerSegment, type CustomerStatus, type CustomerType, type Preferences } from "@clientele/domain";
+import { sql, type SqlBool, type Expression } from "kysely";
+import type { DbOrTrx } from "../connection";
+import { parseJson, type CustomerRow, type NewCustomerRow } from "../schema";
+
+export function toCustomer(row: CustomerRow): Customer {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    customerNumber: row.customerNumber,
+    type: row.type as CustomerType,
+    companyName: row.companyName,
+    firstName: row.firstName,
+    lastName: row.lastName,
+    industry: row.industry,
+    website: row.website,
+    segment: row.segment as CustomerSegment,
+    lifetimeValue: String(row.lifetimeValue),
+    totalEvents: row.totalEvents,
+    rating: row.rating as CustomerRating,
+    status: row.status as CustomerStatus,
+    contactInfo: {
+      primaryEmail: row.primaryEmail,
+      secondaryEmail: row.secondaryEmail,
+      primaryPhone: row.primaryPhone,
+      secondaryPhone: row.secondaryPhone,
+      billingAddress: {
+        street: row.billingStreet,
+        city: row.billingCity,
+        state: row.billingState,
+        zipCode: row.billingZipCode,
+        country: row.billingCountry,
+      },
+      shippingAddress:
+        row.shippingStreet === null
+          ? null
+          : {
+              street: row.shippingStreet,
+              city: row.shippingCity ?? "",
+              state: row.shippingState ?? "",
+              zipCode: row.shippingZipCode ?? "",
+              country: row.shippingCountry ?? "",
+            },
+    },
+    preferences: parseJson<Preferences>(row.preferences as Preferences | string),
+    isDeleted: Boolean(row.isDeleted),
+    deletedAt: row.deletedAt,
+    deletedBy: row.deletedBy,
+    statusReason: row.statusReason,
+    createdAt: row.createdAt,
+    createdBy: row.createdBy,
+    lastModifiedAt: row.lastModifiedAt,
+    lastModifiedBy: row.lastModifiedBy,
+    version: row.version,
+  };
+}
+
+export function toRow(c: Customer): NewCustomerRow {
+  const ship = c.contactInfo.shippingAddress;
+  return {
+    id: c.id,
+    tenantId: c.tenantId,
+    customerNumber: c.customerNumber,
+    type: c.type,
+    companyName: c.companyName,
+    firstName: c.firstName,
+    lastName: c.lastName,
+    industry: c.industry,
+    website: c.website,
+    segment: c.segment,
+    lifetimeValue: c.lifetimeValue,
+    totalEvents: c.totalEvents,
+    rating: c.rating,
+    status: c.status,
+    primaryEmail: c.contactInfo.primaryEmail,
+    secondaryEmail: c.contactInfo.secondaryEmail,
+    primaryPhone: c.contactInfo.primaryPhone,
+    secondaryPhone: c.contactInfo.secondaryPhone,
+    billingStreet: c.contactInfo.billingAddress.street,
+    billingCity: c.contactInfo.billingAddress.city,
+    billingState: c.contactInfo.billingAddress.state,
+    billingZipCode: c.contactInfo.billingAddress.zipCode,
+    billingCountry: c.contactInfo.billingAddress.country,
+    shippingStreet: ship?.street ?? null,
+    shippingCity: ship?.city ?? null,
+    shippingState: ship?.state ?? null,
+    shippingZipCode: ship?.zipCode ?? null,
+    shippingCountry: ship?.country ?? null,
+    preferences: JSON.stringify(c.preferences),
+    isDeleted: c.isDeleted ? 1 : 0,
+    deletedAt: c.deletedAt,
+    deletedBy: c.deletedBy,
+    statusReason: c.statusReason,
+    createdAt: c.createdAt,
+    createdBy: c.createdBy,
+    lastModifiedAt: c.lastModifiedAt,
+    lastModifiedBy: c.lastModifiedBy,
+    version: c.version,
+  };
+}
+
+/** Loads a customer of this tenant, deactivated ones included (the use case decides visibility). */
+export async function findCustomerById(db: DbOrTrx, tenantId: string, id: string): Promise<Customer | undefined> {
+  const row = await db
+    .selectFrom("customers")
+    .selectAll()
+    .where("tenantId", "=", tenantId)
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row && toCustomer(row);
+}
+
+export async function findCustomersByIds(db: DbOrTrx, tenantId: string, ids: string[]): Promise<Customer[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom("customers").selectAll().where("tenantId", "=", tenantId).where("id", "in", ids).execute();
+  return rows.map(toCustomer);
+}
+
+export async function insertCustomer(db: DbOrTrx, customer: Customer): Promise<void> {
+  await db.insertInto("customers").values(toRow(customer)).execute();
+}
+
+/** Compare-and-set on `version`: false when someone else changed the row since it was read. */
+export async function updateCustomer(db: DbOrTrx, customer: Customer, readVersion: number): Promise<boolean> {
+  const { id: _id, tenantId: _tenantId, customerNumber: _n, createdAt: _c, createdBy: _b, ...changes } = toRow(customer);
+  const result = await db
+    .updateTable("customers")
+    .set(changes)
+    .where("tenantId", "=", customer.tenantId)
+    .where("id", "=", customer.id)
+    .where("version", "=", readVersion)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export const CUSTOMER_SORT_FIELDS = {
+  companyName: "companyName",
+  customerNumber: "customerNumber",
+  createdAt: "createdAt",
+  lastModifiedAt: "lastModifiedAt",
+  status: "status",
+  type: "type",
+  segment: "segment",
+} as const;
+export type CustomerSortField = keyof typeof CUSTOMER_SORT_FIELDS;
+
+export type CustomerSearch = {
+  query?: string;
+  types?: string[];
+  segments?: string[];
+  statuses?: string[];
+  sort: { field: CustomerSortField; direction: "asc" | "desc" }[];
+  page: number;
+  pageSize: number;
+};
+
+/**
+ * Rows of the search-term table for a customer: its words with the columns search filters and
+ * sorts on. Old rows go by exact primary key (a range delete would gap-lock its neighbours and
+ * deadlock concurrent creates); a new customer has none.
+ */
+export async function replaceSearchTerms(db: DbOrTrx, c: Customer, isNew: boolean): Promise<void> {
+  if (!isNew) {
+    const old = await db.selectFrom("customerSearchTerms").select("term").where("customerId", "=", c.id).execute();
+    if (old.length) {
+      await db
+        .deleteFrom("customerSearchTerms")
+        .where("tenantId", "=", c.tenantId)
+        .where("term", "in", old.map((o) => o.term))
+        .where("customerId", "=", c.id)
+        .execute();
+    }
+  }
+  const terms = searchTerms(c.companyName, c.contactInfo.primaryEmail);
+  if (terms.length === 0) return;
+  await db
+    .insertInto("customerSearchTerms")
+    .values(
+      terms.map((term) => ({
+        tenantId: c.tenantId,
+        term,
+        customerId: c.id,
+        isDeleted: c.isDeleted ? 1 : 0,
+        status: c.status,
+        type: c.type,
+        segment: c.segment,
+        companyName: c.companyName,
+        customerNumber: c.customerNumber,
+        createdAt: c.createdAt,
+        lastModifiedAt: c.lastModifiedAt,
+      })),
+    )
+    .execute();
+}
+
+/** Customer numbers and email prefixes are served by the customers table's own indexes. */
+function directCondition(q: string): Expression<SqlBool> | undefined {
+  const escaped = q.replace(/[\\%_]/g, (m) => `\\${m}`);
+  if (/^(cus-?)?\d+$/i.test(q)) {
+    const digits = q.replace(/\D/g, "");
+    return sql<SqlBool>`(customer_number LIKE ${`CUS-%${digits}`} OR customer_number = ${q.toUpperCase()})`;
+  }
+  if (q.includes("@")) return sql<SqlBool>`primary_email LIKE ${`${escaped}%`}`;
+  if (queryTerms(q).length === 0) return sql<SqlBool>`company_name LIKE ${`${escaped}%`}`;
+  return undefined;
+}
+
+const page = (s: CustomerSearch) => ({ limit: s.pageSize, offset: (s.page - 1) * s.pageSize });
+
+/**
+ * Word queries run on customer_search_terms: each word is a prefix range of its primary key, the
+ * filters and the sort are on that row too, so only the page's customers are read from
+ * `customers`. Every word must match (AND).
+ */
+async function searchByTerms(db: DbOrTrx, tenantId: string, s: CustomerSearch, terms: string[]) {
+  let base = db
+    .selectFrom("customerSearchTerms as t")
+    .where("t.tenantId", "=", tenantId)
+    .where("t.term", "like", `${terms[0]}%`)
+    .where("t.isDeleted", "=", 0);
+  if (s.types?.length) base = base.where("t.type", "in", s.types);
+  if (s.segments?.length) base = base.where("t.segment", "in", s.segments);
+  if (s.statuses?.length) base = base.where("t.status", "in", s.statuses);
+  for (const term of terms.slice(1)) {
+    base = base.where("t.customerId", "in", (eb) =>
+      eb.selectFrom("customerSearchTerms as u").select("u.customerId").where("u.tenantId", "=", tenantId).where("u.term", "like", `${term}%`),
+    );
+  }
+  let ids = base
+    .select(["t.customerId", "t.companyName", "t.customerNumber", "t.createdAt", "t.lastModifiedAt", "t.status", "t.type", "t.segment"])
+    .distinct();
+  for (const { field, direction } of s.sort) ids = ids.orderBy(`t.${CUSTOMER_SORT_FIELDS[field]}`, direction);
+  const { limit, offset } = page(s);
+  const [rows, count] = await Promise.all([
+    ids.orderBy("t.customerId").limit(limit).offset(offset).execute(),
+    base.select((eb) => eb.fn.count<number>("t.customerId").distinct().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  if (rows.length === 0) return { items: [], totalCount: Number(count.n) };
+  const customers = await db.selectFrom("customers").selectAll().where("tenantId", "=", tenantId).where("id", "in", rows.map((r) => r.customerId)).execute();
+  const byId = new Map(customers.map((c) => [c.id, c]));
+  return { items: rows.flatMap((r) => (byId.has(r.customerId) ? [toCustomer(byId.get(r.customerId)!)] : [])), totalCount: Number(count.n) };
+}
+
+export async function searchCustomers(db: DbOrTrx, tenantId: string, s: CustomerSearch) {
+  const q = s.query?.trim() ?? "";
+  const direct = q ? directCondition(q) : undefined;
+  if (q && !direct) return searchByTerms(db, tenantId, s, queryTerms(q));
+
+  let base = db.selectFrom("customers").where("tenantId", "=", tenantId).where("isDeleted", "=", 0);
+  if (s.types?.length) base = base.where("type", "in", s.types);
+  if (s.segments?.length) base = base.where("segment", "in", s.segments);
+  if (s.statuses?.length) base = base.where("status", "in", s.statuses);
+  if (direct) base = base.where(direct);
+
+  let itemsQuery = base.selectAll();
+  for (const { field, direction } of s.sort) itemsQuery = itemsQuery.orderBy(CUSTOMER_SORT_FIELDS[field], direction);
+  const { limit, offset } = page(s);
+  itemsQuery = itemsQuery.orderBy("id", "asc").limit(limit).offset(offset);
+
+  const [rows, count] = await Promise.all([
+    itemsQuery.execute(),
+    base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(toCustomer), totalCount: Number(count.n) };
+}

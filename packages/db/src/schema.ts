@@ -1,0 +1,367 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/** mysql2 returns JSON as text on MariaDB (JSON is LONGTEXT there) and parsed on MySQL 8. */
+export type Json<T> = ColumnType<T | string, string, string>;
+
+export type TenantsTable = {
+  id: string;
+  name: string | null;
+  settings: Json<Record<string, unknown>>;
+  createdAt: ColumnType<Date, Date, never>;
+};
+
+export type SequencesTable = {
+  tenantId: string;
+  name: string;
+  lastValue: number;
+};
+
+export type CustomersTable = {
+  id: string;
+  tenantId: string;
+  customerNumber: string;
+  type: string;
+  companyName: string;
+  firstName: string | null;
+  lastName: string | null;
+  industry: string | null;
+  website: string | null;
+  segment: string;
+  lifetimeValue: ColumnType<string, string | undefined, string>;
+  totalEvents: ColumnType<number, number | undefined, number>;
+  rating: string;
+  status: string;
+  primaryEmail: string;
+  secondaryEmail: string | null;
+  primaryPhone: string;
+  secondaryPhone: string | null;
+  billingStreet: string;
+  billingCity: string;
+  billingState: string;
+  billingZipCode: string;
+  billingCountry: string;
+  shippingStreet: string | null;
+  shippingCity: string | null;
+  shippingState: string | null;
+  shippingZipCode: string | null;
+  shippingCountry: string | null;
+  preferences: Json<unknown>;
+  isDeleted: number;
+  deletedAt: Date | null;
+  deletedBy: string | null;
+  statusReason: string | null;
+  createdAt: Date;
+  createdBy: string;
+  lastModifiedAt: Date | null;
+  lastModifiedBy: string | null;
+  version: number;
+};
+
+export type AuditLogTable = {
+  id: Generated<number>;
+  tenantId: string;
+  entityType: string;
+  entityId: string;
+  action: string;
+  actorId: string;
+  occurredAt: Date;
+  changes: Json<unknown>;
+  traceId: string | null;
+};
+
+export type DomainEventsTable = {
+  seq: Generated<number>;
+  id: string;
+  tenantId: string;
+  aggregateType: string;
+  aggregateId: string;
+  aggregateVersion: number;
+  eventType: string;
+  topic: string;
+  payload: Json<unknown>;
+  occurredAt: Date;
+  actor: string;
+  publishedAt: Date | null;
+};
+
+export type ContactsTable = {
+  id: string;
+  tenantId: string;
+  customerId: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string | null;
+  position: string | null;
+  isPrimary: number;
+  status: string;
+  removedAt: Date | null;
+  removedBy: string | null;
+  removalReason: string | null;
+  createdAt: Date;
+  createdBy: string;
+  lastModifiedAt: Date | null;
+  lastModifiedBy: string | null;
+  version: number;
+  activeEmail: ColumnType<string | null, never, never>;
+};
+
+export type ContactTagsTable = { tenantId: string; contactId: string; tag: string };
+
+export type ContactImportsTable = {
+  id: string;
+  tenantId: string;
+  status: string;
+  format: string;
+  mode: string;
+  dryRun: number;
+  options: Json<unknown>;
+  fileKey: string;
+  fileName: string | null;
+  totalRows: number;
+  processedRows: ColumnType<number, number | undefined, number>;
+  importedCount: ColumnType<number, number | undefined, number>;
+  updatedCount: ColumnType<number, number | undefined, number>;
+  failedCount: ColumnType<number, number | undefined, number>;
+  failureReason: ColumnType<string | null, string | null | undefined, string | null>;
+  createdBy: string;
+  createdAt: Date;
+  startedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  completedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+};
+
+export type ContactImportErrorsTable = {
+  id: Generated<number>;
+  importId: string;
+  rowNumber: number;
+  field: string;
+  reason: string;
+};
+
+export type ContactExportsTable = {
+  id: string;
+  tenantId: string;
+  status: string;
+  format: string;
+  options: Json<unknown>;
+  recordCount: number | null;
+  fileKey: string | null;
+  failureReason: string | null;
+  createdBy: string;
+  createdAt: Date;
+  completedAt: Date | null;
+};
+
+type Opt<T> = ColumnType<T, T | undefined, T>;
+
+export type CommunicationsTable = {
+  id: string;
+  tenantId: string;
+  customerId: string;
+  type: string;
+  purpose: string;
+  direction: string;
+  status: string;
+  subject: Opt<string | null>;
+  bodyText: Opt<string | null>;
+  bodyHtml: Opt<string | null>;
+  recipientEmail: Opt<string | null>;
+  recipientPhone: Opt<string | null>;
+  templateId: Opt<string | null>;
+  attachments: ColumnType<unknown, string | null | undefined, string | null>;
+  segments: Opt<number | null>;
+  encoding: Opt<string | null>;
+  providerMessageId: Opt<string | null>;
+  failureReason: Opt<string | null>;
+  durationSeconds: Opt<number | null>;
+  scheduledStart: Opt<Date | null>;
+  scheduledEnd: Opt<Date | null>;
+  location: Opt<string | null>;
+  meetingLink: Opt<string | null>;
+  isVirtual: Opt<number | null>;
+  attendees: ColumnType<unknown, string | null | undefined, string | null>;
+  reminderMinutes: ColumnType<unknown, string | null | undefined, string | null>;
+  sequence: Opt<number>;
+  notes: Opt<string | null>;
+  occurredAt: Date;
+  createdAt: Date;
+  createdBy: string;
+  sendingStartedAt: Opt<Date | null>;
+  sentAt: Opt<Date | null>;
+  deliveredAt: Opt<Date | null>;
+  statusChangedAt: Opt<Date | null>;
+  version: Opt<number>;
+};
+
+export type MessageTemplatesTable = {
+  id: string;
+  tenantId: string;
+  name: string;
+  channel: string;
+  purpose: string;
+  subject: string | null;
+  bodyText: string | null;
+  bodyHtml: string | null;
+  status: string;
+  createdAt: Date;
+  createdBy: string;
+  lastModifiedAt: Opt<Date | null>;
+  lastModifiedBy: Opt<string | null>;
+  version: Opt<number>;
+};
+
+export type EmailSuppressionsTable = { tenantId: string; email: string; reason: string; communicationId: string | null; createdAt: Date };
+export type SmsOptOutsTable = { phone: string; keyword: string; optedOutAt: Date };
+
+export type FollowUpsTable = {
+  id: string;
+  tenantId: string;
+  customerId: string;
+  subject: string;
+  description: string | null;
+  dueDate: Date;
+  priority: string;
+  status: string;
+  assignedTo: string | null;
+  completedAt: Opt<Date | null>;
+  completedBy: Opt<string | null>;
+  createdAt: Date;
+  createdBy: string;
+  version: Opt<number>;
+};
+
+export type UsersTable = { tenantId: string; id: string; name: string | null; email: string | null; roles: Json<string[]>; lastSeenAt: Date };
+
+export type FilesTable = {
+  id: string;
+  tenantId: string;
+  storageKey: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  purpose: string;
+  createdAt: Date;
+  createdBy: string;
+};
+
+export type NotificationLogTable = {
+  key: string;
+  tenantId: string;
+  kind: string;
+  status: string;
+  recipients: number;
+  claimedAt: Date;
+  sentAt: Date | null;
+  failureReason: string | null;
+};
+
+export type ComplaintsTable = {
+  id: string;
+  tenantId: string;
+  customerId: string;
+  complaintNumber: string;
+  subject: string;
+  description: string;
+  category: string | null;
+  priority: string;
+  status: string;
+  previousStatus: Opt<string | null>;
+  relatedEventId: string | null;
+  assignedTo: string | null;
+  attachments: ColumnType<unknown, string | null | undefined, string | null>;
+  resolution: Opt<string | null>;
+  resolvedBy: Opt<string | null>;
+  resolvedAt: Opt<Date | null>;
+  resolutionTimeHours: Opt<number | null>;
+  compensationOffered: Opt<string | null>;
+  customerSatisfied: Opt<number | null>;
+  escalatedAt: Opt<Date | null>;
+  escalatedBy: Opt<string | null>;
+  escalationNotifiedAt: Opt<Date | null>;
+  createdAt: Date;
+  createdBy: string;
+  lastModifiedAt: Opt<Date | null>;
+  lastModifiedBy: Opt<string | null>;
+  version: Opt<number>;
+};
+
+export type ComplaintStatusHistoryTable = {
+  id: Generated<number>;
+  complaintId: string;
+  tenantId: string;
+  fromStatus: string | null;
+  toStatus: string;
+  notes: string;
+  changedBy: string;
+  changedAt: Date;
+};
+
+export type TestimonialsTable = {
+  id: string;
+  tenantId: string;
+  customerId: string;
+  content: string;
+  rating: number;
+  relatedEventId: string | null;
+  isPublic: number;
+  status: string;
+  containsProfanity: number;
+  authorName: string;
+  approvedBy: Opt<string | null>;
+  approvedAt: Opt<Date | null>;
+  rejectedBy: Opt<string | null>;
+  rejectedAt: Opt<Date | null>;
+  rejectionReason: Opt<string | null>;
+  createdAt: Date;
+  createdBy: string;
+  version: Opt<number>;
+};
+
+export type CustomerSearchTermsTable = {
+  tenantId: string;
+  term: string;
+  customerId: string;
+  isDeleted: number;
+  status: string;
+  type: string;
+  segment: string;
+  companyName: string;
+  customerNumber: string;
+  createdAt: Date;
+  lastModifiedAt: Date | null;
+};
+
+export type Database = {
+  tenants: TenantsTable;
+  sequences: SequencesTable;
+  customers: CustomersTable;
+  customerSearchTerms: CustomerSearchTermsTable;
+  auditLog: AuditLogTable;
+  domainEvents: DomainEventsTable;
+  contacts: ContactsTable;
+  contactTags: ContactTagsTable;
+  contactImports: ContactImportsTable;
+  contactImportErrors: ContactImportErrorsTable;
+  contactExports: ContactExportsTable;
+  communications: CommunicationsTable;
+  messageTemplates: MessageTemplatesTable;
+  emailSuppressions: EmailSuppressionsTable;
+  smsOptOuts: SmsOptOutsTable;
+  followUps: FollowUpsTable;
+  users: UsersTable;
+  files: FilesTable;
+  notificationLog: NotificationLogTable;
+  complaints: ComplaintsTable;
+  complaintStatusHistory: ComplaintStatusHistoryTable;
+  testimonials: TestimonialsTable;
+};
+
+export type CustomerRow = Selectable<CustomersTable>;
+export type NewCustomerRow = Insertable<CustomersTable>;
+export type CustomerRowUpdate = Updateable<CustomersTable>;
+export type AuditLogRow = Selectable<AuditLogTable>;
+export type DomainEventRow = Selectable<DomainEventsTable>;
+
+export function parseJson<T>(value: T | string): T {
+  return typeof value === "string" ? (JSON.parse(value) as T) : value;
+}
