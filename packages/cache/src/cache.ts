@@ -1,0 +1,175 @@
+import { Redis } from "ioredis";
+import type { Logger } from "@clientele/telemetry";
+
+/**
+ * Cache-aside over Redis that never fails a request: every Redis error degrades to "miss" (reads)
+ * or is remembered and retried when Redis is back (invalidations), so a stale entry cannot outlive
+ * an outage that swallowed its invalidation.
+ */
+export class Cache {
+  private readonly pending = new Set<string>();
+  private readonly pendingBumps = new Set<string>();
+
+  constructor(
+    private readonly redis: Redis | null,
+    private readonly log: Logger,
+  ) {
+    redis?.on("ready", () => void this.flushPending());
+  }
+
+  get enabled(): boolean {
+    return this.redis !== null;
+  }
+
+  async get(key: string): Promise<string | null> {
+    if (!this.redis) return null;
+    // An invalidation that Redis missed must land before this key is trusted again.
+    if (this.pending.size && !(await this.flushPending()) && this.pending.has(key)) return null;
+    try {
+      return await this.redis.get(key);
+    } catch (error) {
+      this.warn("get", error);
+      return null;
+    }
+  }
+
+  /**
+   * Stores `value` for `key` unless the cache already holds a newer version of it. Readers and
+   * writers both go through here, so a slow reader can never put back an older copy.
+   */
+  async putVersioned(key: string, version: number, value: string, ttlSeconds: number): Promise<void> {
+    if (!this.redis) return;
+    try {
+      await this.redis.eval(PUT_IF_NEWER, 1, key, String(version), `${version}|${value}`, String(ttlSeconds));
+    } catch (error) {
+      // The old copy may still be there: make sure it goes before anyone reads it again.
+      this.pending.add(key);
+      this.warn("put", error);
+    }
+  }
+
+  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
+    if (!this.redis) return;
+    try {
+      await this.redis.set(key, value, "EX", ttlSeconds);
+    } catch (error) {
+      this.warn("set", error);
+    }
+  }
+
+  async del(key: string): Promise<void> {
+    if (!this.redis) return;
+    try {
+      await this.redis.del(key);
+    } catch (error) {
+      this.pending.add(key);
+      this.warn("del", error);
+    }
+  }
+
+  /** Generation counters make a whole family of keys (a tenant's searches) obsolete in one write. */
+  async generation(key: string): Promise<string | null> {
+    if (!this.redis) return null;
+    if (this.pendingBumps.size && !(await this.flushPending()) && this.pendingBumps.has(key)) return null;
+    try {
+      return (await this.redis.get(key)) ?? "0";
+    } catch (error) {
+      this.warn("generation", error);
+      return null;
+    }
+  }
+
+  async bump(key: string): Promise<void> {
+    if (!this.redis) return;
+    try {
+      await this.redis.incr(key);
+    } catch (error) {
+      this.pendingBumps.add(key);
+      this.warn("bump", error);
+    }
+  }
+
+  /** Replays missed invalidations; true when nothing is left pending. */
+  /** Several generation bumps in one round trip (a campaign touches many customers). */
+  async bumpMany(keys: string[]): Promise<void> {
+    if (!this.redis || keys.length === 0) return;
+    try {
+      const tx = this.redis.pipeline();
+      for (const k of new Set(keys)) tx.incr(k);
+      const results = (await tx.exec()) ?? [];
+      if (results.some(([error]) => error)) throw new Error("bump failed");
+    } catch (error) {
+      keys.forEach((k) => this.pendingBumps.add(k));
+      this.warn("bump", error);
+    }
+  }
+
+  private async flushPending(): Promise<boolean> {
+    if (!this.redis) return false;
+    if (this.pending.size === 0 && this.pendingBumps.size === 0) return true;
+    const keys = [...this.pending];
+    const bumps = [...this.pendingBumps];
+    this.pending.clear();
+    this.pendingBumps.clear();
+    try {
+      const tx = this.redis.multi();
+      if (keys.length) tx.del(...keys);
+      for (const b of bumps) tx.incr(b);
+      await tx.exec();
+      this.log.info({ keys: keys.length, bumps: bumps.length }, "missed cache invalidations replayed");
+      return true;
+    } catch (error) {
+      keys.forEach((k) => this.pending.add(k));
+      bumps.forEach((b) => this.pendingBumps.add(b));
+      this.warn("flush", error);
+      return false;
+    }
+  }
+
+  private warn(op: string, error: unknown): void {
+    this.log.warn({ op, err: (error as Error).message }, "cache unavailable, using the database");
+  }
+}
+
+/** Versioned entries are stored as "<version>|<payload>". */
+export function readVersioned(raw: string | null): { version: number; value: string } | null {
+  if (!raw) return null;
+  const bar = raw.indexOf("|");
+  return bar < 0 ? null : { version: Number(raw.slice(0, bar)), value: raw.slice(bar + 1) };
+}
+
+const PUT_IF_NEWER = `
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local v = tonumber(string.match(cur, '^(%d+)|'))
+  if v and v >= tonumber(ARGV[1]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[3]))
+return 1`;
+
+export const cacheKeys = {
+  customer: (tenantId: string, id: string) => `tenant:${tenantId}:customer:${id}`,
+  searchGeneration: (tenantId: string) => `tenant:${tenantId}:search:gen`,
+  search: (tenantId: string, generation: string, hash: string) => `tenant:${tenantId}:search:${generation}:${hash}`,
+  contactsGeneration: (tenantId: string, customerId: string) => `tenant:${tenantId}:customer:${customerId}:contacts:gen`,
+  contacts: (tenantId: string, customerId: string, generation: string, tag: string) =>
+    `tenant:${tenantId}:customer:${customerId}:contacts:${generation}:${tag}`,
+  communicationsGeneration: (tenantId: string, customerId: string) => `tenant:${tenantId}:customer:${customerId}:communications:gen`,
+  communications: (tenantId: string, customerId: string, generation: string, hash: string) =>
+    `tenant:${tenantId}:customer:${customerId}:communications:${generation}:${hash}`,
+};
+
+/** REQ-CUS-041 lifetimes, in seconds. */
+export const CACHE_TTL = { customer: 30 * 60, contacts: 15 * 60, communications: 10 * 60, search: 5 * 60 } as const;
+
+/** A connection for caching: fails fast while Redis is away instead of queueing commands. */
+export function createCacheRedis(url: string): Redis {
+  return new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    commandTimeout: 1000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+}

@@ -1,0 +1,171 @@
+import {
+  claimEscalationDigest,
+  escalateDueBatch,
+  findComplaint,
+  findCustomerById,
+  findUser,
+  findUsersWithRoles,
+  getTenantSettings,
+  inTransaction,
+  isEmailSuppressed,
+  listStatusHistory,
+  tenantsOverriding,
+  unclaimEscalationDigest,
+} from "@clientele/db";
+import { DEFAULT_ESCALATION_HOURS, escalationHours, topicFor } from "@clientele/domain";
+import { DeliveryError } from "@clientele/messaging";
+import { z } from "zod";
+import type { JobDeps } from "./job-deps";
+import type { MessagingDeps, Notice } from "./messaging.jobs";
+import { PermanentJobError } from "./queues";
+
+export const ZComplaintNoticePayload = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("complaint-received"), tenantId: z.string(), complaintId: z.uuid() }),
+  z.object({ kind: z.literal("complaint-status"), tenantId: z.string(), complaintId: z.uuid(), historyId: z.number().int() }),
+  z.object({ kind: z.literal("complaint-resolved"), tenantId: z.string(), complaintId: z.uuid() }),
+]);
+export type ComplaintNoticePayload = z.infer<typeof ZComplaintNoticePayload>;
+
+const emails = (list: unknown) => (Array.isArray(list) ? list.filter((e): e is string => typeof e === "string") : []);
+
+/** Who hears about new complaints: the tenant's configured support addresses, else its support agents. */
+async function supportTeam(deps: JobDeps, tenantId: string) {
+  const settings = await getTenantSettings(deps.db, tenantId);
+  const configured = emails(settings.supportEmails);
+  if (configured.length) return configured;
+  return (await findUsersWithRoles(deps.db, tenantId, ["SupportAgent"])).map((u) => u.email!);
+}
+
+async function managers(deps: JobDeps, tenantId: string) {
+  const settings = await getTenantSettings(deps.db, tenantId);
+  const configured = emails(settings.managerEmails);
+  if (configured.length) return configured;
+  return (await findUsersWithRoles(deps.db, tenantId, ["CustomerManager", "Admin"])).map((u) => u.email!);
+}
+
+/** The customer's address, when their preferences allow email and it has not bounced. */
+async function customerAddress(deps: JobDeps, tenantId: string, customerId: string) {
+  const customer = await findCustomerById(deps.db, tenantId, customerId);
+  if (!customer || customer.isDeleted || !customer.preferences.notifications.email) return null;
+  const address = customer.contactInfo.primaryEmail;
+  return (await isEmailSuppressed(deps.db, tenantId, address.toLowerCase())) ? null : { address, name: customer.companyName };
+}
+
+export async function buildComplaintNotice(deps: MessagingDeps, p: ComplaintNoticePayload): Promise<Notice> {
+  const c = await findComplaint(deps.db, p.tenantId, p.complaintId);
+  if (!c) return null;
+  if (p.kind === "complaint-received") {
+    const to = new Set(await supportTeam(deps, p.tenantId));
+    if (c.assignedTo) {
+      const assignee = await findUser(deps.db, p.tenantId, c.assignedTo);
+      if (assignee?.email) to.add(assignee.email);
+    }
+    if (to.size === 0) return null;
+    return {
+      key: `complaint-received:${c.id}`,
+      kind: p.kind,
+      tenantId: p.tenantId,
+      email: {
+        to: [...to].map((address) => ({ address })),
+        subject: `New ${c.priority} complaint ${c.complaintNumber}: ${c.subject}`,
+        text: `${c.complaintNumber} (${c.priority}${c.category ? `, ${c.category}` : ""})\nAssigned to: ${c.assignedTo ?? "nobody yet"}\n\n${c.description}`,
+      },
+    };
+  }
+  const recipient = await customerAddress(deps, p.tenantId, c.customerId);
+  if (!recipient) return null;
+  if (p.kind === "complaint-status") {
+    const change = (await listStatusHistory(deps.db, c.id)).find((h) => h.id === p.historyId);
+    if (!change) return null;
+    return {
+      key: `complaint-status:${c.id}:${p.historyId}`,
+      kind: p.kind,
+      tenantId: p.tenantId,
+      email: {
+        to: [recipient],
+        subject: `Update on your complaint ${c.complaintNumber}`,
+        text: `Your complaint "${c.subject}" is now ${change.toStatus}.\n\n${change.notes}`,
+        headers: { "X-Clientele-Purpose": "Transactional" },
+      },
+    };
+  }
+  if (!c.resolution) return null;
+  return {
+    key: `complaint-resolved:${c.id}`,
+    kind: p.kind,
+    tenantId: p.tenantId,
+    email: {
+      to: [recipient],
+      subject: `Your complaint ${c.complaintNumber} is resolved`,
+      text: `${c.resolution}${c.compensationOffered ? `\n\nWhat we offer: ${c.compensationOffered}` : ""}`,
+      headers: { "X-Clientele-Purpose": "Transactional" },
+    },
+  };
+}
+
+export type SweepResult = { escalated: number; tenants: string[] };
+
+/**
+ * REQ-CUS-029: escalates every New or InProgress complaint past its priority's threshold (per
+ * tenant overrides, else the defaults), in batches. Each batch's escalation, status history and
+ * events commit together, and a batch's rows are locked and re-checked, so a second sweep
+ * (another worker, or a restart) can never escalate a complaint twice.
+ */
+export async function runEscalationSweep(deps: JobDeps, o: { batchSize?: number; lanes?: number; onBatch?: (escalated: number) => void } = {}): Promise<SweepResult> {
+  const now = deps.now();
+  const limit = o.batchSize ?? 2000;
+  const custom = await tenantsOverriding(deps.db, "escalationHours");
+  const passes = [
+    { hours: DEFAULT_ESCALATION_HOURS as Record<string, number>, excludeTenants: custom.map((t) => t.id) },
+    ...custom.map((t) => ({ tenantId: t.id, hours: escalationHours(t.settings.escalationHours as Record<string, number>) as Record<string, number> })),
+  ];
+  let escalated = 0;
+  const tenants = new Set<string>();
+  // Several lanes per pass: batches are disjoint (SKIP LOCKED), so while one waits on the
+  // database another builds its history and events.
+  const lane = async (pass: (typeof passes)[number]) => {
+    for (;;) {
+      const perTenant = await inTransaction(deps.db, (trx) => escalateDueBatch(trx, { ...pass, now, limit, topic: topicFor("Complaint") }), {
+        isolation: "read committed",
+      });
+      if (perTenant.size === 0) return;
+      const n = [...perTenant.values()].reduce((a, b) => a + b, 0);
+      o.onBatch?.(n);
+      escalated += n;
+      for (const t of perTenant.keys()) tenants.add(t);
+    }
+  };
+  for (const pass of passes) await Promise.all(Array.from({ length: o.lanes ?? 2 }, () => lane(pass)));
+  deps.log.info({ escalated, tenants: tenants.size }, "complaint escalation sweep done");
+  return { escalated, tenants: [...tenants] };
+}
+
+export const ZEscalationDigestPayload = z.object({ tenantId: z.string() });
+
+/** One email per tenant listing the complaints escalated since the last one, to its managers. */
+export async function runEscalationDigest(deps: MessagingDeps, p: z.infer<typeof ZEscalationDigestPayload>): Promise<number> {
+  const to = await managers(deps, p.tenantId);
+  if (to.length === 0) {
+    deps.log.warn({ tenantId: p.tenantId }, "no manager email on file; escalation digest not sent");
+    return 0;
+  }
+  const rows = await inTransaction(deps.db, (trx) => claimEscalationDigest(trx, p.tenantId, deps.now()));
+  if (rows.length === 0) return 0;
+  const lines = rows.slice(0, 200).map((r) => `${r.complaintNumber}  [${r.priority}]  ${r.subject}  (opened ${r.createdAt.toISOString()})`);
+  try {
+    await deps.email.send({
+      messageId: `escalation-${p.tenantId}-${rows[0]!.id}`.replace(/[^A-Za-z0-9.-]/g, "."),
+      to: to.map((address) => ({ address })),
+      subject: `${rows.length} complaint${rows.length === 1 ? "" : "s"} escalated`,
+      text: `These complaints passed their escalation threshold:\n\n${lines.join("\n")}${rows.length > 200 ? `\n… and ${rows.length - 200} more` : ""}`,
+      headers: { "X-Priority": "1", Importance: "high" },
+    });
+  } catch (error) {
+    // Give the rows back so the next digest announces them.
+    await unclaimEscalationDigest(deps.db, rows.map((r) => r.id));
+    if (error instanceof DeliveryError && error.permanent) throw new PermanentJobError(error.message);
+    throw error;
+  }
+  return rows.length;
+}
+

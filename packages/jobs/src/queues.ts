@@ -1,0 +1,50 @@
+import { z } from "zod";
+
+/** Every queue the platform uses; the API enqueues, the worker consumes. */
+export const QUEUES = {
+  contactImport: "contact-import",
+  contactExport: "contact-export",
+  maintenance: "maintenance",
+  email: "email",
+  sms: "sms",
+  notifications: "notifications",
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/** Payloads carry ids only, never personal data (DESIGN.md). */
+export const ZContactImportPayload = z.object({ importId: z.uuid(), tenantId: z.string() });
+export const ZContactExportPayload = z.object({ exportId: z.uuid(), tenantId: z.string() });
+export type ContactImportPayload = z.infer<typeof ZContactImportPayload>;
+export type ContactExportPayload = z.infer<typeof ZContactExportPayload>;
+
+export const JOB_NAMES = {
+  contactImport: "import-contacts",
+  contactExport: "export-contacts",
+  fileRetention: "file-retention",
+  sendEmail: "send-email",
+  sendSms: "send-sms",
+  notification: "notification",
+  escalationSweep: "escalate-complaints",
+  escalationDigest: "escalation-digest",
+} as const;
+
+/** Deterministic ids: enqueueing the same import twice is one job. */
+export const jobIdFor = {
+  contactImport: (p: ContactImportPayload) => `import-${p.importId}`,
+  contactExport: (p: ContactExportPayload) => `export-${p.exportId}`,
+  message: (p: { communicationId: string }) => `message-${p.communicationId}`,
+  notification: (key: string) => `notify-${key.replace(/:/g, "-")}`,
+};
+
+/** Retries with exponential backoff; a permanent failure is thrown as PermanentJobError. */
+export const DEFAULT_JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: "exponential", delay: 1000 },
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
+
+/** The worker turns this into BullMQ's UnrecoverableError: retrying cannot help. */
+export class PermanentJobError extends Error {
+  override readonly name = "PermanentJobError";
+}
