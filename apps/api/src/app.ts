@@ -1,0 +1,86 @@
+import { TRPCError } from "@trpc/server";
+import { createExpressMiddleware } from "@trpc/server/adapters/express";
+import { sql } from "kysely";
+import express, { type NextFunction, type Request, type Response } from "express";
+import type { AppDeps } from "./deps";
+import { validationError } from "@clientele/domain";
+import { createMetrics, observe } from "./http/observability";
+import { docsRouter } from "./rest/openapi-docs";
+import { openApiDocument } from "./rest/openapi";
+import { fileRoutes } from "./rest/file-routes";
+import { publicRoutes } from "./rest/public-routes";
+import { webhookRoutes } from "./rest/webhook-routes";
+import { restRouter, sendProblem } from "./rest/rest-adapter";
+import { appRouter } from "./trpc/router";
+import { createContext } from "./trpc/trpc";
+
+export function createApp(deps: AppDeps) {
+  const metrics = createMetrics();
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.set("trust proxy", "loopback");
+  app.use(observe(deps.log, metrics));
+
+  app.get("/health", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/ready", async (_req, res) => {
+    const [mysql, redis] = await Promise.all([
+      sql`SELECT 1`.execute(deps.db).then(
+        () => "ok",
+        () => "unavailable",
+      ),
+      deps.redis
+        ? deps.redis.ping().then(
+            () => "ok",
+            () => "unavailable",
+          )
+        : Promise.resolve("disabled"),
+    ]);
+    // Redis is a cache: the API still serves without it, so only MySQL decides readiness.
+    res.status(mysql === "ok" ? 200 : 503).json({ status: mysql === "ok" ? "ready" : "not ready", checks: { mysql, redis } });
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.use(
+    "/trpc",
+    createExpressMiddleware({
+      router: appRouter,
+      createContext: ({ req, res }) => createContext(deps, req, res),
+      // Room for a base64 import file (10 MB becomes 13.4 MB); zod bounds every other field.
+      maxBodySize: 14 * 1024 * 1024,
+    }),
+  );
+
+  const specPath = "/api/v1/openapi.json";
+  app.get(specPath, (req, res) => {
+    const base = deps.env.PUBLIC_URL ?? `${req.protocol}://${req.get("host")}`;
+    res.json(openApiDocument(`${base}/api/v1`));
+  });
+  app.use("/api/v1/docs", docsRouter("/api/v1/docs", specPath));
+  app.use("/api/v1", fileRoutes(deps));
+  app.use("/api/v1", webhookRoutes(deps));
+  app.use("/api/v1", publicRoutes(deps));
+  app.use("/api/v1", express.json({ limit: "1mb" }), restRouter(deps));
+
+  app.use((req: Request, res: Response) => {
+    sendProblem(res, new TRPCError({ code: "NOT_FOUND", message: `No route for ${req.method} ${req.path}` }), req.path);
+  });
+  // Body-parser failures (malformed JSON, too large) arrive here; anything else is a 500 problem.
+  app.use((error: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
+    if (error.type === "entity.parse.failed") {
+      sendProblem(res, validationError({ body: ["is not valid JSON"] }, "The request body is not valid JSON."), req.originalUrl);
+      return;
+    }
+    if (error.type === "entity.too.large") {
+      sendProblem(res, new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: "The request body exceeds 1 MB." }), req.originalUrl);
+      return;
+    }
+    deps.log.error({ err: error, traceId: res.locals.traceId }, "unhandled express error");
+    sendProblem(res, error, req.originalUrl);
+  });
+  return app;
+}

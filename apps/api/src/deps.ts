@@ -1,0 +1,23 @@
+import type { Db } from "@clientele/db";
+import type { FileStorage } from "@clientele/files";
+import type { Redis } from "ioredis";
+import type { TokenVerifier } from "./auth/jwt";
+import type { Cache } from "@clientele/cache";
+import type { ApiEnv } from "./env";
+import type { JobQueues } from "./job-queues";
+import type { SmsLimiter } from "./sms-limiter";
+import type { Logger } from "@clientele/telemetry";
+
+/** Everything a request may use, built once in main.ts (or by a test) and passed down. */
+export type AppDeps = {
+  env: ApiEnv;
+  db: Db;
+  redis: Redis | null;
+  cache: Cache;
+  log: Logger;
+  verifyToken: TokenVerifier;
+  storage: FileStorage;
+  jobs: JobQueues;
+  smsLimiter: SmsLimiter;
+  now: () => Date;
+};

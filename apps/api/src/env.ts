@@ -1,0 +1,65 @@
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+/** Uploads and exports live under the repository's var/ unless configured (shared with the worker). */
+const DEFAULT_FILES_DIR = fileURLToPath(new URL("../../../var/files", import.meta.url));
+
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+const Env = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default("127.0.0.1"),
+    PUBLIC_URL: z.url().optional(),
+    DATABASE_URL: z.string().default("mysql://root@127.0.0.1:3306/clientele"),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+    REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    JWT_SECRET: z.string().min(32).optional(),
+    JWT_JWKS_URL: z.url().optional(),
+    JWT_PUBLIC_KEY: z.string().optional(),
+    JWT_ISSUER: z.string().default("clientele"),
+    JWT_AUDIENCE: z.string().default("clientele-api"),
+    CACHE_ENABLED: bool.default(true),
+    FILES_DIR: z.string().default(DEFAULT_FILES_DIR),
+    /** Signs download URLs (HMAC); must be set in production. */
+    DOWNLOAD_URL_SECRET: z.string().min(32).optional(),
+    /** Prefix of BullMQ's keys, e.g. to keep test runs apart on a shared Redis. */
+    QUEUE_PREFIX: z.string().default("bull"),
+    SMS_LIMIT_PER_TENANT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+    SMS_LIMIT_PER_NUMBER_PER_HOUR: z.coerce.number().int().min(1).default(10),
+    /** Twilio credentials: the API checks webhook signatures with the auth token. */
+    TWILIO_AUTH_TOKEN: z.string().default("test-auth-token"),
+    /** Shared secret of the email provider's event webhook (HMAC-SHA256 of the body). */
+    EMAIL_WEBHOOK_SECRET: z.string().min(16).default("clientele-development-email-webhook-secret"),
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  })
+  .transform((env) => ({
+    ...env,
+    // Development and tests get a fixed HS256 secret so `pnpm token` works out of the box.
+    JWT_SECRET:
+      env.JWT_SECRET ?? (env.NODE_ENV === "production" ? undefined : "clientele-development-secret-change-me-0123456789"),
+    DOWNLOAD_URL_SECRET:
+      env.DOWNLOAD_URL_SECRET ?? (env.NODE_ENV === "production" ? undefined : "clientele-development-download-secret-0123456789"),
+  }))
+  .superRefine((env, ctx) => {
+    if (!env.JWT_SECRET && !env.JWT_JWKS_URL && !env.JWT_PUBLIC_KEY) {
+      ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "set JWT_JWKS_URL, JWT_PUBLIC_KEY or JWT_SECRET" });
+    }
+    if (!env.DOWNLOAD_URL_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["DOWNLOAD_URL_SECRET"], message: "is required in production (32+ characters)" });
+    }
+  });
+
+export type ApiEnv = z.infer<typeof Env>;
+
+/** Parsed once at start; a bad value stops the process with one line per problem. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): ApiEnv {
+  const parsed = Env.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

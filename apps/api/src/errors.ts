@@ -1,0 +1,135 @@
+import { DomainError, type DomainErrorKind, type FieldErrors } from "@clientele/domain";
+import { TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { FileRejectedError, type FileRejectedCode } from "@clientele/files";
+import { MulterError } from "multer";
+import { ZodError } from "zod";
+import { AuthError } from "./auth/jwt";
+
+/** RFC 7807 body with the spec's fields (001 §12.1) plus the domain error code. */
+export type Problem = {
+  traceId: string;
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: string;
+  errors?: FieldErrors;
+};
+
+type Mapped = Omit<Problem, "traceId" | "instance">;
+
+const BY_KIND: Record<DomainErrorKind, { status: number; type: string; title: string }> = {
+  validation: { status: 400, type: "ValidationError", title: "Validation failed" },
+  business_rule: { status: 400, type: "BusinessRuleError", title: "Business rule violated" },
+  not_found: { status: 404, type: "NotFoundError", title: "Not found" },
+  conflict: { status: 409, type: "ConflictError", title: "Conflict" },
+  unauthorized: { status: 401, type: "UnauthorizedError", title: "Authentication required" },
+  forbidden: { status: 403, type: "ForbiddenError", title: "Forbidden" },
+  too_large: { status: 413, type: "PayloadTooLargeError", title: "Payload too large" },
+  unsupported: { status: 415, type: "UnsupportedMediaTypeError", title: "Unsupported media type" },
+  rate_limited: { status: 429, type: "TooManyRequestsError", title: "Too many requests" },
+};
+
+const FILE_REJECTION_KIND: Record<FileRejectedCode, DomainErrorKind> = {
+  TOO_LARGE: "too_large",
+  UNSUPPORTED_FORMAT: "unsupported",
+  FORMAT_MISMATCH: "validation",
+  TOO_MANY_RECORDS: "validation",
+  MALFORMED: "validation",
+};
+
+const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  429: "TOO_MANY_REQUESTS",
+  500: "INTERNAL_SERVER_ERROR",
+};
+
+function zodFieldErrors(error: ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const field = issue.path.length ? issue.path.map(String).join(".") : "body";
+    (out[field] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === "ER_DUP_ENTRY";
+}
+
+/** The one place that turns any error into what a client sees. Unknown errors reveal nothing. */
+export function mapError(error: unknown): Mapped {
+  const cause = error instanceof TRPCError && error.cause ? error.cause : error;
+  if (cause instanceof DomainError) {
+    const k = BY_KIND[cause.kind];
+    const fieldErrors = Object.keys(cause.fieldErrors).length ? { errors: cause.fieldErrors } : {};
+    return { ...k, detail: cause.message, code: cause.code, ...fieldErrors };
+  }
+  if (cause instanceof FileRejectedError) {
+    return { ...BY_KIND[FILE_REJECTION_KIND[cause.code]], detail: cause.message, code: "FILE-001", errors: { file: [cause.message] } };
+  }
+  if (cause instanceof MulterError) {
+    const tooLarge = cause.code === "LIMIT_FILE_SIZE";
+    return {
+      ...BY_KIND[tooLarge ? "too_large" : "validation"],
+      detail: tooLarge ? "The file is larger than 10 MB." : cause.message,
+      code: tooLarge ? "FILE-002" : "VALIDATION",
+      errors: { [cause.field ?? "file"]: [tooLarge ? "must be at most 10 MB" : cause.message] },
+    };
+  }
+  if (cause instanceof ZodError) {
+    return { ...BY_KIND.validation, detail: "One or more fields are invalid.", code: "VALIDATION", errors: zodFieldErrors(cause) };
+  }
+  if (cause instanceof AuthError) {
+    return { ...BY_KIND.unauthorized, detail: cause.message, code: "AUTH-001" };
+  }
+  if (isDuplicateKey(cause)) {
+    return { ...BY_KIND.conflict, detail: "A record with the same unique value already exists.", code: "CONFLICT" };
+  }
+  if (error instanceof TRPCError) {
+    switch (error.code) {
+      case "UNAUTHORIZED":
+        return { ...BY_KIND.unauthorized, detail: error.message, code: "AUTH-001" };
+      case "FORBIDDEN":
+        return { ...BY_KIND.forbidden, detail: error.message, code: "AUTH-002" };
+      case "NOT_FOUND":
+        return { ...BY_KIND.not_found, detail: error.message, code: "NOT_FOUND" };
+      case "BAD_REQUEST":
+      case "PARSE_ERROR":
+        return { ...BY_KIND.validation, detail: error.message, code: "VALIDATION" };
+      case "PAYLOAD_TOO_LARGE":
+        return { status: 413, type: "PayloadTooLargeError", title: "Payload too large", detail: error.message, code: "PAYLOAD" };
+      case "METHOD_NOT_SUPPORTED":
+        return { status: 405, type: "MethodNotAllowedError", title: "Method not allowed", detail: error.message, code: "METHOD" };
+      default:
+        break;
+    }
+  }
+  return {
+    status: 500,
+    type: "InternalServerError",
+    title: "Internal server error",
+    detail: "An unexpected error occurred. Quote the traceId when reporting it.",
+    code: "INTERNAL",
+  };
+}
+
+export function toProblem(error: unknown, traceId: string, instance: string): Problem {
+  return { traceId, instance, ...mapError(error) };
+}
+
+/** tRPC decides the HTTP status from its own code, so domain errors are re-thrown with the right one. */
+export function toTrpcError(error: TRPCError): TRPCError {
+  const mapped = mapError(error);
+  const code = TRPC_CODE_BY_STATUS[mapped.status] ?? "INTERNAL_SERVER_ERROR";
+  if (code === error.code) return error;
+  return new TRPCError({ code, message: mapped.detail, cause: error.cause ?? error });
+}

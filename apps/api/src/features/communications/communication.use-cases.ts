@@ -1,0 +1,501 @@
+import { createHash, randomUUID } from "node:crypto";
+import { CACHE_TTL, cacheKeys } from "@clientele/cache";
+import {
+  appendAudit,
+  appendEvents,
+  findCommunication,
+  findFiles,
+  findTemplate,
+  inTransaction,
+  insertCommunication,
+  insertCommunications,
+  findCustomersByIds,
+  listActiveContactsOf,
+  suppressedEmails,
+  isEmailSuppressed,
+  isOptedOut,
+  listCommunications,
+  listContacts,
+  updateMeeting,
+  type Communication,
+  type NewCommunication,
+} from "@clientele/db";
+import {
+  checkAttachments,
+  checkConsent,
+  checkEmailDraft,
+  checkMeeting,
+  checkPhoneCall,
+  checkSmsDraft,
+
+  DomainError,
+  staleVersion,
+  validationError,
+  type Actor,
+  type Contact,
+  type Customer,
+} from "@clientele/domain";
+import { PERSONALIZATION_VARIABLES, renderTemplate, smsSegments, templateVariables, unknownVariables } from "@clientele/messaging";
+import type { NotificationPayload } from "@clientele/jobs";
+import type { z } from "zod";
+import type { AppDeps } from "../../deps";
+import { loadModifiable, loadVisible } from "../customers/customer.use-cases";
+import type {
+  ZBulkEmailInput,
+  ZCommunication,
+  ZHistoryInput,
+  ZLogCallInput,
+  ZMeetingInput,
+  ZRescheduleInput,
+  ZSendEmailInput,
+  ZSendSmsInput,
+} from "./communication.schemas";
+
+type TCommunication = z.infer<typeof ZCommunication>;
+
+export function toCommunicationDto(c: Communication): TCommunication {
+  return {
+    id: c.id,
+    customerId: c.customerId,
+    type: c.type as TCommunication["type"],
+    purpose: c.purpose,
+    direction: c.direction,
+    status: c.status,
+    subject: c.subject,
+    body: c.bodyText,
+    html: c.bodyHtml,
+    recipientEmail: c.recipientEmail,
+    recipientPhone: c.recipientPhone,
+    templateId: c.templateId,
+    attachments: c.attachments.map(({ fileId, fileName, contentType, size }) => ({ fileId, fileName, contentType, size })),
+    segments: c.segments,
+    encoding: c.encoding,
+    failureReason: c.failureReason,
+    durationInSeconds: c.durationSeconds,
+    scheduledStart: c.scheduledStart?.toISOString() ?? null,
+    scheduledEnd: c.scheduledEnd?.toISOString() ?? null,
+    location: c.location,
+    meetingLink: c.meetingLink,
+    isVirtual: c.isVirtual,
+    attendees: c.attendees,
+    reminderMinutes: c.reminderMinutes,
+    notes: c.notes,
+    occurredAt: c.occurredAt.toISOString(),
+    createdAt: c.createdAt.toISOString(),
+    createdBy: c.createdBy,
+    sentAt: c.sentAt?.toISOString() ?? null,
+    deliveredAt: c.deliveredAt?.toISOString() ?? null,
+    version: c.version,
+  };
+}
+
+const CONTACT_VARIABLES = ["firstName", "lastName", "fullName", "position"];
+
+/** Personalization values from the customer and a contact: the recipient's, else the primary one. */
+function variablesOf(customer: Customer, contacts: Contact[], recipient: { email?: string; phone?: string }) {
+  const contact =
+    contacts.find((c) => (recipient.email && c.email.toLowerCase() === recipient.email.toLowerCase()) || (recipient.phone && c.phone === recipient.phone)) ??
+    contacts.find((c) => c.isPrimary);
+  const firstName = contact?.firstName ?? customer.firstName ?? "";
+  const lastName = contact?.lastName ?? customer.lastName ?? "";
+  return {
+    firstName,
+    lastName,
+    fullName: [firstName, lastName].filter(Boolean).join(" ") || customer.companyName,
+    companyName: customer.companyName,
+    customerNumber: customer.customerNumber,
+    email: recipient.email ?? contact?.email ?? customer.contactInfo.primaryEmail,
+    phone: recipient.phone ?? contact?.phone ?? customer.contactInfo.primaryPhone,
+    position: contact?.position ?? "",
+  };
+}
+
+/** Contacts are read only when the text uses a variable that needs them. */
+const needsContacts = (texts: (string | null | undefined)[]) => texts.some((t) => t && templateVariables(t).some((v) => CONTACT_VARIABLES.includes(v)));
+
+async function variablesFor(deps: AppDeps, customer: Customer, recipient: { email?: string; phone?: string }, texts: (string | null | undefined)[]) {
+  const contacts = needsContacts(texts) ? await listContacts(deps.db, customer.tenantId, customer.id) : [];
+  return variablesOf(customer, contacts, recipient);
+}
+
+/** Refuses text that uses a variable we cannot fill, naming each field and variable. */
+function assertKnownVariables(fields: Record<string, string | null | undefined>) {
+  const unknown = new Map<string, string[]>();
+  for (const [field, value] of Object.entries(fields)) {
+    if (!value) continue;
+    const bad = unknownVariables(value, [...PERSONALIZATION_VARIABLES]);
+    if (bad.length) unknown.set(field, bad);
+  }
+  if (unknown.size) {
+    throw validationError(
+      Object.fromEntries([...unknown].map(([f, names]) => [f, [`unknown variable(s) ${names.map((n) => `{{${n}}}`).join(", ")}; known: ${PERSONALIZATION_VARIABLES.join(", ")}`]])),
+      "The message uses variables we cannot fill.",
+    );
+  }
+}
+
+function personalize(fields: Record<string, string | null | undefined>, vars: Record<string, string>, htmlFields: string[] = []) {
+  assertKnownVariables(fields);
+  return Object.fromEntries(
+    Object.entries(fields).map(([f, v]) => [f, v ? renderTemplate(v, vars, { html: htmlFields.includes(f) }) : v]),
+  ) as Record<string, string | null | undefined>;
+}
+
+async function templateFor(deps: AppDeps, actor: Actor, id: string | undefined, channel: "Email" | "SMS") {
+  if (!id) return undefined;
+  const t = await findTemplate(deps.db, actor.tenantId, id);
+  if (!t || t.status !== "Active") throw new DomainError("TMPL-001", "not_found", "Template not found (or archived).");
+  if (t.channel !== channel) throw validationError({ templateId: [`is a ${t.channel} template, not ${channel}`] });
+  return t;
+}
+
+/** The fields every outbound record shares. */
+function outbound(actor: Actor, customerId: string, type: "Email" | "SMS", purpose: string, now: Date): NewCommunication {
+  return { id: randomUUID(), tenantId: actor.tenantId, customerId, type, purpose, direction: "Outbound", status: "Queued", occurredAt: now, createdAt: now, createdBy: actor.userId };
+}
+
+function blocked(reason: string, code: "COMM-004" | "COMM-005" | "COMM-006"): DomainError {
+  return new DomainError(code, "business_rule", `Not sent: ${reason}.`, { consent: [reason] });
+}
+
+/** Records the message (Queued) and hands it to the worker; sending never happens in the request. */
+async function record(deps: AppDeps, actor: Actor, c: NewCommunication, traceId: string) {
+  await inTransaction(deps.db, async (trx) => {
+    await insertCommunication(trx, c);
+    await appendAudit(trx, [
+      { tenantId: actor.tenantId, entityType: "Communication", entityId: c.id, action: `${c.type}Queued`, actorId: actor.userId, occurredAt: c.createdAt, changes: {}, traceId },
+    ]);
+  });
+  await deps.jobs.enqueueMessage(c.type as "Email" | "SMS", { communicationId: c.id, tenantId: actor.tenantId });
+  await deps.cache.bump(cacheKeys.communicationsGeneration(actor.tenantId, c.customerId));
+}
+
+export async function sendEmail(deps: AppDeps, actor: Actor, input: z.infer<typeof ZSendEmailInput>, traceId: string) {
+  const customer = await loadModifiable(deps, actor, input.customerId);
+  const template = await templateFor(deps, actor, input.templateId, "Email");
+  const purpose = template && !input.purpose ? (template.purpose as typeof input.purpose) : input.purpose;
+  const recipientEmail = input.recipientEmail ?? customer.contactInfo.primaryEmail;
+  const texts = { subject: input.subject ?? template?.subject, body: input.body ?? template?.bodyText, html: input.html ?? template?.bodyHtml };
+  const vars = await variablesFor(deps, customer, { email: recipientEmail }, Object.values(texts));
+  const rendered = personalize(texts, vars, ["html"]);
+  const draft = checkEmailDraft({ recipientEmail, subject: rendered.subject ?? undefined, text: rendered.body, html: rendered.html });
+  const consent = checkConsent(customer.preferences, "Email", purpose);
+  if (!consent.allowed) throw blocked(consent.reason, "COMM-004");
+  if (await isEmailSuppressed(deps.db, actor.tenantId, draft.recipientEmail.toLowerCase())) {
+    throw blocked("this address hard-bounced earlier and is suppressed", "COMM-005");
+  }
+  const files = await findFiles(deps.db, actor.tenantId, input.attachments);
+  const missing = input.attachments.filter((id) => !files.some((f) => f.id === id));
+  if (missing.length) throw validationError({ attachments: missing.map((id) => `file ${id} not found`) });
+  checkAttachments(files);
+
+  const now = deps.now();
+  const c: NewCommunication = {
+    ...outbound(actor, customer.id, "Email", purpose, now),
+    subject: draft.subject,
+    bodyText: draft.text,
+    bodyHtml: draft.html,
+    recipientEmail: draft.recipientEmail,
+    templateId: template?.id ?? null,
+    attachments: files.map((f) => ({ fileId: f.id, fileName: f.fileName, contentType: f.contentType, size: f.size, storageKey: f.storageKey })),
+  };
+  await record(deps, actor, c, traceId);
+  return { communicationId: c.id, type: "Email" as const, status: "Queued", purpose };
+}
+
+export async function sendSms(deps: AppDeps, actor: Actor, input: z.infer<typeof ZSendSmsInput>, traceId: string) {
+  const customer = await loadModifiable(deps, actor, input.customerId);
+  const template = await templateFor(deps, actor, input.templateId, "SMS");
+  const purpose = input.purpose;
+  const country = customer.contactInfo.billingAddress.country;
+  const phone = input.recipientPhone ?? customer.contactInfo.primaryPhone;
+  const message = input.message ?? template?.bodyText;
+  const vars = await variablesFor(deps, customer, { phone }, [message]);
+  const rendered = personalize({ message }, vars);
+  const draft = checkSmsDraft({ recipientPhone: phone, message: rendered.message ?? undefined }, country);
+  const consent = checkConsent(customer.preferences, "SMS", purpose);
+  if (!consent.allowed) throw blocked(consent.reason, "COMM-004");
+  if (await isOptedOut(deps.db, draft.recipientPhone)) throw blocked("the number opted out by texting STOP", "COMM-006");
+  await deps.smsLimiter.consume(actor.tenantId, draft.recipientPhone);
+  const { segments, encoding } = smsSegments(draft.message);
+  const now = deps.now();
+  const c: NewCommunication = {
+    ...outbound(actor, customer.id, "SMS", purpose, now),
+    bodyText: draft.message,
+    recipientPhone: draft.recipientPhone,
+    templateId: template?.id ?? null,
+    segments,
+    encoding,
+  };
+  await record(deps, actor, c, traceId);
+  return { communicationId: c.id, type: "SMS" as const, status: "Queued", purpose, segments, encoding };
+}
+
+/**
+ * A campaign: the same email to many customers, each personalized, consent and suppression checked
+ * per customer. The accepted ones are recorded in one transaction and queued in one round trip;
+ * the refused ones come back with their reason.
+ */
+export async function sendBulkEmail(deps: AppDeps, actor: Actor, input: z.infer<typeof ZBulkEmailInput>, traceId: string) {
+  const template = await templateFor(deps, actor, input.templateId, "Email");
+  const texts = { subject: input.subject ?? template?.subject, body: input.body ?? template?.bodyText, html: input.html ?? template?.bodyHtml };
+  assertKnownVariables(texts); // an unknown variable fails the whole campaign, before any work
+  const ids = [...new Set(input.customerIds)];
+  const customers = await findCustomersByIds(deps.db, actor.tenantId, ids);
+  const contacts = needsContacts(Object.values(texts)) ? await listActiveContactsOf(deps.db, actor.tenantId, customers.map((c) => c.id)) : new Map<string, Contact[]>();
+  const suppressed = await suppressedEmails(deps.db, actor.tenantId, customers.map((c) => c.contactInfo.primaryEmail.toLowerCase()));
+  const now = deps.now();
+  const accepted: NewCommunication[] = [];
+  const blockedList: { customerId: string; code: string; reason: string }[] = [];
+  const found = new Map(customers.map((c) => [c.id, c]));
+  for (const id of ids) {
+    const customer = found.get(id);
+    if (!customer || customer.isDeleted) {
+      blockedList.push({ customerId: id, code: "CUST-001", reason: "customer not found" });
+      continue;
+    }
+    const consent = checkConsent(customer.preferences, "Email", input.purpose);
+    if (!consent.allowed) {
+      blockedList.push({ customerId: id, code: "COMM-004", reason: consent.reason });
+      continue;
+    }
+    const email = customer.contactInfo.primaryEmail;
+    if (suppressed.has(email.toLowerCase())) {
+      blockedList.push({ customerId: id, code: "COMM-005", reason: "the address hard-bounced earlier and is suppressed" });
+      continue;
+    }
+    const rendered = personalize(texts, variablesOf(customer, contacts.get(id) ?? [], { email }), ["html"]);
+    try {
+      const draft = checkEmailDraft({ recipientEmail: email, subject: rendered.subject ?? undefined, text: rendered.body, html: rendered.html });
+      accepted.push({ ...outbound(actor, id, "Email", input.purpose, now), subject: draft.subject, bodyText: draft.text, bodyHtml: draft.html, recipientEmail: draft.recipientEmail, templateId: template?.id ?? null });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      blockedList.push({ customerId: id, code: error.code, reason: Object.values(error.fieldErrors).flat().join("; ") || error.message });
+    }
+  }
+  if (accepted.length) {
+    await inTransaction(deps.db, async (trx) => {
+      await insertCommunications(trx, accepted);
+      await appendAudit(
+        trx,
+        accepted.map((c) => ({ tenantId: actor.tenantId, entityType: "Communication", entityId: c.id, action: "EmailQueued", actorId: actor.userId, occurredAt: now, changes: {}, traceId })),
+      );
+    });
+    await deps.jobs.enqueueEmails(accepted.map((c) => ({ communicationId: c.id, tenantId: actor.tenantId })));
+    await deps.cache.bumpMany(accepted.map((c) => cacheKeys.communicationsGeneration(actor.tenantId, c.customerId)));
+  }
+  return { accepted: accepted.map((c) => ({ customerId: c.customerId, communicationId: c.id })), blocked: blockedList };
+}
+
+/** Records an interaction that already happened (calls) or is planned (meetings), with its event. */
+async function recordWithEvent(deps: AppDeps, actor: Actor, c: NewCommunication, event: { type: string; data: Record<string, unknown> }, traceId: string) {
+  await inTransaction(deps.db, async (trx) => {
+    await insertCommunication(trx, c);
+    await appendAudit(trx, [{ tenantId: actor.tenantId, entityType: "Communication", entityId: c.id, action: event.type, actorId: actor.userId, occurredAt: c.createdAt, changes: {}, traceId }]);
+    await appendEvents(trx, [{ ...event, aggregateType: "Communication", aggregateId: c.id }], { tenantId: actor.tenantId, actor: actor.userId, version: 1, occurredAt: c.createdAt });
+  });
+  await deps.cache.bump(cacheKeys.communicationsGeneration(actor.tenantId, c.customerId));
+}
+
+export async function logPhoneCall(deps: AppDeps, actor: Actor, input: z.infer<typeof ZLogCallInput>, traceId: string) {
+  const customer = await loadModifiable(deps, actor, input.customerId);
+  const now = deps.now();
+  const call = checkPhoneCall(input, now, customer.contactInfo.billingAddress.country);
+  const c: NewCommunication = {
+    id: randomUUID(),
+    tenantId: actor.tenantId,
+    customerId: customer.id,
+    type: "PhoneCall",
+    purpose: "Transactional",
+    direction: call.callType,
+    status: "Completed",
+    occurredAt: call.callTime,
+    createdAt: now,
+    createdBy: actor.userId,
+    subject: call.summary,
+    recipientPhone: call.phoneNumber,
+    durationSeconds: call.durationInSeconds,
+    notes: call.notes,
+  };
+  await recordWithEvent(
+    deps,
+    actor,
+    c,
+    {
+      type: "CustomerPhoneCallLogged",
+      data: { communicationId: c.id, customerId: customer.id, phoneNumber: call.phoneNumber, durationInSeconds: call.durationInSeconds, callType: call.callType, summary: call.summary, callTime: call.callTime.toISOString() },
+    },
+    traceId,
+  );
+  return toCommunicationDto((await findCommunication(deps.db, actor.tenantId, c.id))!);
+}
+
+const reminderKey = (meetingId: string, sequence: number, minutes: number) => `meeting-reminder:${meetingId}:${sequence}:${minutes}`;
+
+/** Invitations go out now; reminders are delayed jobs, dropped or re-planned when the meeting moves. */
+async function planMeetingMail(deps: AppDeps, m: Communication, method: "REQUEST" | "CANCEL", previousSequence?: number) {
+  const invite: NotificationPayload = { kind: "meeting-invite", tenantId: m.tenantId, meetingId: m.id, sequence: m.sequence, method };
+  await deps.jobs.enqueueNotification(invite, `meeting-${method === "CANCEL" ? "cancel" : "invite"}:${m.id}:${m.sequence}`);
+  if (previousSequence !== undefined) {
+    for (const minutes of m.reminderMinutes) await deps.jobs.cancelNotification(reminderKey(m.id, previousSequence, minutes));
+  }
+  if (method === "CANCEL") return;
+  for (const minutes of m.reminderMinutes) {
+    const delay = m.scheduledStart!.getTime() - minutes * 60_000 - deps.now().getTime();
+    if (delay <= 0) continue;
+    const reminder: NotificationPayload = { kind: "meeting-reminder", tenantId: m.tenantId, meetingId: m.id, sequence: m.sequence, minutesBefore: minutes };
+    await deps.jobs.enqueueNotification(reminder, reminderKey(m.id, m.sequence, minutes), delay);
+  }
+}
+
+export async function scheduleMeeting(deps: AppDeps, actor: Actor, input: z.infer<typeof ZMeetingInput>, traceId: string) {
+  const customer = await loadModifiable(deps, actor, input.customerId);
+  const now = deps.now();
+  const m = checkMeeting(input, now);
+  const c: NewCommunication = {
+    id: randomUUID(),
+    tenantId: actor.tenantId,
+    customerId: customer.id,
+    type: "Meeting",
+    purpose: "Transactional",
+    direction: "Outbound",
+    status: "Scheduled",
+    occurredAt: now,
+    createdAt: now,
+    createdBy: actor.userId,
+    subject: m.title,
+    bodyText: m.description,
+    scheduledStart: m.scheduledStart,
+    scheduledEnd: m.scheduledEnd,
+    location: m.location,
+    meetingLink: m.meetingLink,
+    isVirtual: m.isVirtual,
+    attendees: m.attendees,
+    reminderMinutes: m.reminderMinutes,
+  };
+  await recordWithEvent(
+    deps,
+    actor,
+    c,
+    {
+      type: "CustomerMeetingScheduled",
+      data: {
+        meetingId: c.id,
+        customerId: customer.id,
+        title: m.title,
+        scheduledStart: m.scheduledStart.toISOString(),
+        scheduledEnd: m.scheduledEnd.toISOString(),
+        location: m.isVirtual ? m.meetingLink : m.location,
+        attendees: m.attendees,
+        scheduledAt: now.toISOString(),
+      },
+    },
+    traceId,
+  );
+  const saved = (await findCommunication(deps.db, actor.tenantId, c.id))!;
+  await planMeetingMail(deps, saved, "REQUEST");
+  return toCommunicationDto(saved);
+}
+
+async function loadMeeting(deps: AppDeps, actor: Actor, customerId: string, meetingId: string) {
+  await loadModifiable(deps, actor, customerId);
+  const m = await findCommunication(deps.db, actor.tenantId, meetingId);
+  if (!m || m.type !== "Meeting" || m.customerId !== customerId) throw new DomainError("COMM-002", "not_found", "Meeting not found.");
+  if (m.status === "Cancelled") throw new DomainError("COMM-003", "business_rule", "The meeting is cancelled.");
+  return m;
+}
+
+async function changeMeeting(deps: AppDeps, actor: Actor, m: Communication, patch: Omit<Parameters<typeof updateMeeting>[3], "sequence" | "occurredAt">, expectedVersion: number | undefined, traceId: string, eventType: string) {
+  if (expectedVersion !== undefined && expectedVersion !== m.version) throw staleVersion(expectedVersion, m.version, "meeting");
+  const now = deps.now();
+  await inTransaction(deps.db, async (trx) => {
+    if (!(await updateMeeting(trx, m.id, m.version, { ...patch, sequence: m.sequence + 1, occurredAt: m.occurredAt }))) {
+      throw staleVersion(m.version, m.version + 1, "meeting");
+    }
+    const changes = { scheduledStart: { from: m.scheduledStart, to: patch.scheduledStart }, status: { from: m.status, to: patch.status } };
+    await appendAudit(trx, [{ tenantId: actor.tenantId, entityType: "Communication", entityId: m.id, action: eventType, actorId: actor.userId, occurredAt: now, changes, traceId }]);
+    await appendEvents(
+      trx,
+      [{ type: eventType, aggregateType: "Communication", aggregateId: m.id, data: { meetingId: m.id, customerId: m.customerId, scheduledStart: patch.scheduledStart.toISOString(), scheduledEnd: patch.scheduledEnd.toISOString(), status: patch.status } }],
+      { tenantId: actor.tenantId, actor: actor.userId, version: m.version + 1, occurredAt: now },
+    );
+  });
+  const saved = (await findCommunication(deps.db, actor.tenantId, m.id))!;
+  await planMeetingMail(deps, saved, patch.status === "Cancelled" ? "CANCEL" : "REQUEST", m.sequence);
+  await deps.cache.bump(cacheKeys.communicationsGeneration(actor.tenantId, m.customerId));
+  return toCommunicationDto(saved);
+}
+
+export async function rescheduleMeeting(deps: AppDeps, actor: Actor, input: z.infer<typeof ZRescheduleInput>, traceId: string) {
+  const m = await loadMeeting(deps, actor, input.customerId, input.meetingId);
+  const checked = checkMeeting(
+    {
+      title: m.subject ?? "",
+      scheduledStart: input.scheduledStart,
+      scheduledEnd: input.scheduledEnd,
+      isVirtual: Boolean(m.isVirtual),
+      location: input.location === undefined ? m.location : input.location,
+      meetingLink: input.meetingLink === undefined ? m.meetingLink : input.meetingLink,
+      attendees: m.attendees,
+      reminderMinutes: m.reminderMinutes,
+    },
+    deps.now(),
+  );
+  return changeMeeting(
+    deps,
+    actor,
+    m,
+    { scheduledStart: checked.scheduledStart, scheduledEnd: checked.scheduledEnd, location: checked.location, meetingLink: checked.meetingLink, status: "Scheduled" },
+    input.version,
+    traceId,
+    "CustomerMeetingRescheduled",
+  );
+}
+
+export async function cancelMeeting(deps: AppDeps, actor: Actor, input: { customerId: string; meetingId: string; version?: number | undefined }, traceId: string) {
+  const m = await loadMeeting(deps, actor, input.customerId, input.meetingId);
+  return changeMeeting(
+    deps,
+    actor,
+    m,
+    { scheduledStart: m.scheduledStart!, scheduledEnd: m.scheduledEnd!, location: m.location, meetingLink: m.meetingLink, status: "Cancelled" },
+    input.version,
+    traceId,
+    "CustomerMeetingCancelled",
+  );
+}
+
+/** REQ-CUS-025, cached 10 minutes per customer and query, retired by every change to the history. */
+export async function history(deps: AppDeps, actor: Actor, input: z.infer<typeof ZHistoryInput>) {
+  const generation = await deps.cache.generation(cacheKeys.communicationsGeneration(actor.tenantId, input.customerId));
+  const hash = createHash("sha1").update(JSON.stringify(input)).digest("base64url");
+  const key = generation === null ? null : cacheKeys.communications(actor.tenantId, input.customerId, generation, hash);
+  if (key) {
+    const hit = await deps.cache.get(key);
+    if (hit) return JSON.parse(hit) as Awaited<ReturnType<typeof loadHistory>>;
+  }
+  const result = await loadHistory(deps, actor, input);
+  if (key) await deps.cache.set(key, JSON.stringify(result), CACHE_TTL.communications);
+  return result;
+}
+
+async function loadHistory(deps: AppDeps, actor: Actor, input: z.infer<typeof ZHistoryInput>) {
+  await loadVisible(deps, actor, input.customerId);
+  const types = input.type?.map((t) => (t === "Phone" ? "PhoneCall" : t));
+  const { items, totalCount } = await listCommunications(deps.db, actor.tenantId, input.customerId, {
+    ...(types ? { types } : {}),
+    ...(input.startDate ? { from: input.startDate } : {}),
+    ...(input.endDate ? { to: input.endDate } : {}),
+    page: input.page,
+    pageSize: input.pageSize,
+  });
+  return { items: items.map(toCommunicationDto), totalCount, page: input.page, pageSize: input.pageSize, totalPages: Math.ceil(totalCount / input.pageSize) };
+}
+
+export async function getCommunication(deps: AppDeps, actor: Actor, input: { customerId: string; communicationId: string }) {
+  await loadVisible(deps, actor, input.customerId);
+  const c = await findCommunication(deps.db, actor.tenantId, input.communicationId);
+  if (!c || c.customerId !== input.customerId) throw new DomainError("COMM-002", "not_found", "Communication not found.");
+  return toCommunicationDto(c);
+}
+

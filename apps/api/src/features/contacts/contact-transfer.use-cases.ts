@@ -1,0 +1,165 @@
+import { randomUUID } from "node:crypto";
+import {
+  countExport,
+  findCustomerById,
+  findExport,
+  findImport,
+  insertExport,
+  insertImport,
+  listImportErrors,
+  type ContactExport,
+  type ContactImport,
+} from "@clientele/db";
+import { customerNotFound, DomainError, normalizeTag, resolveMappings, validationError, type Actor } from "@clientele/domain";
+import { DOWNLOAD_URL_TTL_SECONDS, detectFormat, extensionFor, MAX_IMPORT_BYTES, readRecords, signDownload } from "@clientele/files";
+import {
+  DEFAULT_EXPORT_FIELDS,
+  MAX_EXPORT_RECORDS,
+  runContactExport,
+  runContactImport,
+  type JobDeps,
+} from "@clientele/jobs";
+import type { z } from "zod";
+import type { AppDeps } from "../../deps";
+import type { TImportInput, ZExportInput } from "./contact-transfer.schemas";
+
+/** Up to this many rows an import runs inside the request; larger ones go to the worker (REQ-CUS-012). */
+export const SYNC_IMPORT_MAX_ROWS = 100;
+/** Up to this many records an export is written inside the request (REQ-CUS-013). */
+export const SYNC_EXPORT_MAX_RECORDS = 1000;
+
+const jobDeps = (deps: AppDeps): JobDeps => ({ db: deps.db, storage: deps.storage, cache: deps.cache, log: deps.log, now: deps.now });
+
+export function importStatus(imp: ContactImport, errors: { rowNumber: number; field: string; reason: string }[]) {
+  return {
+    importId: imp.id,
+    status: imp.status,
+    mode: imp.mode,
+    dryRun: imp.dryRun,
+    totalRows: imp.totalRows,
+    processedRows: imp.processedRows,
+    imported: imp.importedCount,
+    updated: imp.updatedCount,
+    failed: imp.failedCount,
+    failureReason: imp.failureReason,
+    errors: errors.map((e) => ({ row: e.rowNumber, field: e.field, reason: e.reason })),
+    errorReportUrl: `/api/v1/customers/contacts/import/${imp.id}/errors`,
+    createdAt: imp.createdAt.toISOString(),
+    completedAt: imp.completedAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * Validates the file completely before anything is stored (size, real format, record count,
+ * mappings), keeps it in the storage port, then runs small imports at once and queues the rest.
+ */
+export async function submitImport(deps: AppDeps, actor: Actor, input: TImportInput) {
+  const file = typeof input.file === "string" ? Buffer.from(input.file, "base64") : Buffer.from(input.file);
+  if (file.length > MAX_IMPORT_BYTES) {
+    throw new DomainError("FILE-002", "too_large", `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB.`);
+  }
+  const format = detectFormat(file, input.format);
+  const { columns, rows } = await readRecords(file, { format });
+  if (rows.length === 0) throw validationError({ file: ["has no records"] });
+  const mappings = resolveMappings(columns, input.mappings ?? {});
+  if (!mappings.ok) throw validationError(mappings.errors, "The field mappings don't fit the file.");
+  if (input.defaultCustomerId) {
+    const customer = await findCustomerById(deps.db, actor.tenantId, input.defaultCustomerId);
+    if (!customer || customer.isDeleted) throw customerNotFound();
+  }
+
+  const importId = randomUUID();
+  const fileKey = `contact-imports/${actor.tenantId}/${importId}${extensionFor(format)}`;
+  await deps.storage.put(fileKey, file);
+  await insertImport(deps.db, {
+    id: importId,
+    tenantId: actor.tenantId,
+    status: "Queued",
+    format,
+    mode: input.mode,
+    dryRun: input.dryRun,
+    options: { mappings: input.mappings ?? {}, ...(input.defaultCustomerId ? { defaultCustomerId: input.defaultCustomerId } : {}) },
+    fileKey,
+    fileName: input.fileName?.slice(0, 255) ?? null,
+    totalRows: rows.length,
+    createdBy: actor.userId,
+    createdAt: deps.now(),
+  });
+  const payload = { importId, tenantId: actor.tenantId };
+  if (rows.length <= SYNC_IMPORT_MAX_ROWS) {
+    await runContactImport(jobDeps(deps), payload);
+  } else {
+    await deps.jobs.enqueueImport(payload);
+  }
+  return getImport(deps, actor, importId);
+}
+
+export async function getImport(deps: AppDeps, actor: Actor, importId: string) {
+  const imp = await findImport(deps.db, actor.tenantId, importId);
+  if (!imp) throw new DomainError("IMPORT-001", "not_found", "Import not found.");
+  return importStatus(imp, await listImportErrors(deps.db, imp.id, 100));
+}
+
+export async function importErrorReport(deps: AppDeps, actor: Actor, importId: string) {
+  const imp = await findImport(deps.db, actor.tenantId, importId);
+  if (!imp) throw new DomainError("IMPORT-001", "not_found", "Import not found.");
+  return listImportErrors(deps.db, imp.id);
+}
+
+function exportStatus(deps: AppDeps, exp: ContactExport) {
+  let downloadUrl: string | null = null;
+  let expiresAt: string | null = null;
+  if (exp.status === "Completed" && exp.fileKey) {
+    const signed = signDownload({
+      secret: deps.env.DOWNLOAD_URL_SECRET!,
+      tenantId: exp.tenantId,
+      key: exp.fileKey,
+      expiresAt: new Date(deps.now().getTime() + DOWNLOAD_URL_TTL_SECONDS * 1000),
+    });
+    downloadUrl = `/api/v1/files/download?token=${signed.token}`;
+    expiresAt = signed.expiresAt.toISOString();
+  }
+  return {
+    exportId: exp.id,
+    status: exp.status,
+    format: exp.format,
+    recordCount: exp.recordCount,
+    downloadUrl,
+    expiresAt,
+    failureReason: exp.failureReason,
+    createdAt: exp.createdAt.toISOString(),
+    completedAt: exp.completedAt?.toISOString() ?? null,
+  };
+}
+
+export async function submitExport(deps: AppDeps, actor: Actor, input: z.infer<typeof ZExportInput>) {
+  const tags: string[] = [];
+  for (const raw of input.filters.tags ?? []) {
+    const tag = normalizeTag(raw);
+    if (!tag.ok) throw validationError({ "filters.tags": [`"${raw}" ${tag.message}`] });
+    tags.push(tag.value);
+  }
+  const options = {
+    ...(input.filters.customerIds?.length ? { customerIds: input.filters.customerIds } : {}),
+    ...(tags.length ? { tags } : {}),
+    fields: input.fields ?? DEFAULT_EXPORT_FIELDS,
+  };
+  const count = await countExport(deps.db, actor.tenantId, options);
+  if (count > MAX_EXPORT_RECORDS) {
+    throw new DomainError("EXPORT-001", "validation", `The filters select ${count} contacts; an export holds at most ${MAX_EXPORT_RECORDS}. Narrow the filters.`, {
+      filters: [`select at most ${MAX_EXPORT_RECORDS} contacts`],
+    });
+  }
+  const exportId = randomUUID();
+  await insertExport(deps.db, { id: exportId, tenantId: actor.tenantId, format: input.format, options, createdBy: actor.userId, createdAt: deps.now() });
+  const payload = { exportId, tenantId: actor.tenantId };
+  if (count <= SYNC_EXPORT_MAX_RECORDS) await runContactExport(jobDeps(deps), payload);
+  else await deps.jobs.enqueueExport(payload);
+  return getExport(deps, actor, exportId);
+}
+
+export async function getExport(deps: AppDeps, actor: Actor, exportId: string) {
+  const exp = await findExport(deps.db, actor.tenantId, exportId);
+  if (!exp) throw new DomainError("EXPORT-001", "not_found", "Export not found.");
+  return exportStatus(deps, exp);
+}

@@ -1,0 +1,194 @@
+import "../../zod-setup";
+import {
+  COMMUNICATION_CHANNELS,
+  CUSTOMER_RATINGS,
+  CUSTOMER_SEGMENTS,
+  CUSTOMER_STATUSES,
+  CUSTOMER_TYPES,
+} from "@clientele/domain";
+import { CUSTOMER_SORT_FIELDS } from "@clientele/db";
+import { z } from "zod";
+
+// Edge validation: shapes and sizes. Content rules (email, phone, address) live in the domain.
+const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+
+/** Query strings carry lists as repeated keys or commas; typed clients send arrays. */
+const list = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (typeof v === "string" ? v.split(",").filter(Boolean) : v), z.array(item).max(20));
+
+export const ZAddress = z.object({
+  street: text(255),
+  city: text(100),
+  state: text(100),
+  zipCode: text(20),
+  country: text(100),
+});
+
+export const ZPreferencesPatch = z.object({
+  communication: z
+    .object({ channels: z.array(z.enum(COMMUNICATION_CHANNELS)).max(4).optional(), frequency: text(50).nullable().optional() })
+    .optional(),
+  /** Spec 001 §5.1.1 sends channels at the top level of preferences; both are accepted. */
+  communicationChannels: z.array(z.enum(COMMUNICATION_CHANNELS)).max(4).optional(),
+  preferredEventTypes: z.array(text(50)).max(50).optional(),
+  interests: z.array(text(50)).max(50).optional(),
+  preferredLanguage: text(20).optional(),
+  timeZone: text(64).optional(),
+  notifications: z.object({ email: z.boolean().optional(), sms: z.boolean().optional(), push: z.boolean().optional() }).optional(),
+  marketingConsent: z.boolean().optional(),
+  dataProcessingConsent: z.boolean().optional(),
+});
+
+const ZVersion = z.number().int().positive().optional().describe("The version you read; a stale one answers 409.");
+const ZId = z.uuid("must be a UUID");
+
+export const ZCreateCustomerInput = z.object({
+  type: z.enum(CUSTOMER_TYPES),
+  companyName: text(200).optional(),
+  firstName: text(100).optional(),
+  lastName: text(100).optional(),
+  industry: text(100).nullable().optional(),
+  website: text(255).nullable().optional(),
+  primaryEmail: text(320),
+  secondaryEmail: text(320).nullable().optional(),
+  primaryPhone: text(40),
+  secondaryPhone: text(40).nullable().optional(),
+  billingAddress: ZAddress,
+  shippingAddress: ZAddress.nullable().optional(),
+  shippingSameAsBilling: z.boolean().optional(),
+  preferences: ZPreferencesPatch.optional(),
+});
+export type TCreateCustomerInput = z.infer<typeof ZCreateCustomerInput>;
+
+export const ZCreateCustomerOutput = z.object({
+  id: z.string(),
+  customerNumber: z.string(),
+  companyName: z.string(),
+  status: z.enum(CUSTOMER_STATUSES),
+  createdAt: z.string(),
+  version: z.number().int(),
+  warnings: z.array(z.string()),
+});
+
+export const ZGetCustomerInput = z.object({ id: ZId });
+
+const ZAddressOut = z.object({ street: z.string(), city: z.string(), state: z.string(), zipCode: z.string(), country: z.string() });
+
+export const ZPreferences = z.object({
+  communication: z.object({ channels: z.array(z.enum(COMMUNICATION_CHANNELS)), frequency: z.string().nullable() }),
+  preferredEventTypes: z.array(z.string()),
+  interests: z.array(z.string()),
+  preferredLanguage: z.string(),
+  timeZone: z.string(),
+  notifications: z.object({ email: z.boolean(), sms: z.boolean(), push: z.boolean() }),
+  marketingConsent: z.boolean(),
+  dataProcessingConsent: z.boolean(),
+});
+
+export const ZCustomer = z.object({
+  id: z.string(),
+  customerNumber: z.string(),
+  profile: z.object({
+    companyName: z.string(),
+    firstName: z.string().nullable(),
+    lastName: z.string().nullable(),
+    industry: z.string().nullable(),
+    type: z.enum(CUSTOMER_TYPES),
+    segment: z.enum(CUSTOMER_SEGMENTS),
+    lifetimeValue: z.number(),
+    totalEvents: z.number().int(),
+    rating: z.enum(CUSTOMER_RATINGS),
+  }),
+  contactInfo: z.object({
+    primaryEmail: z.string(),
+    secondaryEmail: z.string().nullable(),
+    primaryPhone: z.string(),
+    secondaryPhone: z.string().nullable(),
+    billingAddress: ZAddressOut,
+    shippingAddress: ZAddressOut.nullable(),
+    website: z.string().nullable(),
+  }),
+  preferences: ZPreferences,
+  status: z.enum(CUSTOMER_STATUSES),
+  statusReason: z.string().nullable(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  lastModifiedAt: z.string().nullable(),
+  lastModifiedBy: z.string().nullable(),
+  version: z.number().int(),
+});
+export type TCustomer = z.infer<typeof ZCustomer>;
+
+export const ZCustomerWriteOutput = ZCustomer.extend({ warnings: z.array(z.string()) });
+
+export const ZSearchCustomersInput = z.object({
+  query: text(200).optional(),
+  type: list(z.enum(CUSTOMER_TYPES)).optional(),
+  segment: list(z.enum(CUSTOMER_SEGMENTS)).optional(),
+  status: list(z.enum(CUSTOMER_STATUSES)).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100, "must be at most 100").default(20),
+  sort: list(
+    z
+      .string()
+      .regex(
+        new RegExp(`^(${Object.keys(CUSTOMER_SORT_FIELDS).join("|")})(:(asc|desc))?$`),
+        `must be field[:asc|desc] with field one of ${Object.keys(CUSTOMER_SORT_FIELDS).join(", ")}`,
+      ),
+  )
+    .optional()
+    .describe("e.g. companyName:asc,createdAt:desc"),
+});
+export type TSearchCustomersInput = z.infer<typeof ZSearchCustomersInput>;
+
+export const ZSearchCustomersOutput = z.object({
+  items: z.array(ZCustomer),
+  totalCount: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  totalPages: z.number().int(),
+});
+
+export const ZUpdateProfileInput = z.object({
+  id: ZId,
+  version: ZVersion,
+  companyName: text(200).optional(),
+  firstName: text(100).nullable().optional(),
+  lastName: text(100).nullable().optional(),
+  industry: text(100).nullable().optional(),
+  website: text(255).nullable().optional(),
+  type: z.never({ error: "type cannot be changed after creation" }).optional(),
+});
+
+export const ZUpdateContactInfoInput = z.object({
+  id: ZId,
+  version: ZVersion,
+  primaryEmail: text(320).optional(),
+  secondaryEmail: text(320).nullable().optional(),
+  primaryPhone: text(40).optional(),
+  secondaryPhone: text(40).nullable().optional(),
+  billingAddress: ZAddress.optional(),
+});
+
+export const ZUpdateShippingAddressInput = z.object({
+  id: ZId,
+  version: ZVersion,
+  shippingAddress: ZAddress.nullable().optional().describe("A complete address, or null to remove it."),
+  sameAsBilling: z.boolean().optional().describe("Copy the billing address."),
+});
+
+export const ZUpdatePreferencesInput = ZPreferencesPatch.extend({ id: ZId, version: ZVersion });
+
+export const ZStatusChangeInput = z.object({
+  id: ZId,
+  version: ZVersion,
+  reason: text(500),
+});
+
+export const ZAuditEntry = z.object({
+  action: z.string(),
+  actorId: z.string(),
+  occurredAt: z.string(),
+  changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })),
+});
+export const ZCustomerHistoryOutput = z.object({ items: z.array(ZAuditEntry) });

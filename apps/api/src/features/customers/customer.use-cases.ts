@@ -1,0 +1,325 @@
+import { createHash, randomUUID } from "node:crypto";
+import {
+  assertModifiable,
+  customerNotFound,
+  DomainError,
+  deactivateCustomer,
+  formatCustomerNumber,
+  reactivateCustomer,
+  registerCustomer,
+  staleVersion,
+  updateContactInfo,
+  updatePreferences,
+  updateProfile,
+  updateShippingAddress,
+  validateRegistration,
+  validationError,
+  type Actor,
+  type Customer,
+  type Decision,
+  type PreferencesPatch,
+} from "@clientele/domain";
+import {
+  appendAudit,
+  appendEvents,
+  findCustomerById,
+  inTransaction,
+  insertCustomer,
+  listAudit,
+  nextSequenceValue,
+  replaceSearchTerms,
+  searchCustomers,
+  updateCustomer,
+  type CustomerSortField,
+} from "@clientele/db";
+import { CACHE_TTL, cacheKeys, readVersioned } from "@clientele/cache";
+import type { AppDeps } from "../../deps";
+import type {
+  TCreateCustomerInput,
+  TCustomer,
+  TSearchCustomersInput,
+  ZPreferencesPatch,
+  ZUpdateContactInfoInput,
+  ZUpdateProfileInput,
+  ZUpdateShippingAddressInput,
+} from "./customer.schemas";
+import type { z } from "zod";
+
+export function toDto(c: Customer): TCustomer {
+  return {
+    id: c.id,
+    customerNumber: c.customerNumber,
+    profile: {
+      companyName: c.companyName,
+      firstName: c.firstName,
+      lastName: c.lastName,
+      industry: c.industry,
+      type: c.type,
+      segment: c.segment,
+      lifetimeValue: Number(c.lifetimeValue),
+      totalEvents: c.totalEvents,
+      rating: c.rating,
+    },
+    contactInfo: { ...c.contactInfo, website: c.website },
+    preferences: c.preferences,
+    status: c.status,
+    statusReason: c.statusReason,
+    createdAt: c.createdAt.toISOString(),
+    createdBy: c.createdBy,
+    lastModifiedAt: c.lastModifiedAt?.toISOString() ?? null,
+    lastModifiedBy: c.lastModifiedBy,
+    version: c.version,
+  };
+}
+
+const TOMBSTONE = "{}";
+
+function toPreferencesPatch(p: z.infer<typeof ZPreferencesPatch> | undefined): PreferencesPatch | undefined {
+  if (!p) return undefined;
+  const { communicationChannels, ...rest } = p;
+  if (!communicationChannels) return rest;
+  return { ...rest, communication: { ...rest.communication, channels: rest.communication?.channels ?? communicationChannels } };
+}
+
+/** Writes the customer's new state with its audit rows and events in one transaction. */
+async function persist(deps: AppDeps, actor: Actor, decision: Decision, readVersion: number | null, action: string, traceId: string) {
+  const { customer, events, changes } = decision;
+  if (events.length === 0) return;
+  await inTransaction(deps.db, async (trx) => {
+    if (readVersion === null) {
+      await insertCustomer(trx, customer);
+    } else if (!(await updateCustomer(trx, customer, readVersion))) {
+      const current = await findCustomerById(trx, actor.tenantId, customer.id);
+      throw staleVersion(readVersion, current?.version ?? readVersion);
+    }
+    await replaceSearchTerms(trx, customer, readVersion === null);
+    await appendAudit(trx, [
+      {
+        tenantId: actor.tenantId,
+        entityType: "Customer",
+        entityId: customer.id,
+        action,
+        actorId: actor.userId,
+        occurredAt: customer.lastModifiedAt ?? customer.createdAt,
+        changes,
+        traceId,
+      },
+    ]);
+    await appendEvents(trx, events, {
+      tenantId: actor.tenantId,
+      actor: actor.userId,
+      version: customer.version,
+      occurredAt: customer.lastModifiedAt ?? customer.createdAt,
+    });
+  });
+  // After commit: write-through the new state and retire the tenant's cached searches.
+  await Promise.all([
+    deps.cache.putVersioned(
+      cacheKeys.customer(actor.tenantId, customer.id),
+      customer.version,
+      customer.isDeleted ? TOMBSTONE : JSON.stringify(toDto(customer)),
+      CACHE_TTL.customer,
+    ),
+    deps.cache.bump(cacheKeys.searchGeneration(actor.tenantId)),
+    // A customer's visibility gates its contact list too.
+    events.some((e) => e.type === "CustomerDeactivated" || e.type === "CustomerReactivated")
+      ? deps.cache.bump(cacheKeys.contactsGeneration(actor.tenantId, customer.id))
+      : undefined,
+  ]);
+}
+
+async function load(deps: AppDeps, actor: Actor, id: string): Promise<Customer> {
+  const customer = await findCustomerById(deps.db, actor.tenantId, id);
+  if (!customer) throw customerNotFound();
+  return customer;
+}
+
+/** A customer others may read about: of this tenant and not deactivated (else 404). */
+export async function loadVisible(deps: AppDeps, actor: Actor, id: string): Promise<Customer> {
+  const customer = await load(deps, actor, id);
+  if (customer.isDeleted) throw customerNotFound();
+  return customer;
+}
+
+/** A customer whose records may change: 404 if missing, 400 CUST-004 if deactivated. */
+export async function loadModifiable(deps: AppDeps, actor: Actor, id: string): Promise<Customer> {
+  const customer = await load(deps, actor, id);
+  assertModifiable(customer, undefined);
+  return customer;
+}
+
+export async function createCustomer(deps: AppDeps, actor: Actor, input: TCreateCustomerInput, traceId: string) {
+  const { preferences, ...rest } = input;
+  const valid = validateRegistration({ ...rest, preferences: toPreferencesPatch(preferences) });
+  const sequence = await nextSequenceValue(deps.db, actor.tenantId, "customer");
+  const decision = registerCustomer(valid, {
+    id: randomUUID(),
+    tenantId: actor.tenantId,
+    customerNumber: formatCustomerNumber(sequence),
+    actor,
+    now: deps.now(),
+  });
+  await persist(deps, actor, decision, null, "CustomerRegistered", traceId);
+  const c = decision.customer;
+  return {
+    id: c.id,
+    customerNumber: c.customerNumber,
+    companyName: c.companyName,
+    status: c.status,
+    createdAt: c.createdAt.toISOString(),
+    version: c.version,
+    warnings: decision.warnings,
+  };
+}
+
+export async function getCustomer(deps: AppDeps, actor: Actor, id: string): Promise<TCustomer> {
+  const key = cacheKeys.customer(actor.tenantId, id);
+  const cached = readVersioned(await deps.cache.get(key));
+  if (cached) {
+    if (cached.value === TOMBSTONE) throw customerNotFound();
+    return JSON.parse(cached.value) as TCustomer;
+  }
+  const customer = await findCustomerById(deps.db, actor.tenantId, id);
+  if (!customer) throw customerNotFound();
+  const dto = toDto(customer);
+  await deps.cache.putVersioned(key, customer.version, customer.isDeleted ? TOMBSTONE : JSON.stringify(dto), CACHE_TTL.customer);
+  if (customer.isDeleted) throw customerNotFound();
+  return dto;
+}
+
+export async function searchCustomerList(deps: AppDeps, actor: Actor, input: TSearchCustomersInput) {
+  const generation = await deps.cache.generation(cacheKeys.searchGeneration(actor.tenantId));
+  const hash = createHash("sha1").update(JSON.stringify(input)).digest("base64url");
+  const key = generation === null ? null : cacheKeys.search(actor.tenantId, generation, hash);
+  if (key) {
+    const hit = await deps.cache.get(key);
+    if (hit) return JSON.parse(hit) as Awaited<ReturnType<typeof runSearch>>;
+  }
+  const result = await runSearch(deps, actor, input);
+  if (key) await deps.cache.set(key, JSON.stringify(result), CACHE_TTL.search);
+  return result;
+}
+
+async function runSearch(deps: AppDeps, actor: Actor, input: TSearchCustomersInput) {
+  const sort = (input.sort ?? ["companyName:asc"]).map((s) => {
+    const [field, direction] = s.split(":") as [CustomerSortField, "asc" | "desc" | undefined];
+    return { field, direction: direction ?? "asc" };
+  });
+  const { items, totalCount } = await searchCustomers(deps.db, actor.tenantId, {
+    query: input.query,
+    types: input.type,
+    segments: input.segment,
+    statuses: input.status,
+    sort,
+    page: input.page,
+    pageSize: input.pageSize,
+  });
+  return {
+    items: items.map(toDto),
+    totalCount,
+    page: input.page,
+    pageSize: input.pageSize,
+    totalPages: Math.ceil(totalCount / input.pageSize),
+  };
+}
+
+type Change = (customer: Customer, now: Date) => Decision;
+
+/**
+ * Load, let the domain decide, persist with a version check; the shape every update shares.
+ * A client that sent no version asked for no concurrency control, so a lost race is re-applied
+ * to the fresh state instead of answering 409.
+ */
+async function change(
+  deps: AppDeps,
+  actor: Actor,
+  id: string,
+  expectedVersion: number | undefined,
+  action: string,
+  traceId: string,
+  decide: Change,
+) {
+  for (let attempt = 1; ; attempt++) {
+    const customer = await load(deps, actor, id);
+    const decision = decide(customer, deps.now());
+    try {
+      await persist(deps, actor, decision, customer.version, action, traceId);
+      return { ...toDto(decision.customer), warnings: decision.warnings };
+    } catch (error) {
+      const lostRace = error instanceof DomainError && error.code === "CONCURRENCY";
+      if (!lostRace || expectedVersion !== undefined || attempt >= 3) throw error;
+    }
+  }
+}
+
+export function changeProfile(deps: AppDeps, actor: Actor, input: z.infer<typeof ZUpdateProfileInput>, traceId: string) {
+  const { id, version, type: _type, ...patch } = input;
+  return change(deps, actor, id, version, "CustomerProfileUpdated", traceId, (c, now) => updateProfile(c, patch, actor, now, version));
+}
+
+export function changeContactInfo(deps: AppDeps, actor: Actor, input: z.infer<typeof ZUpdateContactInfoInput>, traceId: string) {
+  const { id, version, ...patch } = input;
+  return change(deps, actor, id, version, "CustomerContactInfoUpdated", traceId, (c, now) =>
+    updateContactInfo(c, patch, actor, now, version),
+  );
+}
+
+export function changeShippingAddress(
+  deps: AppDeps,
+  actor: Actor,
+  input: z.infer<typeof ZUpdateShippingAddressInput>,
+  traceId: string,
+) {
+  const { id, version, shippingAddress, sameAsBilling } = input;
+  if (sameAsBilling && shippingAddress) {
+    throw validationError({ sameAsBilling: ["give shippingAddress or sameAsBilling, not both"] });
+  }
+  if (!sameAsBilling && shippingAddress === undefined) {
+    throw validationError({ shippingAddress: ["is required: a complete address, null to remove it, or sameAsBilling: true"] });
+  }
+  const patch = sameAsBilling ? ({ sameAsBilling: true } as const) : { shippingAddress: shippingAddress ?? null };
+  return change(deps, actor, id, version, "CustomerContactInfoUpdated", traceId, (c, now) =>
+    updateShippingAddress(c, patch, actor, now, version),
+  );
+}
+
+export function changePreferences(
+  deps: AppDeps,
+  actor: Actor,
+  input: z.infer<typeof ZPreferencesPatch> & { id: string; version?: number | undefined },
+  traceId: string,
+) {
+  const { id, version, ...patch } = input;
+  return change(deps, actor, id, version, "CustomerPreferencesUpdated", traceId, (c, now) =>
+    updatePreferences(c, toPreferencesPatch(patch) ?? {}, actor, now, version),
+  );
+}
+
+export async function deactivate(deps: AppDeps, actor: Actor, input: { id: string; version?: number | undefined; reason: string }, traceId: string) {
+  const customer = await load(deps, actor, input.id);
+  const decision = deactivateCustomer(customer, input.reason, actor, deps.now(), input.version);
+  await persist(deps, actor, decision, customer.version, "CustomerDeactivated", traceId);
+  return { id: customer.id, status: decision.customer.status, version: decision.customer.version };
+}
+
+export async function reactivate(deps: AppDeps, actor: Actor, input: { id: string; version?: number | undefined; reason: string }, traceId: string) {
+  const customer = await load(deps, actor, input.id);
+  const decision = reactivateCustomer(customer, input.reason, actor, deps.now(), input.version);
+  await persist(deps, actor, decision, customer.version, "CustomerReactivated", traceId);
+  return { id: customer.id, status: decision.customer.status, version: decision.customer.version };
+}
+
+/** The audit trail of one customer (deactivated ones included: that is what audits are for). */
+export async function customerHistory(deps: AppDeps, actor: Actor, id: string) {
+  await load(deps, actor, id);
+  const rows = await listAudit(deps.db, actor.tenantId, "Customer", id);
+  return {
+    items: rows.map((r) => ({
+      action: r.action,
+      actorId: r.actorId,
+      occurredAt: r.occurredAt.toISOString(),
+      changes: r.changes as Record<string, { from: unknown; to: unknown }>,
+    })),
+  };
+}
+

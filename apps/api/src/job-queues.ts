@@ -1,0 +1,77 @@
+import {
+  DEFAULT_JOB_OPTIONS,
+  JOB_NAMES,
+  QUEUES,
+  jobIdFor,
+  type ContactExportPayload,
+  type ContactImportPayload,
+  type MessagePayload,
+  type NotificationPayload,
+} from "@clientele/jobs";
+import type { Logger } from "@clientele/telemetry";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+
+export type JobQueues = {
+  enqueueMessage: (type: "Email" | "SMS", p: MessagePayload) => Promise<boolean>;
+  /** Many emails in one round trip (a campaign). */
+  enqueueEmails: (ps: MessagePayload[]) => Promise<boolean>;
+  /** A notification now, or after `delayMs` (meeting reminders). */
+  enqueueNotification: (p: NotificationPayload, key: string, delayMs?: number) => Promise<boolean>;
+  /** Drops a delayed notification that no longer applies (a moved or cancelled meeting). */
+  cancelNotification: (key: string) => Promise<void>;
+  /** True when queued; false when Redis refused (the worker's sweeper queues it later). */
+  enqueueImport: (p: ContactImportPayload) => Promise<boolean>;
+  enqueueExport: (p: ContactExportPayload) => Promise<boolean>;
+  close: () => Promise<void>;
+};
+
+export function createJobQueues(redisUrl: string, prefix: string, log: Logger): JobQueues {
+  // Producers fail fast while Redis is away instead of queueing the command in memory.
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+  connection.on("error", (error) => log.debug({ err: error.message }, "queue redis error"));
+  const imports = new Queue(QUEUES.contactImport, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  const exports = new Queue(QUEUES.contactExport, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  const email = new Queue(QUEUES.email, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  const sms = new Queue(QUEUES.sms, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  const notifications = new Queue(QUEUES.notifications, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  // Queues report connection trouble as events; without a listener Node would throw them.
+  for (const q of [imports, exports, email, sms, notifications]) q.on("error", (error) => log.debug({ err: error.message }, "queue error"));
+  const add = async (queue: Queue, name: string, payload: object, jobId: string, delay?: number) => {
+    try {
+      await queue.add(name, payload, { jobId, ...(delay ? { delay } : {}) });
+      return true;
+    } catch (error) {
+      log.warn({ jobId, err: (error as Error).message }, "could not queue job; the worker will pick it up from the database");
+      return false;
+    }
+  };
+  return {
+    enqueueImport: (p) => add(imports, JOB_NAMES.contactImport, p, jobIdFor.contactImport(p)),
+    enqueueExport: (p) => add(exports, JOB_NAMES.contactExport, p, jobIdFor.contactExport(p)),
+    enqueueMessage: (type, p) =>
+      type === "Email" ? add(email, JOB_NAMES.sendEmail, p, jobIdFor.message(p)) : add(sms, JOB_NAMES.sendSms, p, jobIdFor.message(p)),
+    enqueueEmails: async (ps) => {
+      try {
+        await email.addBulk(ps.map((p) => ({ name: JOB_NAMES.sendEmail, data: p, opts: { jobId: jobIdFor.message(p) } })));
+        return true;
+      } catch (error) {
+        log.warn({ jobs: ps.length, err: (error as Error).message }, "could not queue jobs; the worker will pick them up from the database");
+        return false;
+      }
+    },
+    enqueueNotification: (p, key, delayMs) => add(notifications, JOB_NAMES.notification, p, jobIdFor.notification(key), delayMs),
+    cancelNotification: async (key) => {
+      try {
+        await notifications.remove(jobIdFor.notification(key));
+      } catch (error) {
+        // Harmless: the reminder checks the meeting when it fires and skips if it no longer applies.
+        log.debug({ key, err: (error as Error).message }, "could not remove a delayed notification");
+      }
+    },
+    close: async () => {
+      await Promise.allSettled([imports.close(), exports.close(), email.close(), sms.close(), notifications.close()]);
+      connection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { validationError } from "@clientele/domain";
+import type { AnyProcedure } from "@trpc/server";
+import { Router, type Request, type Response } from "express";
+import type { AppDeps } from "../deps";
+import { toProblem } from "../errors";
+import { appRouter } from "../trpc/router";
+import { createCallerFactory, createContext, type Meta } from "../trpc/trpc";
+
+const createCaller = createCallerFactory(appRouter);
+
+type Route = { procedurePath: string; method: string; path: string; meta: Meta };
+
+function routes(): Route[] {
+  const out: Route[] = [];
+  for (const [procedurePath, procedure] of Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProcedure>)) {
+    const meta = procedure._def.meta as Meta | undefined;
+    if (!meta?.openapi) continue;
+    out.push({
+      procedurePath,
+      method: meta.openapi.method.toLowerCase(),
+      path: meta.openapi.path.replace(/\{(\w+)\}/g, ":$1"),
+      meta,
+    });
+  }
+  // Literal segments win over parameters (/customers/search before /customers/{id}): order by
+  // how early the first parameter appears, latest first.
+  const firstParam = (p: string) => {
+    const i = p.split("/").findIndex((seg) => seg.startsWith(":"));
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return out.sort((a, b) => firstParam(b.path) - firstParam(a.path));
+}
+
+/** `If-Match: "3"` (or W/"3") carries the version the client read, as the body's `version` does. */
+function ifMatchVersion(req: Request): number | undefined {
+  const header = req.headers["if-match"];
+  const match = header ? /^(?:W\/)?"?(\d+)"?$/.exec(header.trim()) : null;
+  return match ? Number(match[1]) : undefined;
+}
+
+export function sendProblem(res: Response, error: unknown, instance: string): void {
+  const traceId = res.locals.traceId as string;
+  const problem = toProblem(error, traceId, instance);
+  res.status(problem.status).type("application/problem+json").send(JSON.stringify(problem));
+}
+
+/**
+ * The REST contract (/api/v1) served from the same procedures as tRPC: each procedure's openapi
+ * meta gives its path; input is query (GET) or JSON body, plus path parameters.
+ */
+export function restRouter(deps: AppDeps): Router {
+  return mountProcedures(Router(), deps);
+}
+
+/** Runs one procedure for an express request: context from the request, errors as problem+json. */
+export async function callProcedure(deps: AppDeps, req: Request, res: Response, path: string, input: unknown): Promise<unknown> {
+  const caller = createCaller(await createContext(deps, req, res)) as unknown as Record<string, Record<string, (i: unknown) => Promise<unknown>>>;
+  const [ns, name] = path.split(".") as [string, string];
+  return caller[ns]![name]!(input);
+}
+
+function mountProcedures(r: Router, deps: AppDeps): Router {
+  for (const route of routes()) {
+    const handler = async (req: Request, res: Response) => {
+      try {
+        const source: unknown =
+          route.method === "get" || route.method === "delete" ? { ...(req.query as object) } : (req.body ?? {});
+        if (typeof source !== "object" || source === null || Array.isArray(source)) {
+          sendProblem(res, validationError({ body: ["must be a JSON object"] }), req.originalUrl);
+          return;
+        }
+        const input: Record<string, unknown> = { ...(source as Record<string, unknown>), ...req.params };
+        const version = ifMatchVersion(req);
+        if (version !== undefined && input.version === undefined) input.version = version;
+        const data = await callProcedure(deps, req, res, route.procedurePath, input);
+        const etagVersion = (data as { version?: unknown } | null)?.version;
+        if (typeof etagVersion === "number") res.setHeader("ETag", `"${etagVersion}"`);
+        if (route.meta.successStatus === 204) res.status(204).end();
+        else res.status(route.meta.statusOf?.(data) ?? route.meta.successStatus ?? 200).json(data);
+      } catch (error) {
+        sendProblem(res, error, req.originalUrl);
+      }
+    };
+    (r as unknown as Record<string, (path: string, h: typeof handler) => void>)[route.method]!(route.path, handler);
+  }
+  return r;
+}

@@ -1,0 +1,99 @@
+import type { AddressInfo } from "node:net";
+import { createDb, type Db } from "@clientele/db";
+import { createLocalDiskStorage } from "@clientele/files";
+import type { Redis } from "ioredis";
+import { sql } from "kysely";
+import { createApp } from "./app";
+import { createJobQueues } from "./job-queues";
+import { createSmsLimiter } from "./sms-limiter";
+import { createTokenVerifier } from "./auth/jwt";
+import { Cache, createCacheRedis } from "@clientele/cache";
+import type { AppDeps } from "./deps";
+import type { ApiEnv } from "./env";
+import { createLogger, type Logger } from "@clientele/telemetry";
+
+export type RunningServer = { url: string; deps: AppDeps; close: () => Promise<void> };
+
+/** One line saying what is unreachable, instead of a stack trace, when a dependency is down at start. */
+async function checkReachable(db: Db, redis: Redis | null, env: ApiEnv): Promise<void> {
+  try {
+    await sql`SELECT 1`.execute(db);
+  } catch (error) {
+    throw new Error(`cannot reach MySQL at ${redactUrl(env.DATABASE_URL)}: ${(error as Error).message}`);
+  }
+  if (redis) {
+    try {
+      await redis.connect();
+      await redis.ping();
+    } catch (error) {
+      throw new Error(`cannot reach Redis at ${redactUrl(env.REDIS_URL)}: ${(error as Error).message}`);
+    }
+  }
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparseable url)";
+  }
+}
+
+export async function startServer(env: ApiEnv, log: Logger = createLogger(env.LOG_LEVEL, "api")): Promise<RunningServer> {
+  const { db } = createDb({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE });
+  const redis = env.CACHE_ENABLED ? createCacheRedis(env.REDIS_URL) : null;
+  redis?.on("error", (error) => log.debug({ err: error.message }, "redis error"));
+  try {
+    await checkReachable(db, redis, env);
+  } catch (error) {
+    redis?.disconnect();
+    await db.destroy();
+    throw error;
+  }
+  // Queues connect on creation, so they are made only once Redis is known to answer.
+  const deps: AppDeps = {
+    env,
+    db,
+    redis,
+    cache: new Cache(redis, log),
+    log,
+    verifyToken: await createTokenVerifier({
+      secret: env.JWT_SECRET,
+      jwksUrl: env.JWT_JWKS_URL,
+      publicKeyPem: env.JWT_PUBLIC_KEY,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+    }),
+    storage: createLocalDiskStorage(env.FILES_DIR),
+    jobs: createJobQueues(env.REDIS_URL, env.QUEUE_PREFIX, log),
+    smsLimiter: createSmsLimiter(redis, { perTenantPerMinute: env.SMS_LIMIT_PER_TENANT_PER_MINUTE, perNumberPerHour: env.SMS_LIMIT_PER_NUMBER_PER_HOUR }),
+    now: () => new Date(),
+  };
+  const app = createApp(deps);
+  const server = app.listen(env.PORT, env.HOST);
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  const { port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      // Stop accepting, let in-flight requests finish, then close idle keep-alive sockets and pools.
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive sockets turn idle as their last response goes out; close them as they do.
+      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+      const timer = setTimeout(() => server.closeAllConnections(), env.SHUTDOWN_GRACE_MS);
+      await drained;
+      clearInterval(sweeper);
+      clearTimeout(timer);
+      await deps.jobs.close();
+      await db.destroy();
+      redis?.disconnect();
+    })());
+  return { url: `http://${env.HOST}:${port}`, deps, close };
+}

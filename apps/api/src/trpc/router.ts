@@ -1,0 +1,23 @@
+import { contactTransferRouter } from "../features/contacts/contact-transfer.router";
+import { contactRouter } from "../features/contacts/contact.router";
+import { communicationRouter, templateRouter } from "../features/communications/communication.router";
+import { complaintRouter } from "../features/complaints/complaint.router";
+import { customerRouter } from "../features/customers/customer.router";
+import { fileRouter } from "../features/files/file.router";
+import { followUpRouter } from "../features/follow-ups/follow-up.router";
+import { testimonialRouter } from "../features/testimonials/testimonial.router";
+import { router } from "./trpc";
+
+export const appRouter = router({
+  customers: customerRouter,
+  contacts: contactRouter,
+  contactTransfer: contactTransferRouter,
+  communications: communicationRouter,
+  templates: templateRouter,
+  followUps: followUpRouter,
+  files: fileRouter,
+  complaints: complaintRouter,
+  testimonials: testimonialRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,135 @@
+import { randomUUID } from "node:crypto";
+import { assertCan, type Actor, type Privilege } from "@clientele/domain";
+import { ensureTenant, upsertUser } from "@clientele/db";
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { Request, Response } from "express";
+import type { OpenApiMeta } from "trpc-to-openapi";
+import { AuthError } from "../auth/jwt";
+import type { AppDeps } from "../deps";
+import { mapError, toTrpcError } from "../errors";
+
+export type RequestInfo = { traceId: string; authz?: { privilege: Privilege; allowed: boolean } };
+
+export type Context = {
+  deps: AppDeps;
+  req: Request | null;
+  res: Response | null;
+  traceId: string;
+  /** Filled by createContext from the bearer token; authentication errors are raised lazily. */
+  auth: { actor: Actor } | { error: string } | null;
+  info: RequestInfo;
+};
+
+export type Meta = OpenApiMeta & {
+  /** HTTP status a successful REST call answers with (201 for creates). */
+  successStatus?: number;
+  /** Or one that depends on the result (202 while work continues in the background). */
+  statusOf?: (data: unknown) => number;
+};
+
+export async function createContext(deps: AppDeps, req: Request | null, res: Response | null): Promise<Context> {
+  const traceId = (res?.locals.traceId as string | undefined) ?? randomUUID();
+  const info: RequestInfo = (res?.locals.requestInfo as RequestInfo | undefined) ?? { traceId };
+  const header = req?.headers.authorization;
+  let auth: Context["auth"] = null;
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match?.[1]) {
+      auth = { error: "Authorization header must be 'Bearer <token>'" };
+    } else {
+      try {
+        auth = { actor: await deps.verifyToken(match[1]) };
+      } catch (error) {
+        auth = { error: error instanceof AuthError ? error.message : "token invalid" };
+      }
+    }
+  }
+  return { deps, req, res, traceId, auth, info };
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    errorFormatter({ shape, error, ctx }) {
+      const mapped = mapError(error);
+      return {
+        ...shape,
+        message: mapped.detail,
+        data: {
+          ...shape.data,
+          stack: undefined,
+          httpStatus: mapped.status,
+          errorCode: mapped.code,
+          type: mapped.type,
+          traceId: ctx?.traceId,
+          fieldErrors: mapped.errors ?? null,
+        },
+      };
+    },
+  });
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Domain errors become tRPC errors with the right code; tRPC v11 returns, not throws, from next(). */
+const mapErrors = t.middleware(async ({ next, ctx }) => {
+  const result = await next();
+  if (!result.ok) {
+    const mapped = toTrpcError(result.error);
+    if (mapped.code === "INTERNAL_SERVER_ERROR") {
+      ctx.deps.log.error({ err: result.error.cause ?? result.error, traceId: ctx.traceId }, "unhandled error");
+    }
+    return { ...result, error: mapped };
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapErrors);
+
+// Tenants and user descriptions seen by this process: the first sighting is written down.
+const provisionedTenants = new Set<string>();
+const knownUsers = new Set<string>();
+
+const authenticated = t.middleware(async ({ ctx, next }) => {
+  if (!ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "Missing bearer token." });
+  if ("error" in ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.auth.error });
+  const actor = ctx.auth.actor;
+  if (!provisionedTenants.has(actor.tenantId)) {
+    await ensureTenant(ctx.deps.db, actor.tenantId, ctx.deps.now());
+    provisionedTenants.add(actor.tenantId);
+  }
+  const userKey = JSON.stringify([actor.tenantId, actor.userId, actor.name, actor.email, actor.roles]);
+  if (!knownUsers.has(userKey)) {
+    await upsertUser(ctx.deps.db, {
+      tenantId: actor.tenantId,
+      id: actor.userId,
+      name: actor.name ?? null,
+      email: actor.email ?? null,
+      roles: [...actor.roles],
+      at: ctx.deps.now(),
+    });
+    knownUsers.add(userKey);
+  }
+  return next({ ctx: { ...ctx, actor } });
+});
+
+export const authedProcedure = publicProcedure.use(authenticated);
+
+/** Checks the privilege matrix before the procedure runs; the decision goes into the request log. */
+export function withPrivilege(privilege: Privilege) {
+  return authedProcedure.use(async ({ ctx, next }) => {
+    try {
+      assertCan(ctx.actor, privilege);
+    } catch (error) {
+      ctx.info.authz = { privilege, allowed: false };
+      ctx.deps.log.warn(
+        { traceId: ctx.traceId, userId: ctx.actor.userId, tenantId: ctx.actor.tenantId, privilege, roles: ctx.actor.roles },
+        "authorization denied",
+      );
+      throw error;
+    }
+    ctx.info.authz = { privilege, allowed: true };
+    return next();
+  });
+}

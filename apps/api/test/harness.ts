@@ -1,0 +1,105 @@
+import { randomUUID } from "node:crypto";
+import type { Role } from "@clientele/domain";
+import { createLogger } from "@clientele/telemetry";
+import { inject } from "vitest";
+import { signDevToken } from "../src/auth/dev-token";
+import { loadEnv, type ApiEnv } from "../src/env";
+import { startServer, type RunningServer } from "../src/server";
+
+export const databaseUrl = () => inject("databaseUrl");
+export const streamPrefix = () => inject("streamPrefix");
+
+/** What the API and a worker of this run share: database, files, queue and stream prefixes. */
+export const sharedEnv = (): Record<string, string> => ({
+  DATABASE_URL: databaseUrl(),
+  FILES_DIR: inject("filesDir"),
+  QUEUE_PREFIX: inject("queuePrefix"),
+});
+
+export function testEnv(overrides: Record<string, string> = {}): ApiEnv {
+  return loadEnv({
+    NODE_ENV: "test",
+    PORT: "0",
+    ...sharedEnv(),
+    DATABASE_POOL_SIZE: "10",
+    LOG_LEVEL: "silent",
+    ...overrides,
+  });
+}
+
+export type TestServer = RunningServer & {
+  token: (roles: Role | Role[], tenantId: string, userId?: string) => Promise<string>;
+  signToken: (claims: { tenantId: string; userId: string; roles: Role[]; email?: string; name?: string }) => Promise<string>;
+};
+
+/** The real express app on an ephemeral port, against the run's database and the real Redis. */
+export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
+  const env = testEnv(overrides);
+  const server = await startServer(env, createLogger("silent", "api-test"));
+  return {
+    ...server,
+    signToken: (c) => signDevToken({ secret: env.JWT_SECRET!, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, ...c }),
+    token: (roles, tenantId, userId = "user-1") =>
+      signDevToken({
+        secret: env.JWT_SECRET!,
+        issuer: env.JWT_ISSUER,
+        audience: env.JWT_AUDIENCE,
+        tenantId,
+        userId,
+        roles: Array.isArray(roles) ? roles : [roles],
+      }),
+  };
+}
+
+export const newTenant = () => `t-${randomUUID().slice(0, 8)}`;
+
+export type ApiResponse<T = any> = { status: number; body: T; headers: Headers };
+
+/** A small REST client: JSON in, JSON out, status and headers kept for assertions. */
+export function rest(baseUrl: string, token?: string) {
+  const call = async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+    const res = await fetch(`${baseUrl}/api/v1${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  };
+  return {
+    get: <T = any>(path: string, headers?: Record<string, string>) => call<T>("GET", path, undefined, headers),
+    post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>("POST", path, body ?? {}, headers),
+    put: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>("PUT", path, body ?? {}, headers),
+    del: <T = any>(path: string, headers?: Record<string, string>) => call<T>("DELETE", path, undefined, headers),
+  };
+}
+
+let seq = 0;
+/** A valid create body; every call gets a distinct email. */
+export function customerBody(overrides: Record<string, unknown> = {}) {
+  seq += 1;
+  return {
+    companyName: `Acme Widgets ${seq}`,
+    type: "SmallBusiness",
+    industry: "Manufacturing",
+    primaryEmail: `owner${seq}.${randomUUID().slice(0, 6)}@acme-widgets.com`,
+    primaryPhone: "+44 20 7946 0958",
+    billingAddress: { street: "1 High Street", city: "London", state: "Greater London", zipCode: "SW1A 1AA", country: "GB" },
+    ...overrides,
+  };
+}
+
+declare module "vitest" {
+  // Module augmentation only works with an interface.
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  export interface ProvidedContext {
+    databaseUrl: string;
+    streamPrefix: string;
+    queuePrefix: string;
+    filesDir: string;
+  }
+}

@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { Redis } from "ioredis";
+import { afterEach, describe, expect, it } from "vitest";
+import { customerBody, newTenant, rest, startTestServer, type TestServer } from "./harness";
+
+/** A private, real redis-server, so this file can stop it without disturbing the others. */
+async function startRedis(): Promise<{ proc: ChildProcess; port: number; url: string }> {
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+  const proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: "ignore",
+  });
+  // Ready once it answers; ioredis keeps retrying until the server is listening.
+  const probe = new Redis(port, "127.0.0.1", { retryStrategy: () => 20 });
+  probe.on("error", () => undefined);
+  await new Promise((resolve) => probe.once("ready", resolve));
+  probe.disconnect();
+  return { proc, port, url: `redis://127.0.0.1:${port}` };
+}
+
+let server: TestServer | undefined;
+let redisProc: ChildProcess | undefined;
+afterEach(async () => {
+  await server?.close();
+  if (redisProc && redisProc.exitCode === null) {
+    redisProc.kill("SIGCONT");
+    redisProc.kill("SIGKILL");
+  }
+});
+
+describe("Redis outage", () => {
+  it("keeps reads and writes working from MySQL when Redis stops mid-run", async () => {
+    const redis = await startRedis();
+    redisProc = redis.proc;
+    server = await startTestServer({ REDIS_URL: redis.url });
+    const api = rest(server.url, await server.token("Admin", newTenant()));
+    const { body } = await api.post("/customers", customerBody({ companyName: "Outage Corp" }));
+    expect((await api.get(`/customers/${body.id}`)).status).toBe(200);
+
+    redis.proc.kill("SIGKILL");
+    await new Promise((r) => redis.proc.once("exit", r));
+
+    const got = await api.get(`/customers/${body.id}`);
+    expect(got.status).toBe(200);
+    expect(got.body.profile.companyName).toBe("Outage Corp");
+    const updated = await api.put(`/customers/${body.id}/profile`, { companyName: "Outage Corporation" });
+    expect(updated.status).toBe(200);
+    expect((await api.get(`/customers/${body.id}`)).body.profile.companyName).toBe("Outage Corporation");
+    expect((await api.post("/customers", customerBody())).status).toBe(201);
+    expect((await api.get("/customers/search?query=outage")).body.totalCount).toBe(1);
+    const ready = await fetch(`${server.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ checks: { mysql: "ok", redis: "unavailable" } });
+  });
+
+  it("does not serve a copy whose invalidation Redis missed while unreachable", async () => {
+    const redis = await startRedis();
+    redisProc = redis.proc;
+    const proxy = await tcpProxy(redis.port);
+    try {
+      server = await startTestServer({ REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+      const api = rest(server.url, await server.token("Admin", newTenant()));
+      const { body } = await api.post("/customers", customerBody({ companyName: "Frozen Cache Ltd" }));
+      expect((await api.get(`/customers/${body.id}`)).body.profile.companyName).toBe("Frozen Cache Ltd");
+      expect((await api.get("/customers/search?query=cache")).body.items[0].profile.companyName).toBe("Frozen Cache Ltd");
+
+      // The network to Redis fails; Redis itself keeps the old cached copies.
+      await proxy.cut();
+      const updated = await api.put(`/customers/${body.id}/profile`, { companyName: "Thawed Cache Ltd" });
+      expect(updated.status).toBe(200);
+      await proxy.restore();
+      await new Promise((resolve) => server!.deps.redis!.once("ready", resolve));
+
+      expect((await api.get(`/customers/${body.id}`)).body.profile.companyName).toBe("Thawed Cache Ltd");
+      expect((await api.get("/customers/search?query=cache")).body.items[0].profile.companyName).toBe("Thawed Cache Ltd");
+    } finally {
+      await proxy.cut();
+    }
+  });
+});
+
+/** A TCP relay to Redis that a test can cut (connections dropped, new ones refused) and restore. */
+async function tcpProxy(targetPort: number) {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+  const listen = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((client) => {
+        const upstream = connect(targetPort, "127.0.0.1");
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on("error", () => undefined);
+          s.on("close", () => sockets.delete(s));
+        }
+        client.pipe(upstream).pipe(client);
+      }).listen(port, "127.0.0.1", () => resolve());
+    });
+  await listen();
+  return {
+    port,
+    restore: listen,
+    cut: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        if (!server?.listening) return resolve();
+        server.close(() => resolve());
+      }),
+  };
+}
