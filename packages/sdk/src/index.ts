@@ -1,0 +1,47 @@
+import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+// Type-only: the router's types reach the client, none of the server's code does.
+import type { AppRouter } from "@clientele/api/router";
+
+export type ClientOptions = {
+  /** Base URL of the API, e.g. http://127.0.0.1:3000 (the client talks to `${url}/trpc`). */
+  url: string;
+  /** A fixed bearer token, or */
+  token?: string;
+  /** a function returning a fresh one per request (e.g. from your identity provider). */
+  getToken?: () => string | undefined | Promise<string | undefined>;
+  fetch?: typeof fetch;
+};
+
+export function createClient({ url, token, getToken, fetch: customFetch }: ClientOptions) {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: `${url.replace(/\/$/, "")}/trpc`,
+        ...(customFetch ? { fetch: customFetch } : {}),
+        async headers() {
+          const bearer = token ?? (await getToken?.());
+          return bearer ? { authorization: `Bearer ${bearer}` } : {};
+        },
+      }),
+    ],
+  });
+}
+
+export type ClienteleClient = ReturnType<typeof createClient>;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type { AppRouter };
+
+/** Error data every failed call carries: the spec's code, field messages, and the trace id. */
+export type ClienteleErrorData = {
+  httpStatus: number;
+  errorCode: string;
+  type: string;
+  traceId?: string;
+  fieldErrors: Record<string, string[]> | null;
+};
+
+export function isClienteleError(error: unknown): error is TRPCClientError<AppRouter> & { data: ClienteleErrorData } {
+  return error instanceof TRPCClientError && typeof (error.data as ClienteleErrorData | undefined)?.errorCode === "string";
+}
