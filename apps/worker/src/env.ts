@@ -1,0 +1,50 @@
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+const DEFAULT_FILES_DIR = fileURLToPath(new URL("../../../var/files", import.meta.url));
+
+const Env = z.object({
+  DATABASE_URL: z.string().default("mysql://root@127.0.0.1:3306/clientele"),
+  REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  /** Approximate cap per topic stream; consumers are expected to keep up well within it. */
+  STREAM_MAX_LENGTH: z.coerce.number().int().min(1000).default(1_000_000),
+  /** Prefix for stream names, e.g. to keep test runs apart on a shared Redis. */
+  STREAM_PREFIX: z.string().default(""),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  FILES_DIR: z.string().default(DEFAULT_FILES_DIR),
+  QUEUE_PREFIX: z.string().default("bull"),
+  IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  EXPORT_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  /** How long a job's lock lives without renewal; a killed worker's job is retried after it. */
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+  /** Re-queues imports/exports left Queued (Redis was down at submission) after this long. */
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+  FILE_RETENTION_CRON: z.string().default("17 * * * *"),
+  SMTP_URL: z.string().default("smtp://127.0.0.1:1025"),
+  EMAIL_FROM: z.string().default("Clientele <no-reply@clientele.local>"),
+  /** Twilio: the defaults talk to nothing real; set them (and TWILIO_API_BASE_URL for a stand-in). */
+  TWILIO_ACCOUNT_SID: z.string().startsWith("AC").default("AC00000000000000000000000000000000"),
+  TWILIO_AUTH_TOKEN: z.string().default("test-auth-token"),
+  TWILIO_FROM: z.string().default("+15005550006"),
+  TWILIO_API_BASE_URL: z.url().optional(),
+  /** Where Twilio can reach the API, for delivery status callbacks. */
+  PUBLIC_URL: z.url().optional(),
+  /** When the complaint escalation sweep runs (REQ-CUS-029: hourly). */
+  ESCALATION_CRON: z.string().default("5 * * * *"),
+  EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(50),
+  SMS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export type WorkerEnv = z.infer<typeof Env>;
+
+export function loadEnv(source: Record<string, string | undefined> = process.env): WorkerEnv {
+  const parsed = Env.safeParse(source);
+  if (!parsed.success) {
+    throw new Error(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  return parsed.data;
+}

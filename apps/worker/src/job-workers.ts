@@ -1,0 +1,143 @@
+import { findStranded, finishImport, updateExport } from "@clientele/db";
+import {
+  DEFAULT_JOB_OPTIONS,
+  JOB_NAMES,
+  PermanentJobError,
+  QUEUES,
+  ZContactExportPayload,
+  ZContactImportPayload,
+  jobIdFor,
+  runContactExport,
+  runContactImport,
+  runFileRetention,
+  runEscalationDigest,
+  runEscalationSweep,
+  runNotification,
+  ZEscalationDigestPayload,
+  runSendEmail,
+  runSendSms,
+  ZMessagePayload,
+  ZNotificationPayload,
+  type MessagingDeps,
+} from "@clientele/jobs";
+import { findQueuedMessages, transitionCommunication } from "@clientele/db";
+import { Queue, UnrecoverableError, Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import type { WorkerEnv } from "./env";
+
+/** Permanent failures skip the remaining attempts; everything else retries with backoff. */
+async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
+    throw error;
+  }
+}
+
+const finallyFailed = (job: Job | undefined) => job && (job.attemptsMade >= (job.opts.attempts ?? 1) || job.finishedOn !== undefined);
+
+export async function startJobWorkers(deps: MessagingDeps, connection: Redis, env: WorkerEnv) {
+  const common = { connection, prefix: env.QUEUE_PREFIX, lockDuration: env.JOB_LOCK_MS, stalledInterval: env.STALLED_INTERVAL_MS, maxStalledCount: 2 };
+  const queues = {
+    imports: new Queue(QUEUES.contactImport, { connection, prefix: env.QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+    exports: new Queue(QUEUES.contactExport, { connection, prefix: env.QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+    maintenance: new Queue(QUEUES.maintenance, { connection, prefix: env.QUEUE_PREFIX }),
+    email: new Queue(QUEUES.email, { connection, prefix: env.QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+    sms: new Queue(QUEUES.sms, { connection, prefix: env.QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+    notifications: new Queue(QUEUES.notifications, { connection, prefix: env.QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+  };
+  const imports = new Worker(
+    QUEUES.contactImport,
+    (job) => guarded(() => runContactImport(deps, ZContactImportPayload.parse(job.data))),
+    { ...common, concurrency: env.IMPORT_CONCURRENCY },
+  );
+  const exports = new Worker(
+    QUEUES.contactExport,
+    (job) => guarded(() => runContactExport(deps, ZContactExportPayload.parse(job.data))),
+    { ...common, concurrency: env.EXPORT_CONCURRENCY },
+  );
+  const email = new Worker(QUEUES.email, (job) => guarded(() => runSendEmail(deps, ZMessagePayload.parse(job.data))), { ...common, concurrency: env.EMAIL_CONCURRENCY });
+  const sms = new Worker(QUEUES.sms, (job) => guarded(() => runSendSms(deps, ZMessagePayload.parse(job.data))), { ...common, concurrency: env.SMS_CONCURRENCY });
+  const notifications = new Worker(
+    QUEUES.notifications,
+    (job) =>
+      guarded<unknown>(() =>
+        job.name === JOB_NAMES.escalationDigest
+          ? runEscalationDigest(deps, ZEscalationDigestPayload.parse(job.data))
+          : runNotification(deps, ZNotificationPayload.parse(job.data)),
+      ),
+    {
+    ...common,
+    concurrency: 10,
+  });
+  // Out of attempts: a message still claimed or queued is Failed, never left hanging, never resent.
+  for (const w of [email, sms]) {
+    w.on("failed", (job, error) => {
+      if (!finallyFailed(job) || !job) return;
+      const reason = `${error.message} (after ${job.attemptsMade} attempts; not resent to avoid a duplicate)`.slice(0, 500);
+      for (const from of ["Sending", "Queued"]) void transitionCommunication(deps.db, job.data.communicationId, from, "Failed", deps.now(), { failureReason: reason });
+    });
+  }
+  const maintenance = new Worker(
+    QUEUES.maintenance,
+    async (job) => {
+      if (job.name === JOB_NAMES.fileRetention) return runFileRetention(deps);
+      if (job.name === JOB_NAMES.escalationSweep) {
+        const result = await runEscalationSweep(deps);
+        // One digest per tenant that had escalations; the digest takes whatever is unannounced.
+        for (const tenantId of result.tenants) {
+          await queues.notifications.add(JOB_NAMES.escalationDigest, { tenantId }, { jobId: `digest-${tenantId}-${job.id ?? Date.now()}` });
+        }
+        return result;
+      }
+      return undefined;
+    },
+    common,
+  );
+
+  // A job out of attempts leaves its import/export Failed, so its status never hangs in Processing.
+  imports.on("failed", (job, error) => {
+    if (!finallyFailed(job) || !job) return;
+    void finishImport(deps.db, job.data.importId, "Failed", deps.now(), error.message.slice(0, 500));
+  });
+  exports.on("failed", (job, error) => {
+    if (!finallyFailed(job) || !job) return;
+    void updateExport(deps.db, job.data.exportId, { status: "Failed", failureReason: error.message.slice(0, 500), completedAt: deps.now() });
+  });
+  for (const w of [imports, exports, email, sms, notifications, maintenance]) w.on("error", (error) => deps.log.warn({ err: error.message }, "job worker error"));
+
+  await queues.maintenance.upsertJobScheduler("file-retention", { pattern: env.FILE_RETENTION_CRON }, { name: JOB_NAMES.fileRetention });
+  await queues.maintenance.upsertJobScheduler("escalate-complaints", { pattern: env.ESCALATION_CRON }, { name: JOB_NAMES.escalationSweep });
+
+  // Work the API recorded but could not queue (Redis was down) is queued here; job ids dedupe.
+  const sweep = async () => {
+    try {
+      const stranded = await findStranded(deps.db, new Date(deps.now().getTime() - env.SWEEP_INTERVAL_MS));
+      for (const i of stranded.imports) {
+        const p = { importId: i.id, tenantId: i.tenantId };
+        await queues.imports.add(JOB_NAMES.contactImport, p, { jobId: jobIdFor.contactImport(p) });
+      }
+      for (const e of stranded.exports) {
+        const p = { exportId: e.id, tenantId: e.tenantId };
+        await queues.exports.add(JOB_NAMES.contactExport, p, { jobId: jobIdFor.contactExport(p) });
+      }
+      for (const m of await findQueuedMessages(deps.db, new Date(deps.now().getTime() - env.SWEEP_INTERVAL_MS))) {
+        const p = { communicationId: m.id, tenantId: m.tenantId };
+        const queue = m.type === "SMS" ? queues.sms : queues.email;
+        await queue.add(m.type === "SMS" ? JOB_NAMES.sendSms : JOB_NAMES.sendEmail, p, { jobId: jobIdFor.message(p) });
+      }
+    } catch (error) {
+      deps.log.warn({ err: (error as Error).message }, "stranded-job sweep failed");
+    }
+  };
+  const sweeper = setInterval(() => void sweep(), env.SWEEP_INTERVAL_MS);
+
+  return {
+    async close() {
+      clearInterval(sweeper);
+      await Promise.allSettled([imports, exports, email, sms, notifications, maintenance].map((w) => w.close()));
+      await Promise.allSettled(Object.values(queues).map((q) => q.close()));
+    },
+  };
+}
