@@ -1,0 +1,3 @@
+import base from "@clientele/eslint-config";
+
+export default base;

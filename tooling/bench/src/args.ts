@@ -1,0 +1,104 @@
+import { parseArgs } from "node:util";
+import type { Pacing } from "./run-load";
+import type { IndexMode, Loader } from "./seed";
+
+export const SCENARIO_GROUPS = ["get", "search", "create"] as const;
+export type ScenarioGroup = (typeof SCENARIO_GROUPS)[number];
+
+export type BenchArgs = {
+  customers: number;
+  duration: number;
+  warmup: number;
+  connections: number;
+  reseed: boolean;
+  only: ScenarioGroup[];
+  loader: Loader;
+  parallel: number;
+  indexes: IndexMode;
+  pacing: Pacing;
+  bufferPoolMb: number;
+  databaseUrl: string;
+  redisUrl: string;
+};
+
+const USAGE = `usage: pnpm bench [--customers N] [--duration S] [--connections C] [--reseed] [--only get,search,create]
+  --customers N     customers to seed for tenant 'bench' (default 100000)
+  --duration S      seconds per measured scenario (default 10); each has a warm-up first
+  --warmup S        warm-up seconds per scenario (default: duration / 3, at least 1)
+  --connections C   concurrent connections (default 48)
+  --reseed          recreate the bench database and reload even if enough customers exist
+  --only LIST       comma-separated subset of get,search,create
+  --loader L        infile (LOAD DATA LOCAL, default) or insert (multi-row INSERTs)
+  --parallel P      parallel load streams (default 2)
+  --indexes M       auto (default), rebuild or keep: drop secondary indexes during the load and rebuild after
+  --pacing P        smooth (default) or overall-rate (autocannon's per-second quotas) for the @rate scenarios
+  --buffer-pool-mb N  grow MySQL's InnoDB buffer pool to N MB for the run if it is smaller, restored after
+                    (default 2048; 0 leaves the server alone). A 1M-customer tenant is ~1.5 GB: with
+                    MariaDB's 128 MB default every search reads from disk, which no deployment would do.
+env: DATABASE_URL (default mysql://root@127.0.0.1:3306/clientele_bench), REDIS_URL (default redis://127.0.0.1:6379)`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw.replace(/_/g, ""));
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+  readonly usage = USAGE;
+}
+
+export function parseBenchArgs(argv: string[], env: { databaseUrl: string; redisUrl: string }): BenchArgs | "help" {
+  // `pnpm bench -- --flag` hands the separator through; it means nothing here.
+  const args = argv[0] === "--" ? argv.slice(1) : argv;
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        customers: { type: "string" },
+        duration: { type: "string" },
+        warmup: { type: "string" },
+        connections: { type: "string" },
+        reseed: { type: "boolean", default: false },
+        only: { type: "string" },
+        loader: { type: "string" },
+        parallel: { type: "string" },
+        indexes: { type: "string" },
+        pacing: { type: "string" },
+        "buffer-pool-mb": { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return "help";
+  const duration = positiveInt("duration", values.duration, 10);
+  const only = values.only ? values.only.split(",").map((s) => s.trim()).filter(Boolean) : [...SCENARIO_GROUPS];
+  const unknown = only.filter((s) => !(SCENARIO_GROUPS as readonly string[]).includes(s));
+  if (unknown.length) throw new UsageError(`--only: unknown scenario(s) ${unknown.join(", ")}; choose from ${SCENARIO_GROUPS.join(", ")}`);
+  const loader = values.loader ?? "infile";
+  if (loader !== "infile" && loader !== "insert") throw new UsageError(`--loader must be infile or insert`);
+  const indexes = values.indexes ?? "auto";
+  if (indexes !== "auto" && indexes !== "rebuild" && indexes !== "keep") throw new UsageError(`--indexes must be auto, rebuild or keep`);
+  const pacing = values.pacing ?? "smooth";
+  if (pacing !== "smooth" && pacing !== "overall-rate") throw new UsageError(`--pacing must be smooth or overall-rate`);
+  return {
+    customers: positiveInt("customers", values.customers, 100_000),
+    duration,
+    warmup: positiveInt("warmup", values.warmup, Math.max(1, Math.round(duration / 3))),
+    connections: positiveInt("connections", values.connections, 48),
+    reseed: values.reseed,
+    only: only as ScenarioGroup[],
+    loader,
+    parallel: positiveInt("parallel", values.parallel, 2),
+    indexes,
+    pacing,
+    bufferPoolMb: values["buffer-pool-mb"] === "0" ? 0 : positiveInt("buffer-pool-mb", values["buffer-pool-mb"], 2048),
+    databaseUrl: env.databaseUrl,
+    redisUrl: env.redisUrl,
+  };
+}

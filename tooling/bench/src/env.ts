@@ -1,0 +1,19 @@
+/** The only place the bench reads the environment (the repo's lint rule: configuration in env.ts). */
+
+export const benchEnv = {
+  databaseUrl: process.env.DATABASE_URL ?? "mysql://root@127.0.0.1:3306/clientele_bench",
+  redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+};
+
+/** The environment a child process inherits, plus its own settings. */
+export function childEnv(extra: Record<string, string>): Record<string, string | undefined> {
+  return { ...process.env, ...extra };
+}
+
+/** Settings bench.ts hands to baseline-server.ts. */
+export function baselineEnv() {
+  const url = process.env.DATABASE_URL;
+  const port = Number(process.env.PORT);
+  if (!url || !port) throw new Error("baseline-server needs DATABASE_URL and PORT");
+  return { url, port, tenantId: process.env.TENANT_ID ?? "bench", poolSize: Number(process.env.DATABASE_POOL_SIZE ?? 20) };
+}

@@ -1,0 +1,153 @@
+import type { ScenarioGroup } from "./args";
+import { createBody, createRng, SEARCH_WORDS } from "./customer-data";
+import type { LoadSpec, NextRequest } from "./run-load";
+
+const HOT_SET = 1_000;
+export const GET_RATE = 1_000;
+// A busy CRM: twenty searches a second across the tenant's users.
+export const SEARCH_RATE = 20;
+export const CREATE_RATE = 200;
+// A search holds two of the API's 20 pool connections (items and count) for a long time, so
+// more clients only queue inside the API and end in timeouts.
+const SEARCH_CONNECTIONS = 16;
+
+export type Scenario = {
+  name: string;
+  group: ScenarioGroup;
+  spec: Pick<LoadSpec, "url" | "headers" | "rate" | "next"> & { connections?: number };
+  /** Runs just before the scenario (cache preparation). */
+  before?: () => Promise<void>;
+  /** What the reader must know about this run, computed after it. */
+  note?: () => string | undefined;
+};
+
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+type Hooks = {
+  /** Makes sure every hot id is in the API's cache. */
+  primeHotSet: (hot: string[]) => Promise<void>;
+  /** Makes every cached search of the tenant unreachable. */
+  retireSearches: () => Promise<void>;
+};
+
+/**
+ * The scenarios in run order. `ids` are the live customers; up to HOT_SET of them (a tenth of
+ * a small data set) are the cached scenario's hot set, the rest feed the uncached reads.
+ */
+export function buildScenarios(o: {
+  ids: string[];
+  apiUrl: string;
+  baselineUrl: string | undefined;
+  auth: Record<string, string>;
+  only: ScenarioGroup[];
+  connections: number;
+  hooks: Hooks;
+}): Scenario[] {
+  const ids = shuffle([...o.ids]);
+  const hotSize = Math.min(HOT_SET, Math.ceil(ids.length / 10));
+  const hot = ids.slice(0, hotSize);
+  const api = { url: o.apiUrl, headers: o.auth };
+  const get = (id: string): ReturnType<NextRequest> => ({ method: "GET", path: `/api/v1/customers/${id}` });
+  const scenarios: Scenario[] = [];
+
+  if (o.only.includes("get") && o.baselineUrl) {
+    // Uncached reads take ids no API request has read in this run (the tenant's cached customers
+    // are removed first), so each is a Redis miss and then a MySQL read: the real miss path, not
+    // an API started with the cache off. The baseline walks the list from the other end, so both
+    // read rows that are equally cold in InnoDB.
+    let fresh = hotSize;
+    let wrapped = false;
+    let repeats = 0;
+    const nextFresh = () => {
+      if (fresh >= ids.length) {
+        fresh = hotSize;
+        wrapped = true;
+      }
+      if (wrapped) repeats++;
+      return get(ids[fresh++]!);
+    };
+    const repeatNote = () => {
+      const r = repeats;
+      repeats = 0;
+      return r > 0 ? `${fmt(r)} requests re-read an id (only ${fmt(ids.length - hotSize)} available): those were cache hits; seed more customers` : undefined;
+    };
+    let back = ids.length - 1;
+    const nextBaseline = (): ReturnType<NextRequest> => {
+      if (back < hotSize) back = ids.length - 1;
+      return { method: "GET", path: `/customers/${ids[back--]!}` };
+    };
+    const nextHot = () => get(hot[Math.floor(Math.random() * hot.length)]!);
+    const baseline = { url: o.baselineUrl, headers: {} };
+    scenarios.push(
+      { name: "get-by-id uncached", group: "get", spec: { ...api, next: nextFresh }, note: repeatNote },
+      { name: "baseline point select", group: "get", spec: { ...baseline, next: nextBaseline } },
+      { name: `get-by-id uncached @${GET_RATE}`, group: "get", spec: { ...api, rate: GET_RATE, next: nextFresh }, note: repeatNote },
+      { name: `baseline point select @${GET_RATE}`, group: "get", spec: { ...baseline, rate: GET_RATE, next: nextBaseline } },
+      { name: "get-by-id cached", group: "get", spec: { ...api, next: nextHot }, before: () => o.hooks.primeHotSet(hot) },
+      { name: `get-by-id cached @${GET_RATE}`, group: "get", spec: { ...api, rate: GET_RATE, next: nextHot } },
+    );
+  }
+
+  if (o.only.includes("search")) {
+    // Every request a different (word, filters, sort, page) combination, and the tenant's cached
+    // searches retired before each scenario, so requests miss the 5-minute search cache and
+    // reach MySQL; the note says how many did at least.
+    const combos: string[] = [];
+    for (const query of SEARCH_WORDS)
+      for (const type of ["SmallBusiness", "Enterprise", "Individual", "NonProfit", "Government"])
+        for (const status of ["Active", "Active,Inactive"])
+          for (const segment of type === "Enterprise" ? ["", "Corporate", "VIP"] : ["", "Standard", "Premium", "VIP"])
+            for (const sort of ["", "createdAt:desc"])
+              for (let page = 1; page <= 10; page++) {
+                const q = new URLSearchParams({ query, type, status, pageSize: "20", page: String(page) });
+                if (segment) q.set("segment", segment);
+                if (sort) q.set("sort", sort);
+                combos.push(`/api/v1/customers/search?${q}`);
+              }
+    shuffle(combos);
+    let next = 0;
+    let requests = 0;
+    const nextSearch = (): ReturnType<NextRequest> => {
+      requests++;
+      return { method: "GET", path: combos[next++ % combos.length]! };
+    };
+    const searchNote = () => {
+      const n = requests;
+      requests = 0;
+      const distinct = Math.min(n, combos.length);
+      return n > 0 ? `${fmt(distinct)} distinct searches in ${fmt(n)} requests (warm-up included): >= ${((distinct / n) * 100).toFixed(0)}% search-cache misses` : undefined;
+    };
+    const before = o.hooks.retireSearches;
+    scenarios.push(
+      // One client: the time a search takes by itself, without queueing behind others.
+      { name: "search, 1 connection", group: "search", spec: { ...api, connections: 1, next: nextSearch }, before, note: searchNote },
+      { name: "search", group: "search", spec: { ...api, connections: Math.min(o.connections, SEARCH_CONNECTIONS), next: nextSearch }, before, note: searchNote },
+      { name: `search @${SEARCH_RATE}`, group: "search", spec: { ...api, rate: SEARCH_RATE, next: nextSearch }, before, note: searchNote },
+    );
+  }
+
+  if (o.only.includes("create")) {
+    const runId = Date.now().toString(36);
+    const rng = createRng(Date.now() % 2 ** 31);
+    let created = 0;
+    // Unique emails per run and request; everything else varies like the seeded customers.
+    const nextCreate = (): ReturnType<NextRequest> => ({
+      method: "POST",
+      path: "/api/v1/customers",
+      body: JSON.stringify(createBody(rng, `${runId}${(created++).toString(36)}`)),
+    });
+    scenarios.push(
+      { name: `create @${CREATE_RATE}`, group: "create", spec: { ...api, rate: CREATE_RATE, next: nextCreate } },
+      { name: "create", group: "create", spec: { ...api, next: nextCreate } },
+    );
+  }
+  return scenarios;
+}

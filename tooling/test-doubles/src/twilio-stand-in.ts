@@ -1,0 +1,326 @@
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { type AddressInfo } from "node:net";
+import { signTwilioRequest, smsSegments } from "@clientele/messaging";
+
+export type StandInMessageStatus =
+  | "accepted"
+  | "queued"
+  | "sending"
+  | "sent"
+  | "delivered"
+  | "undelivered"
+  | "failed"
+  | "received";
+
+export type StandInMessage = {
+  sid: string;
+  accountSid: string;
+  to: string;
+  from: string | null;
+  messagingServiceSid: string | null;
+  body: string;
+  statusCallback: string | null;
+  status: StandInMessageStatus;
+  errorCode: number | null;
+  errorMessage: string | null;
+  numSegments: number;
+  dateCreated: Date;
+  dateUpdated: Date;
+  /** The `I-Twilio-Idempotency-Token` request header, if the client sent one. */
+  idempotencyToken: string | undefined;
+  /** Every form field as posted. */
+  params: Record<string, string>;
+};
+
+export type StandInFailure = {
+  /** HTTP status: 5xx or 429 for a transient failure, 400 with a Twilio code for a permanent one. */
+  status: number;
+  code?: number | undefined;
+  message?: string | undefined;
+};
+
+export type CallbackResponse = { status: number; body: string };
+
+export type StatusCallbackParams = {
+  MessageSid: string;
+  MessageStatus: string;
+  ErrorCode?: string | number | undefined;
+};
+
+export type InboundParams = { From: string; To: string; Body: string };
+
+export type TwilioStandIn = {
+  /** Base URL to pass to createSmsSender({ apiBaseUrl }). */
+  url: string;
+  accountSid: string;
+  messages: StandInMessage[];
+  waitFor(predicate: (message: StandInMessage) => boolean, timeoutMs?: number): Promise<StandInMessage>;
+  /** Answer the next `count` create-message requests with this error instead. */
+  failNext(count: number, failure: StandInFailure): void;
+  /** Change what GET …/Messages/{Sid}.json reports, as Twilio does while a message travels. */
+  setStatus(sid: string, status: StandInMessageStatus, errorCode?: number): void;
+  /** POST a signed delivery-status callback to our API, as Twilio does on each status change. */
+  sendStatusCallback(
+    url: string,
+    params: StatusCallbackParams,
+    extra?: Record<string, string>,
+  ): Promise<CallbackResponse>;
+  /** POST a signed incoming-message webhook to our API, as Twilio does when someone texts our number. */
+  sendInbound(url: string, params: InboundParams, extra?: Record<string, string>): Promise<CallbackResponse>;
+  clear(): void;
+  close(): Promise<void>;
+};
+
+const API_VERSION = "2010-04-01";
+const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
+const MESSAGE_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/;
+const DEFAULT_WAIT_MS = 10_000;
+
+function sid(prefix: string): string {
+  return prefix + randomBytes(16).toString("hex");
+}
+
+/** Twilio's dates are RFC 2822 with a numeric zone. */
+function rfc2822(date: Date): string {
+  return date.toUTCString().replace("GMT", "+0000");
+}
+
+function messageJson(message: StandInMessage) {
+  const uri = `/${API_VERSION}/Accounts/${message.accountSid}/Messages/${message.sid}.json`;
+  return {
+    account_sid: message.accountSid,
+    api_version: API_VERSION,
+    body: message.body,
+    date_created: rfc2822(message.dateCreated),
+    date_sent: null,
+    date_updated: rfc2822(message.dateUpdated),
+    direction: "outbound-api",
+    error_code: message.errorCode,
+    error_message: message.errorMessage,
+    from: message.from,
+    messaging_service_sid: message.messagingServiceSid,
+    num_media: "0",
+    num_segments: String(message.numSegments),
+    price: null,
+    price_unit: "USD",
+    sid: message.sid,
+    status: message.status,
+    subresource_uris: { media: uri.replace(/\.json$/, "/Media.json") },
+    to: message.to,
+    uri,
+  };
+}
+
+function errorJson(status: number, code: number, message: string) {
+  return { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * Just enough of Twilio's REST API (create and fetch a Message) for the official SDK, on 127.0.0.1,
+ * plus the webhooks Twilio sends the other way, signed with the same auth token.
+ */
+export async function startTwilioStandIn(config: { accountSid: string; authToken: string }): Promise<TwilioStandIn> {
+  const messages: StandInMessage[] = [];
+  const failures: StandInFailure[] = [];
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  const expectedAuth = `Basic ${Buffer.from(`${config.accountSid}:${config.authToken}`).toString("base64")}`;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? "/", "http://stand-in").pathname;
+    const body = await readBody(req);
+    const notFound = () => send(res, 404, errorJson(404, 20404, `The requested resource ${path} was not found`));
+
+    if (!sameSecret(req.headers.authorization ?? "", expectedAuth)) {
+      res.setHeader("www-authenticate", 'Basic realm="Twilio API"');
+      return send(res, 401, errorJson(401, 20003, "Authenticate"));
+    }
+
+    const create = MESSAGES_PATH.exec(path);
+    if (create) {
+      if (create[1] !== config.accountSid) return notFound();
+      if (req.method !== "POST") return send(res, 405, errorJson(405, 20004, "Method not allowed"));
+      const failure = failures.shift();
+      if (failure) {
+        return send(
+          res,
+          failure.status,
+          errorJson(failure.status, failure.code ?? failure.status * 100, failure.message ?? "Injected failure"),
+        );
+      }
+      const params = Object.fromEntries(new URLSearchParams(body));
+      const to = params.To;
+      const from = params.From ?? null;
+      const messagingServiceSid = params.MessagingServiceSid ?? null;
+      const text = params.Body;
+      if (!to) return send(res, 400, errorJson(400, 21604, "A 'To' phone number is required."));
+      if (!from && !messagingServiceSid) {
+        return send(res, 400, errorJson(400, 21603, "A 'From' phone number is required."));
+      }
+      if (text === undefined || text === "") {
+        return send(res, 400, errorJson(400, 21602, "Message body is required."));
+      }
+      const now = new Date();
+      const idempotencyHeader = req.headers["i-twilio-idempotency-token"];
+      const message: StandInMessage = {
+        sid: sid("SM"),
+        accountSid: config.accountSid,
+        to,
+        from,
+        messagingServiceSid,
+        body: text,
+        statusCallback: params.StatusCallback ?? null,
+        // Like Twilio: a Messaging Service without a From picks the sender later, so "accepted".
+        status: from ? "queued" : "accepted",
+        errorCode: null,
+        errorMessage: null,
+        numSegments: smsSegments(text).segments,
+        dateCreated: now,
+        dateUpdated: now,
+        idempotencyToken: Array.isArray(idempotencyHeader) ? idempotencyHeader[0] : idempotencyHeader,
+        params,
+      };
+      messages.push(message);
+      send(res, 201, messageJson(message));
+      events.emit("message", message);
+      return;
+    }
+
+    const fetchMatch = MESSAGE_PATH.exec(path);
+    if (fetchMatch && req.method === "GET" && fetchMatch[1] === config.accountSid) {
+      const message = messages.find((candidate) => candidate.sid === fetchMatch[2]);
+      return message ? send(res, 200, messageJson(message)) : notFound();
+    }
+    notFound();
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) send(res, 500, errorJson(500, 20500, `stand-in error: ${String(error)}`));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  /** Form-encoded POST with the signature Twilio would compute over this exact URL and these fields. */
+  async function postSigned(url: string, params: Record<string, string>): Promise<CallbackResponse> {
+    const signature = signTwilioRequest({ authToken: config.authToken, url, params });
+    const response = await fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-twilio-signature": signature,
+        "i-twilio-idempotency-token": randomBytes(16).toString("hex"),
+        "user-agent": "TwilioProxy/1.1",
+      },
+      body: new URLSearchParams(params).toString(),
+    });
+    return { status: response.status, body: await response.text() };
+  }
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    accountSid: config.accountSid,
+    messages,
+    waitFor(predicate, timeoutMs = DEFAULT_WAIT_MS) {
+      const found = messages.find(predicate);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const onMessage = (message: StandInMessage) => {
+          if (!predicate(message)) return;
+          cleanup();
+          resolve(message);
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`Twilio stand-in: timed out after ${timeoutMs} ms (${messages.length} messages received)`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          events.off("message", onMessage);
+        };
+        events.on("message", onMessage);
+      });
+    },
+    failNext(count, failure) {
+      for (let i = 0; i < count; i++) failures.push(failure);
+    },
+    setStatus(messageSid, status, errorCode) {
+      const message = messages.find((candidate) => candidate.sid === messageSid);
+      if (!message) throw new Error(`no message ${messageSid}`);
+      message.status = status;
+      message.errorCode = errorCode ?? null;
+      message.dateUpdated = new Date();
+    },
+    sendStatusCallback(url, params, extra = {}) {
+      const known = messages.find((message) => message.sid === params.MessageSid);
+      return postSigned(url, {
+        AccountSid: config.accountSid,
+        ApiVersion: API_VERSION,
+        MessageSid: params.MessageSid,
+        SmsSid: params.MessageSid,
+        MessageStatus: params.MessageStatus,
+        SmsStatus: params.MessageStatus,
+        ...(known ? { To: known.to } : {}),
+        ...(known?.from ? { From: known.from } : {}),
+        ...(known?.messagingServiceSid ? { MessagingServiceSid: known.messagingServiceSid } : {}),
+        ...(params.ErrorCode !== undefined ? { ErrorCode: String(params.ErrorCode) } : {}),
+        ...extra,
+      });
+    },
+    sendInbound(url, params, extra = {}) {
+      const messageSid = sid("SM");
+      return postSigned(url, {
+        AccountSid: config.accountSid,
+        ApiVersion: API_VERSION,
+        MessageSid: messageSid,
+        SmsSid: messageSid,
+        SmsMessageSid: messageSid,
+        SmsStatus: "received",
+        From: params.From,
+        To: params.To,
+        Body: params.Body,
+        NumMedia: "0",
+        NumSegments: String(Math.max(1, smsSegments(params.Body).segments)),
+        ...extra,
+      });
+    },
+    clear() {
+      messages.length = 0;
+      failures.length = 0;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
