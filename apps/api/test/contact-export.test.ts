@@ -3,7 +3,7 @@ import ExcelJS from "exceljs";
 import { runFileRetention } from "@clientele/jobs";
 import { signDownload } from "@clientele/files";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBody, newTenant, rest, startTestServer, type TestServer } from "./harness";
+import { customerBody, newTenant, rest, startIsolatedTestServer, startTestServer, type TestServer } from "./harness";
 import { startWorker, type WorkerProcess } from "./worker-process";
 
 let server: TestServer;
@@ -16,9 +16,9 @@ afterAll(async () => {
   await Promise.all([server.close(), worker.stop()]);
 });
 
-async function tenantWithContacts() {
+async function tenantWithContacts(on: TestServer = server) {
   const tenant = newTenant();
-  const api = rest(server.url, await server.token("CustomerManager", tenant));
+  const api = rest(on.url, await on.token("CustomerManager", tenant));
   const a = (await api.post("/customers", customerBody({ companyName: "Alpha Exports" }))).body;
   const b = (await api.post("/customers", customerBody({ companyName: "Beta Exports" }))).body;
   await api.post(`/customers/${a.id}/contacts`, { firstName: "Ann", lastName: "Able", email: "ann@alpha.example", tags: ["vip"] });
@@ -27,8 +27,8 @@ async function tenantWithContacts() {
   return { tenant, api, a, b };
 }
 
-async function download(url: string) {
-  const res = await fetch(`${server.url}${url}`);
+async function download(url: string, on: TestServer = server) {
+  const res = await fetch(`${on.url}${url}`);
   return { status: res.status, type: res.headers.get("content-type") ?? "", body: Buffer.from(await res.arrayBuffer()) };
 }
 
@@ -111,15 +111,21 @@ describe("signed download URLs", () => {
   });
 
   it("stop working once the retention job removed the file after 7 days", async () => {
-    const { api } = await tenantWithContacts();
-    const done = (await api.post("/customers/contacts/export", {})).body;
-    expect((await download(done.downloadUrl)).status).toBe(200);
-    const deps = { ...server.deps, now: () => new Date(Date.now() + 8 * 24 * 3600 * 1000) };
-    const { deletedFiles, expiredExports } = await runFileRetention(deps);
-    expect(deletedFiles).toBeGreaterThan(0);
-    expect(expiredExports).toBeGreaterThan(0);
-    expect((await download(done.downloadUrl)).status).toBe(404);
-    expect((await api.get(`/customers/contacts/export/${done.exportId}`)).body).toMatchObject({ status: "Expired", downloadUrl: null });
+    // Retention sweeps every file and export it can see: on the shared files it would take other tests' too.
+    const own = await startIsolatedTestServer("retention");
+    try {
+      const { api } = await tenantWithContacts(own);
+      const done = (await api.post("/customers/contacts/export", {})).body;
+      expect((await download(done.downloadUrl, own)).status).toBe(200);
+      expect(await runFileRetention(own.deps)).toEqual({ deletedFiles: 0, expiredExports: 0 });
+
+      const deps = { ...own.deps, now: () => new Date(Date.now() + 8 * 24 * 3600 * 1000) };
+      expect(await runFileRetention(deps)).toEqual({ deletedFiles: 1, expiredExports: 1 });
+      expect((await download(done.downloadUrl, own)).status).toBe(404);
+      expect((await api.get(`/customers/contacts/export/${done.exportId}`)).body).toMatchObject({ status: "Expired", downloadUrl: null });
+    } finally {
+      await own.close();
+    }
   });
 });
 

@@ -236,5 +236,6 @@ describe("large imports (run by the worker)", () => {
       .where("eventType", "=", "ContactAdded")
       .executeTakeFirstOrThrow();
     expect(Number(added.n)).toBe(10_000);
-  });
+    // Longer than waitFor's own limits, so a slow run fails with the worker's output, not a bare timeout.
+  }, 120_000);
 });

@@ -1,26 +1,23 @@
-import { dropDatabase, listEventsForAggregate, migrateToLatest } from "@clientele/db";
+import { listEventsForAggregate } from "@clientele/db";
 import { createLogger } from "@clientele/telemetry";
 import { createOutboxRelay, relayLockName, type OutboxRelay } from "@clientele/worker/relay";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cacheKeys, readVersioned } from "@clientele/cache";
-import { customerBody, databaseUrl, newTenant, rest, startTestServer, streamPrefix, type TestServer } from "./harness";
+import { customerBody, newTenant, rest, startIsolatedTestServer, streamPrefix, type TestServer } from "./harness";
 
 let server: TestServer;
 let redis: Redis;
 const log = createLogger("silent", "relay-test");
-// Its own database: the workers other test files run would otherwise relay these rows too.
-const ownDatabaseUrl = () => `${databaseUrl()}_relay`;
 
 beforeAll(async () => {
-  await migrateToLatest(ownDatabaseUrl());
-  server = await startTestServer({ DATABASE_URL: ownDatabaseUrl() });
+  // Isolated: the workers other test files run would otherwise relay these rows too.
+  server = await startIsolatedTestServer("relay");
   redis = new Redis("redis://127.0.0.1:6379");
 });
 afterAll(async () => {
   await server.close();
   redis.disconnect();
-  await dropDatabase(ownDatabaseUrl());
 });
 
 function relay(client: Redis = redis, batchSize = 50): OutboxRelay {
@@ -32,7 +29,7 @@ function relay(client: Redis = redis, batchSize = 50): OutboxRelay {
     pollMs: 20,
     streamMaxLength: 100_000,
     streamPrefix: streamPrefix(),
-    lockName: relayLockName(ownDatabaseUrl()),
+    lockName: relayLockName(server.deps.env.DATABASE_URL),
   });
 }
 

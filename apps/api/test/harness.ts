@@ -1,4 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { dropDatabase, migrateToLatest } from "@clientele/db";
 import type { Role } from "@clientele/domain";
 import { createLogger } from "@clientele/telemetry";
 import { inject } from "vitest";
@@ -48,6 +52,25 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
         userId,
         roles: Array.isArray(roles) ? roles : [roles],
       }),
+  };
+}
+
+/**
+ * A server on a database and files directory of its own, for tests that act on everything there
+ * (the outbox relay, the retention sweep): the workers other test files run never see them.
+ */
+export async function startIsolatedTestServer(name: string): Promise<TestServer> {
+  const url = `${databaseUrl()}_${name}`;
+  const filesDir = mkdtempSync(join(tmpdir(), `clientele-${name}-`));
+  await migrateToLatest(url);
+  const server = await startTestServer({ DATABASE_URL: url, FILES_DIR: filesDir });
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      await dropDatabase(url);
+      rmSync(filesDir, { recursive: true, force: true });
+    },
   };
 }
 
