@@ -1,4 +1,4 @@
-import { listEventsForAggregate } from "@clientele/db";
+import { listAudit, listEventsForAggregate } from "@clientele/db";
 import { runEscalationDigest, runEscalationSweep } from "@clientele/jobs";
 import { createEmailSender } from "@clientele/messaging";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -211,6 +211,9 @@ describe("automatic escalation", () => {
     }
     const history = await c.server.deps.db.selectFrom("complaintStatusHistory").selectAll().where("complaintId", "=", ids.CriticalInProgress!).orderBy("id").execute();
     expect(history.map((h) => `${h.fromStatus}→${h.toStatus}`)).toEqual(["null→New", "InProgress→Escalated"]);
+    const audit = (await listAudit(c.server.deps.db, tenant, "Complaint", ids.CriticalInProgress!)).filter((a) => a.actorId === "system");
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ action: "CustomerComplaintEscalated", changes: { status: { from: "InProgress", to: "Escalated" } } });
 
     const email = createEmailSender({ smtpUrl: c.smtp.url, from: "crm@acme.example" });
     try {
@@ -230,15 +233,22 @@ describe("automatic escalation", () => {
     const t0 = Date.now();
     const realNow = c.server.deps.now;
     try {
-      c.server.deps.now = () => new Date(t0 - 2 * 3_600_000);
-      await Promise.all(Array.from({ length: 40 }, () => agent.post(`/customers/${customerId}/complaints`, body({ priority: "Low" }))));
+      // 30 h old: Critical (4 h), High (24 h) and Low (this tenant: 1 h) are due, Medium (48 h) is not.
+      c.server.deps.now = () => new Date(t0 - 30 * 3_600_000);
+      const priorities = ["Critical", "High", "Low", "Medium"];
+      await Promise.all(Array.from({ length: 80 }, (_, i) => agent.post(`/customers/${customerId}/complaints`, body({ priority: priorities[i % 4] }))));
     } finally {
       c.server.deps.now = realNow;
     }
+    // Small batches, several lanes each, two sweeps at once: adjacent index ranges walked side by side.
     const deps = { ...c.server.deps, now: () => new Date(t0) };
     const [a, b] = await Promise.all([runEscalationSweep(deps, { batchSize: 7 }), runEscalationSweep(deps, { batchSize: 7 })]);
     const escalatedHere = await c.server.deps.db.selectFrom("domainEvents").select((eb) => eb.fn.countAll<number>().as("n")).where("tenantId", "=", tenant).where("eventType", "=", "CustomerComplaintEscalated").executeTakeFirstOrThrow();
-    expect(Number(escalatedHere.n)).toBe(40);
+    expect(Number(escalatedHere.n)).toBe(60);
+    const left = await c.server.deps.db.selectFrom("complaints").select(["priority", "status"]).where("tenantId", "=", tenant).where("status", "<>", "Escalated").execute();
+    expect(left).toHaveLength(20);
+    expect(left.every((r) => r.priority === "Medium" && r.status === "New")).toBe(true);
+    expect(a.escalated + b.escalated).toBe(60);
     expect(a.tenants.concat(b.tenants)).toContain(tenant);
   });
 });

@@ -1,6 +1,7 @@
 import {
   claimEscalationDigest,
   escalateDueBatch,
+  type EscalationCursor,
   findComplaint,
   findCustomerById,
   findUser,
@@ -12,7 +13,7 @@ import {
   tenantsOverriding,
   unclaimEscalationDigest,
 } from "@clientele/db";
-import { DEFAULT_ESCALATION_HOURS, escalationHours, topicFor } from "@clientele/domain";
+import { DEFAULT_ESCALATION_HOURS, ESCALATABLE, escalationHours, topicFor } from "@clientele/domain";
 import { DeliveryError } from "@clientele/messaging";
 import { z } from "zod";
 import type { JobDeps } from "./job-deps";
@@ -107,35 +108,41 @@ export type SweepResult = { escalated: number; tenants: string[] };
 
 /**
  * REQ-CUS-029: escalates every New or InProgress complaint past its priority's threshold (per
- * tenant overrides, else the defaults), in batches. Each batch's escalation, status history and
- * events commit together, and a batch's rows are locked and re-checked, so a second sweep
+ * tenant overrides, else the defaults), in batches. Each batch's escalation, status history, audit
+ * and events commit together, and a batch's rows are locked and re-read, so a second sweep
  * (another worker, or a restart) can never escalate a complaint twice.
  */
 export async function runEscalationSweep(deps: JobDeps, o: { batchSize?: number; lanes?: number; onBatch?: (escalated: number) => void } = {}): Promise<SweepResult> {
   const now = deps.now();
   const limit = o.batchSize ?? 2000;
+  const topic = topicFor("Complaint");
   const custom = await tenantsOverriding(deps.db, "escalationHours");
   const passes = [
     { hours: DEFAULT_ESCALATION_HOURS as Record<string, number>, excludeTenants: custom.map((t) => t.id) },
     ...custom.map((t) => ({ tenantId: t.id, hours: escalationHours(t.settings.escalationHours as Record<string, number>) as Record<string, number> })),
   ];
+  // One unit per pass, status and priority: a range of the escalation index, walked with a cursor.
+  const units = passes.flatMap(({ hours, ...scope }) =>
+    ESCALATABLE.flatMap((status) => Object.entries(hours).map(([priority, h]) => ({ ...scope, status, priority, hours: h }))),
+  );
   let escalated = 0;
   const tenants = new Set<string>();
-  // Several lanes per pass: batches are disjoint (SKIP LOCKED), so while one waits on the
-  // database another builds its history and events.
-  const lane = async (pass: (typeof passes)[number]) => {
-    for (;;) {
-      const perTenant = await inTransaction(deps.db, (trx) => escalateDueBatch(trx, { ...pass, now, limit, topic: topicFor("Complaint") }), {
-        isolation: "read committed",
-      });
-      if (perTenant.size === 0) return;
-      const n = [...perTenant.values()].reduce((a, b) => a + b, 0);
-      o.onBatch?.(n);
-      escalated += n;
-      for (const t of perTenant.keys()) tenants.add(t);
+  // Lanes take units in turn: while one waits on the database another builds its rows.
+  const lane = async () => {
+    for (let unit = units.shift(); unit; unit = units.shift()) {
+      let after: EscalationCursor | undefined;
+      for (;;) {
+        const batch = await inTransaction(deps.db, (trx) => escalateDueBatch(trx, { ...unit, now, limit, topic, after }), { isolation: "read committed" });
+        if (!batch.last) break;
+        after = batch.last;
+        const n = [...batch.perTenant.values()].reduce((a, b) => a + b, 0);
+        o.onBatch?.(n);
+        escalated += n;
+        for (const t of batch.perTenant.keys()) tenants.add(t);
+      }
     }
   };
-  for (const pass of passes) await Promise.all(Array.from({ length: o.lanes ?? 2 }, () => lane(pass)));
+  await Promise.all(Array.from({ length: o.lanes ?? 3 }, lane));
   deps.log.info({ escalated, tenants: tenants.size }, "complaint escalation sweep done");
   return { escalated, tenants: [...tenants] };
 }

@@ -122,16 +122,43 @@ export async function searchResolutions(db: DbOrTrx, tenantId: string, o: { cate
  * written by INSERT … SELECT from the batch: at 100,000 complaints, building them as bound
  * parameters cost more than the database's own work.
  */
+/** Where a sweep of one (status, priority) range of the escalation index has got to. */
+export type EscalationCursor = { createdAt: Date; id: string };
+
+/**
+ * Escalates up to `limit` complaints of one status and priority opened at or before `cutoff`, in
+ * index order after `after`, with their status history, audit rows and events. The rows are
+ * locked and re-read as committed, so a concurrent sweep waits and then finds them escalated.
+ * Not SKIP LOCKED: the cursor moves past a skipped row, and a neighbouring range's scan briefly
+ * locks the first row of this one. The cursor matters for speed: escalating moves a row out of
+ * this range, but its old index entry lingers until purge, and rescanning would wade through them.
+ */
 export async function escalateDueBatch(
   trx: DbOrTrx,
-  o: { now: Date; hours: Record<string, number>; limit: number; topic: string; tenantId?: string; excludeTenants?: string[] },
-): Promise<Map<string, number>> {
-  let q = trx.selectFrom("complaints").select(["id", "tenantId"]).where("status", "in", [...ESCALATABLE]).where(dueCondition(o.now, o.hours));
-  if (o.tenantId) q = q.where("tenantId", "=", o.tenantId);
-  if (o.excludeTenants?.length) q = q.where("tenantId", "not in", o.excludeTenants);
-  const rows = await q.limit(o.limit).forUpdate().skipLocked().execute();
+  o: {
+    now: Date;
+    status: string;
+    priority: string;
+    hours: number;
+    limit: number;
+    topic: string;
+    after?: EscalationCursor;
+    tenantId?: string;
+    excludeTenants?: string[];
+  },
+): Promise<{ perTenant: Map<string, number>; last?: EscalationCursor }> {
+  const cutoff = new Date(o.now.getTime() - o.hours * 3_600_000);
+  const conditions = [sql`status = ${o.status}`, sql`priority = ${o.priority}`, sql`created_at <= ${cutoff}`];
+  if (o.after) conditions.push(sql`(created_at > ${o.after.createdAt} OR (created_at = ${o.after.createdAt} AND id > ${o.after.id}))`);
+  if (o.tenantId) conditions.push(sql`tenant_id = ${o.tenantId}`);
+  if (o.excludeTenants?.length) conditions.push(sql`tenant_id NOT IN (${sql.join(o.excludeTenants)})`);
+  // Forced: when most rows are due the optimizer prefers a table scan, which rereads escalated rows.
+  const { rows } = await sql<{ id: string; tenantId: string; createdAt: Date }>`
+    SELECT id, tenant_id, created_at FROM complaints FORCE INDEX (complaints_escalation_ix)
+    WHERE ${sql.join(conditions, sql` AND `)}
+    ORDER BY created_at, id LIMIT ${o.limit} FOR UPDATE`.execute(trx);
   const perTenant = new Map<string, number>();
-  if (rows.length === 0) return perTenant;
+  if (rows.length === 0) return { perTenant };
   const ids = rows.map((r) => r.id);
   await trx
     .updateTable("complaints")
@@ -147,12 +174,16 @@ export async function escalateDueBatch(
     .where("id", "in", ids)
     .where("status", "in", [...ESCALATABLE])
     .execute();
-  const hoursOf = sql.join(Object.entries(o.hours).map(([p, h]) => sql`WHEN ${p} THEN ${h}`), sql` `);
   const batch = sql`FROM complaints WHERE id IN (${sql.join(ids)}) AND escalated_at = ${o.now} AND escalated_by = 'system'`;
   await sql`
     INSERT INTO complaint_status_history (complaint_id, tenant_id, from_status, to_status, notes, changed_by, changed_at)
-    SELECT id, tenant_id, previous_status, 'Escalated',
-           CONCAT('Escalated automatically: open longer than ', CASE priority ${hoursOf} END, ' h (', priority, ')'), 'system', ${o.now}
+    SELECT id, tenant_id, previous_status, 'Escalated', ${`Escalated automatically: open longer than ${o.hours} h (${o.priority})`}, 'system', ${o.now}
+    ${batch}`.execute(trx);
+  // The same row appendAudit writes for a manual change, with the system as the actor.
+  await sql`
+    INSERT INTO audit_log (tenant_id, entity_type, entity_id, action, actor_id, occurred_at, changes, trace_id)
+    SELECT tenant_id, 'Complaint', id, 'CustomerComplaintEscalated', 'system', ${o.now},
+           JSON_OBJECT('status', JSON_OBJECT('from', previous_status, 'to', 'Escalated')), NULL
     ${batch}`.execute(trx);
   // The same event appendEvents would write: the envelope is rebuilt from these columns.
   await sql`
@@ -164,7 +195,8 @@ export async function escalateDueBatch(
            ${o.now}, 'system', NULL
     ${batch}`.execute(trx);
   for (const r of rows) perTenant.set(r.tenantId, (perTenant.get(r.tenantId) ?? 0) + 1);
-  return perTenant;
+  const last = rows[rows.length - 1]!;
+  return { perTenant, last: { createdAt: last.createdAt, id: last.id } };
 }
 
 /** Takes the tenant's escalated-but-unannounced complaints for one digest email. */

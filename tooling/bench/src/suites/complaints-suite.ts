@@ -36,7 +36,7 @@ async function seed(databaseUrl: string, tenant: string) {
 }
 
 export async function runComplaintsSuite(o: { databaseUrl: string; redisUrl: string }): Promise<number> {
-  log(`complaints bench: one escalation sweep over ${fmt(COMPLAINTS)} open complaints (all past their thresholds), beside a bare UPDATE of the same rows`);
+  log(`complaints bench: one escalation sweep over ${fmt(COMPLAINTS)} open complaints (all past their thresholds), beside a bare UPDATE of the same rows (no history, audit or events)`);
   await dropDatabase(o.databaseUrl);
   await migrateToLatest(o.databaseUrl);
   const tenant = "bench-complaints";
@@ -74,7 +74,7 @@ export async function runComplaintsSuite(o: { databaseUrl: string; redisUrl: str
     const q = percentiles(batches);
     log("");
     log("scenario                                complaints  seconds  rows/s   batch p50 ms  p95 ms  p99 ms");
-    log(`escalation sweep (history + events)     ${fmt(COMPLAINTS).padStart(10)}  ${sweepSeconds.toFixed(2).padStart(7)}  ${fmt(COMPLAINTS / sweepSeconds).padStart(7)}   ${q.p50.toFixed(0).padStart(12)}  ${q.p95.toFixed(0).padStart(6)}  ${q.p99.toFixed(0).padStart(6)}   (${q.n} batches)`);
+    log(`escalation sweep (history+audit+events) ${fmt(COMPLAINTS).padStart(10)}  ${sweepSeconds.toFixed(2).padStart(7)}  ${fmt(COMPLAINTS / sweepSeconds).padStart(7)}   ${q.p50.toFixed(0).padStart(12)}  ${q.p95.toFixed(0).padStart(6)}  ${q.p99.toFixed(0).padStart(6)}   (${q.n} batches)`);
     log(`baseline: one bare UPDATE               ${fmt(COMPLAINTS).padStart(10)}  ${bareSeconds.toFixed(2).padStart(7)}  ${fmt(COMPLAINTS / bareSeconds).padStart(7)}`);
     log(`  events written: ${fmt(Number(events.n))}; a second sweep right after escalated ${again.escalated}`);
     log("");
