@@ -2,8 +2,9 @@ import { listAudit, listEventsForAggregate } from "@clientele/db";
 import { runEscalationDigest, runEscalationSweep } from "@clientele/jobs";
 import { createEmailSender } from "@clientele/messaging";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startComms, type Comms } from "./comms-harness";
-import { customerBody, newTenant, rest } from "./harness";
+import { eventually, startComms, type Comms } from "./comms-harness";
+import { customerBody, newTenant, rest, startIsolatedTestServer } from "./harness";
+import { startWorker } from "./worker-process";
 
 let c: Comms;
 beforeAll(async () => {
@@ -225,6 +226,32 @@ describe("automatic escalation", () => {
     }
     const digest = await c.smtp.waitFor((m) => m.subject === "5 complaints escalated" && m.envelope.to.includes("boss@acme.example"));
     expect(digest.text).toContain("[Critical]");
+  });
+
+  it("runs on the worker's schedule", async () => {
+    // Its own database and queues: a sweep on the real clock would touch other tests' complaints.
+    const own = await startIsolatedTestServer("escalation");
+    const worker = await startWorker({ ...own.env, ESCALATION_CRON: "* * * * * *" }).catch(async (e) => {
+      await own.close();
+      throw e;
+    });
+    try {
+      const tenant = newTenant();
+      const api = rest(own.url, await own.token("SupportAgent", tenant));
+      const customerId = (await rest(own.url, await own.token("CustomerManager", tenant)).post("/customers", customerBody())).body.id;
+      const realNow = own.deps.now;
+      own.deps.now = () => new Date(Date.now() - 5 * 3_600_000);
+      const [due, notYet] = await Promise.all([
+        api.post(`/customers/${customerId}/complaints`, body({ priority: "Critical" })),
+        api.post(`/customers/${customerId}/complaints`, body({ priority: "High" })),
+      ]).finally(() => (own.deps.now = realNow));
+      const statusOf = async (id: string) => (await api.get(`/customers/${customerId}/complaints/${id}`)).body.status;
+      expect(await eventually(() => statusOf(due.body.id), (s) => s === "Escalated", 10_000)).toBe("Escalated");
+      expect(await statusOf(notYet.body.id)).toBe("New");
+    } finally {
+      await worker.stop();
+      await own.close();
+    }
   });
 
   it("escalates each complaint once even with two sweeps at the same time, and honours tenant thresholds", async () => {

@@ -56,20 +56,25 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
 }
 
 /**
- * A server on a database and files directory of its own, for tests that act on everything there
- * (the outbox relay, the retention sweep): the workers other test files run never see them.
+ * A server on a database, files directory and queue prefix of its own, for tests that act on
+ * everything there (the outbox relay, the retention and escalation sweeps): the workers other test
+ * files run never see them. `env` is what a worker for this server needs (see startWorker).
  */
-export async function startIsolatedTestServer(name: string): Promise<TestServer> {
-  const url = `${databaseUrl()}_${name}`;
-  const filesDir = mkdtempSync(join(tmpdir(), `clientele-${name}-`));
-  await migrateToLatest(url);
-  const server = await startTestServer({ DATABASE_URL: url, FILES_DIR: filesDir });
+export async function startIsolatedTestServer(name: string): Promise<TestServer & { env: Record<string, string> }> {
+  const env = {
+    DATABASE_URL: `${databaseUrl()}_${name}`,
+    FILES_DIR: mkdtempSync(join(tmpdir(), `clientele-${name}-`)),
+    QUEUE_PREFIX: `${inject("queuePrefix")}-${name}`,
+  };
+  await migrateToLatest(env.DATABASE_URL);
+  const server = await startTestServer(env);
   return {
     ...server,
+    env,
     close: async () => {
       await server.close();
-      await dropDatabase(url);
-      rmSync(filesDir, { recursive: true, force: true });
+      await dropDatabase(env.DATABASE_URL);
+      rmSync(env.FILES_DIR, { recursive: true, force: true });
     },
   };
 }
