@@ -114,14 +114,6 @@ export async function searchResolutions(db: DbOrTrx, tenantId: string, o: { cate
   return (await q.orderBy("resolvedAt", "desc").limit(o.limit).execute()).map(toComplaint);
 }
 
-/**
- * Escalates up to `limit` due complaints, with a status-history row and a
- * CustomerComplaintEscalated event each, and returns how many per tenant. The rows are locked with
- * SKIP LOCKED, so sweeps running side by side take disjoint batches, and the UPDATE re-checks the
- * status, so a complaint is escalated once however many sweeps run. History and events are
- * written by INSERT … SELECT from the batch: at 100,000 complaints, building them as bound
- * parameters cost more than the database's own work.
- */
 /** Where a sweep of one (status, priority) range of the escalation index has got to. */
 export type EscalationCursor = { createdAt: Date; id: string };
 
@@ -132,6 +124,8 @@ export type EscalationCursor = { createdAt: Date; id: string };
  * Not SKIP LOCKED: the cursor moves past a skipped row, and a neighbouring range's scan briefly
  * locks the first row of this one. The cursor matters for speed: escalating moves a row out of
  * this range, but its old index entry lingers until purge, and rescanning would wade through them.
+ * History, audit and events are written by INSERT … SELECT from the batch: at 100,000 complaints,
+ * building them as bound parameters in Node cost more than the database's own work.
  */
 export async function escalateDueBatch(
   trx: DbOrTrx,
