@@ -125,7 +125,7 @@ describe("phone calls", () => {
 
 describe("communication history", () => {
   it("lists newest first with type and date filters and pages, refreshed on every change", async () => {
-    const { api, customerId } = await setup();
+    const { tenant, api, customerId } = await setup();
     const call = (minutesAgo: number) =>
       api.post(`/customers/${customerId}/communications/phone-call`, { phoneNumber: "+14155552671", callType: "Outbound", durationInSeconds: 60, summary: `Call ${minutesAgo} minutes ago`, callTime: new Date(Date.now() - minutesAgo * 60_000).toISOString() });
     await call(300);
@@ -151,6 +151,12 @@ describe("communication history", () => {
     // Cached, but the worker's status change retires it.
     const sent = await eventually(() => api.get(url).then((r) => r.body.items[0].status), (s) => s === "Sent");
     expect(sent).toBe("Sent");
+    // A deactivated customer's history is hidden at once, even though it was cached; back on reactivation.
+    const admin = rest(c.server.url, await c.server.token("Admin", tenant));
+    expect((await admin.post(`/customers/${customerId}/deactivate`, { reason: "Closed account" })).status).toBe(200);
+    expect((await api.get(url)).status).toBe(404);
+    expect((await admin.post(`/customers/${customerId}/reactivate`, { reason: "Reopened account" })).status).toBe(200);
+    expect((await api.get(url)).body.totalCount).toBe(4);
     expect((await rest(c.server.url, await c.server.token("Admin", newTenant())).get(url)).status).toBe(404);
     const empty = await setup();
     expect((await empty.api.get(`/customers/${empty.customerId}/communications`)).body).toMatchObject({ items: [], totalCount: 0 });

@@ -121,9 +121,9 @@ async function persist(deps: AppDeps, actor: Actor, decision: Decision, readVers
       CACHE_TTL.customer,
     ),
     deps.cache.bump(cacheKeys.searchGeneration(actor.tenantId)),
-    // A customer's visibility gates its contact list too.
+    // A customer's visibility gates its cached contact list and communication history too.
     events.some((e) => e.type === "CustomerDeactivated" || e.type === "CustomerReactivated")
-      ? deps.cache.bump(cacheKeys.contactsGeneration(actor.tenantId, customer.id))
+      ? deps.cache.bumpMany([cacheKeys.contactsGeneration(actor.tenantId, customer.id), cacheKeys.communicationsGeneration(actor.tenantId, customer.id)])
       : undefined,
   ]);
 }
