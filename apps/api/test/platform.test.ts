@@ -89,6 +89,21 @@ describe("operational endpoints", () => {
       ].sort(),
     );
     expect(doc.components.securitySchemes.bearerAuth.scheme).toBe("bearer");
+    expect(doc.components.schemas.Problem).toBeDefined();
+    // The server URL follows each caller's host; the first caller's never sticks for the others.
+    expect(doc.servers).toEqual([{ url: `${server.url}/api/v1` }]);
+    const other = await new Promise<any>((resolve, reject) => {
+      const { port } = new URL(server.url);
+      request({ host: "127.0.0.1", port, path: "/api/v1/openapi.json", headers: { host: "api.example.test" } }, (res) => {
+        let text = "";
+        res.on("data", (d) => (text += d));
+        res.on("end", () => resolve(JSON.parse(text)));
+      })
+        .on("error", reject)
+        .end();
+    });
+    expect(other.servers).toEqual([{ url: "http://api.example.test/api/v1" }]);
+    expect(((await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as any).servers).toEqual([{ url: `${server.url}/api/v1` }]);
     const page = await fetch(`${server.url}/api/v1/docs`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("/api/v1/openapi.json");

@@ -130,18 +130,26 @@ const FILE_ROUTES = {
 
 let cached: ReturnType<typeof generateOpenApiDocument> | undefined;
 
+/** Built once; only `servers` follows the caller (PUBLIC_URL, else the request's own host). */
 export function openApiDocument(baseUrl: string) {
-  cached ??= generateOpenApiDocument(appRouter, {
-    title: "Clientele API",
-    version: "1.0.0",
-    baseUrl,
-    description:
-      "Customer management REST contract. Authenticate with `Authorization: Bearer <JWT>`. Errors are RFC 7807 " +
-      "problem+json. Send `If-Match: \"<version>\"` (or `version` in the body) on writes for optimistic concurrency.",
-    securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-  });
-  const doc = cached as unknown as { paths: Record<string, unknown>; components?: { schemas?: Record<string, unknown> } };
-  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, Problem: problem } };
-  Object.assign(doc.paths, FILE_ROUTES);
-  return cached;
+  cached ??= withExtras(
+    generateOpenApiDocument(appRouter, {
+      title: "Clientele API",
+      version: "1.0.0",
+      baseUrl,
+      description:
+        "Customer management REST contract. Authenticate with `Authorization: Bearer <JWT>`. Errors are RFC 7807 " +
+        "problem+json. Send `If-Match: \"<version>\"` (or `version` in the body) on writes for optimistic concurrency.",
+      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+    }),
+  );
+  return { ...cached, servers: [{ url: baseUrl }] };
+}
+
+/** The problem schema and the routes served outside tRPC (uploads, downloads, webhooks, public). */
+function withExtras(doc: ReturnType<typeof generateOpenApiDocument>) {
+  const d = doc as unknown as { paths: Record<string, unknown>; components?: { schemas?: Record<string, unknown> } };
+  d.components = { ...d.components, schemas: { ...d.components?.schemas, Problem: problem } };
+  Object.assign(d.paths, FILE_ROUTES);
+  return doc;
 }
