@@ -106,7 +106,7 @@ export function mapError(error: unknown): Mapped {
       case "PARSE_ERROR":
         return { ...BY_KIND.validation, detail: error.message, code: "VALIDATION" };
       case "PAYLOAD_TOO_LARGE":
-        return { status: 413, type: "PayloadTooLargeError", title: "Payload too large", detail: error.message, code: "PAYLOAD" };
+        return { ...BY_KIND.too_large, detail: error.message, code: "PAYLOAD" };
       case "METHOD_NOT_SUPPORTED":
         return { status: 405, type: "MethodNotAllowedError", title: "Method not allowed", detail: error.message, code: "METHOD" };
       default:

@@ -1,13 +1,13 @@
 import { basename } from "node:path";
-import { createTabularWriter, contentTypeFor, verifyDownload, type TabularFormat } from "@clientele/files";
-import { DomainError, validationError } from "@clientele/domain";
+import { createTabularWriter, contentTypeFor, MAX_IMPORT_BYTES, verifyDownload, type TabularFormat } from "@clientele/files";
+import { DomainError, MAX_ATTACHMENT_BYTES, validationError } from "@clientele/domain";
 import { Router, type Request, type Response } from "express";
 import multer from "multer";
 import type { AppDeps } from "../deps";
 import { callProcedure, sendProblem } from "./rest-adapter";
 
-const attachmentUpload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 10 * 1024 * 1024, files: 1, fields: 5 } });
-const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 10 * 1024 * 1024, files: 1, fields: 20 } });
+const attachmentUpload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 1, fields: 5 } });
+const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 20 } });
 
 function parseJsonField(req: Request, field: string): unknown {
   const raw = (req.body as Record<string, unknown> | undefined)?.[field];

@@ -85,7 +85,7 @@ const mapErrors = t.middleware(async ({ next, ctx }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapErrors);
+const publicProcedure = t.procedure.use(mapErrors);
 
 // Tenants and user descriptions seen by this process: the first sighting is written down.
 const provisionedTenants = new Set<string>();
@@ -114,7 +114,7 @@ const authenticated = t.middleware(async ({ ctx, next }) => {
   return next({ ctx: { ...ctx, actor } });
 });
 
-export const authedProcedure = publicProcedure.use(authenticated);
+const authedProcedure = publicProcedure.use(authenticated);
 
 /** Checks the privilege matrix before the procedure runs; the decision goes into the request log. */
 export function withPrivilege(privilege: Privilege) {

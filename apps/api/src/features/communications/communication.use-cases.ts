@@ -53,7 +53,7 @@ import type {
 
 type TCommunication = z.infer<typeof ZCommunication>;
 
-export function toCommunicationDto(c: Communication): TCommunication {
+function toCommunicationDto(c: Communication): TCommunication {
   return {
     id: c.id,
     customerId: c.customerId,

@@ -6,7 +6,7 @@ import type { z } from "zod";
 import type { AppDeps } from "../../deps";
 import type { ZTemplateInput, ZTemplateUpdate } from "./communication.schemas";
 
-export function toTemplateDto(t: MessageTemplate) {
+function toTemplateDto(t: MessageTemplate) {
   const parts = [t.subject, t.bodyText, t.bodyHtml].filter((x): x is string => Boolean(x));
   return {
     id: t.id,

@@ -42,7 +42,7 @@ import type { ZComplaint, ZListInput, ZResolveInput, ZSettings, ZStatusInput, ZS
 
 type TComplaint = z.infer<typeof ZComplaint>;
 
-export function toComplaintDto(c: Complaint, history?: Awaited<ReturnType<typeof listStatusHistory>>): TComplaint {
+function toComplaintDto(c: Complaint, history?: Awaited<ReturnType<typeof listStatusHistory>>): TComplaint {
   return {
     id: c.id,
     complaintId: c.id,

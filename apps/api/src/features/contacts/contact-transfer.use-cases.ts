@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
   countExport,
-  findCustomerById,
   findExport,
   findImport,
   insertExport,
@@ -10,25 +9,23 @@ import {
   type ContactExport,
   type ContactImport,
 } from "@clientele/db";
-import { customerNotFound, DomainError, normalizeTag, resolveMappings, validationError, type Actor } from "@clientele/domain";
+import { DomainError, normalizeTag, resolveMappings, validationError, type Actor } from "@clientele/domain";
 import { DOWNLOAD_URL_TTL_SECONDS, detectFormat, extensionFor, MAX_IMPORT_BYTES, readRecords, signDownload } from "@clientele/files";
 import {
   DEFAULT_EXPORT_FIELDS,
   MAX_EXPORT_RECORDS,
   runContactExport,
   runContactImport,
-  type JobDeps,
 } from "@clientele/jobs";
 import type { z } from "zod";
 import type { AppDeps } from "../../deps";
+import { loadVisible } from "../customers/customer.use-cases";
 import type { TImportInput, ZExportInput } from "./contact-transfer.schemas";
 
 /** Up to this many rows an import runs inside the request; larger ones go to the worker (REQ-CUS-012). */
-export const SYNC_IMPORT_MAX_ROWS = 100;
+const SYNC_IMPORT_MAX_ROWS = 100;
 /** Up to this many records an export is written inside the request (REQ-CUS-013). */
-export const SYNC_EXPORT_MAX_RECORDS = 1000;
-
-const jobDeps = (deps: AppDeps): JobDeps => ({ db: deps.db, storage: deps.storage, cache: deps.cache, log: deps.log, now: deps.now });
+const SYNC_EXPORT_MAX_RECORDS = 1000;
 
 export function importStatus(imp: ContactImport, errors: { rowNumber: number; field: string; reason: string }[]) {
   return {
@@ -63,10 +60,7 @@ export async function submitImport(deps: AppDeps, actor: Actor, input: TImportIn
   if (rows.length === 0) throw validationError({ file: ["has no records"] });
   const mappings = resolveMappings(columns, input.mappings ?? {});
   if (!mappings.ok) throw validationError(mappings.errors, "The field mappings don't fit the file.");
-  if (input.defaultCustomerId) {
-    const customer = await findCustomerById(deps.db, actor.tenantId, input.defaultCustomerId);
-    if (!customer || customer.isDeleted) throw customerNotFound();
-  }
+  if (input.defaultCustomerId) await loadVisible(deps, actor, input.defaultCustomerId);
 
   const importId = randomUUID();
   const fileKey = `contact-imports/${actor.tenantId}/${importId}${extensionFor(format)}`;
@@ -87,7 +81,7 @@ export async function submitImport(deps: AppDeps, actor: Actor, input: TImportIn
   });
   const payload = { importId, tenantId: actor.tenantId };
   if (rows.length <= SYNC_IMPORT_MAX_ROWS) {
-    await runContactImport(jobDeps(deps), payload);
+    await runContactImport(deps, payload);
   } else {
     await deps.jobs.enqueueImport(payload);
   }
@@ -153,7 +147,7 @@ export async function submitExport(deps: AppDeps, actor: Actor, input: z.infer<t
   const exportId = randomUUID();
   await insertExport(deps.db, { id: exportId, tenantId: actor.tenantId, format: input.format, options, createdBy: actor.userId, createdAt: deps.now() });
   const payload = { exportId, tenantId: actor.tenantId };
-  if (count <= SYNC_EXPORT_MAX_RECORDS) await runContactExport(jobDeps(deps), payload);
+  if (count <= SYNC_EXPORT_MAX_RECORDS) await runContactExport(deps, payload);
   else await deps.jobs.enqueueExport(payload);
   return getExport(deps, actor, exportId);
 }

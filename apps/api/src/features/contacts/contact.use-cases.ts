@@ -19,7 +19,6 @@ import {
   appendAudit,
   appendEvents,
   findContact,
-  findCustomerById,
   inTransaction,
   listContacts,
   lockCustomer,
@@ -29,9 +28,10 @@ import {
 import type { z } from "zod";
 import { CACHE_TTL, cacheKeys } from "@clientele/cache";
 import type { AppDeps } from "../../deps";
+import { loadVisible } from "../customers/customer.use-cases";
 import type { TContact, ZAddContactInput, ZRemoveContactInput, ZUpdateContactInput } from "./contact.schemas";
 
-export function toContactDto(c: Contact): TContact {
+function toContactDto(c: Contact): TContact {
   return {
     id: c.id,
     customerId: c.customerId,
@@ -54,7 +54,7 @@ export function toContactDto(c: Contact): TContact {
 type Decide = (customer: Customer, active: Contact[], trx: Trx) => Promise<ContactDecision> | ContactDecision;
 
 /** Persists a contact decision with its audit rows and events (one version per contact). */
-export async function persistContactDecision(trx: Trx, actor: Actor, decision: ContactDecision, before: Contact[], traceId: string) {
+async function persistContactDecision(trx: Trx, actor: Actor, decision: ContactDecision, before: Contact[], traceId: string) {
   if (decision.changed.length === 0) return;
   if (!(await saveContacts(trx, decision.changed, new Map(before.map((c) => [c.id, c.version]))))) {
     throw staleVersion(decision.contact.version - 1, decision.contact.version, "contact");
@@ -151,13 +151,6 @@ export async function untag(deps: AppDeps, actor: Actor, input: { customerId: st
   return toContactDto(d.contact);
 }
 
-/** A visible (not deactivated) customer of this tenant, or 404. */
-async function visibleCustomer(deps: AppDeps, actor: Actor, customerId: string) {
-  const customer = await findCustomerById(deps.db, actor.tenantId, customerId);
-  if (!customer || customer.isDeleted) throw customerNotFound();
-  return customer;
-}
-
 /** REQ-CUS-041: a customer's contact list is cached 15 minutes, per tag filter. */
 export async function list(deps: AppDeps, actor: Actor, input: { customerId: string; tag?: string | undefined }) {
   const tagFilter = input.tag?.trim().toLowerCase();
@@ -167,14 +160,14 @@ export async function list(deps: AppDeps, actor: Actor, input: { customerId: str
     const hit = await deps.cache.get(key);
     if (hit) return JSON.parse(hit) as { items: TContact[] };
   }
-  await visibleCustomer(deps, actor, input.customerId);
+  await loadVisible(deps, actor, input.customerId);
   const result = { items: (await listContacts(deps.db, actor.tenantId, input.customerId, { tag: tagFilter })).map(toContactDto) };
   if (key) await deps.cache.set(key, JSON.stringify(result), CACHE_TTL.contacts);
   return result;
 }
 
 export async function get(deps: AppDeps, actor: Actor, input: { customerId: string; contactId: string }) {
-  await visibleCustomer(deps, actor, input.customerId);
+  await loadVisible(deps, actor, input.customerId);
   const contact = await findContact(deps.db, actor.tenantId, input.customerId, input.contactId);
   if (!contact || contact.status !== "Active") throw contactNotFound();
   return toContactDto(contact);

@@ -16,7 +16,7 @@ const text = (max: number) => z.string().max(max, `must be at most ${max} charac
 const list = <T extends z.ZodType>(item: T) =>
   z.preprocess((v) => (typeof v === "string" ? v.split(",").filter(Boolean) : v), z.array(item).max(20));
 
-export const ZAddress = z.object({
+const ZAddress = z.object({
   street: text(255),
   city: text(100),
   state: text(100),
@@ -74,7 +74,7 @@ export const ZGetCustomerInput = z.object({ id: ZId });
 
 const ZAddressOut = z.object({ street: z.string(), city: z.string(), state: z.string(), zipCode: z.string(), country: z.string() });
 
-export const ZPreferences = z.object({
+const ZPreferences = z.object({
   communication: z.object({ channels: z.array(z.enum(COMMUNICATION_CHANNELS)), frequency: z.string().nullable() }),
   preferredEventTypes: z.array(z.string()),
   interests: z.array(z.string()),
@@ -185,7 +185,7 @@ export const ZStatusChangeInput = z.object({
   reason: text(500),
 });
 
-export const ZAuditEntry = z.object({
+const ZAuditEntry = z.object({
   action: z.string(),
   actorId: z.string(),
   occurredAt: z.string(),

@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { insertFile } from "@clientele/db";
-import { validationError } from "@clientele/domain";
+import { MAX_ATTACHMENT_BYTES, validationError } from "@clientele/domain";
 import { z } from "zod";
 import { router, withPrivilege } from "../../trpc/trpc";
 
-const MAX_FILE_BYTES = 10 * 1024 * 1024;
 const ZFile = z.object({ id: z.string(), fileName: z.string(), contentType: z.string(), size: z.number().int(), createdAt: z.string() });
 
 export const fileRouter = router({
@@ -21,7 +20,7 @@ export const fileRouter = router({
     .mutation(async ({ ctx, input }) => {
       const bytes = typeof input.file === "string" ? Buffer.from(input.file, "base64") : Buffer.from(input.file);
       if (bytes.length === 0) throw validationError({ file: ["is empty"] });
-      if (bytes.length > MAX_FILE_BYTES) throw validationError({ file: ["must be at most 10 MB"] });
+      if (bytes.length > MAX_ATTACHMENT_BYTES) throw validationError({ file: ["must be at most 10 MB"] });
       if (/[\r\n"\\/]/.test(input.fileName)) throw validationError({ fileName: ["must not contain line breaks, quotes or slashes"] });
       const id = randomUUID();
       const now = ctx.deps.now();

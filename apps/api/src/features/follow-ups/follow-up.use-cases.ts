@@ -6,7 +6,7 @@ import type { AppDeps } from "../../deps";
 import type { ZFollowUpInput } from "../communications/communication.schemas";
 import { loadModifiable, loadVisible } from "../customers/customer.use-cases";
 
-export const toFollowUpDto = (f: FollowUp, now: Date) => ({
+const toFollowUpDto = (f: FollowUp, now: Date) => ({
   id: f.id,
   customerId: f.customerId,
   subject: f.subject,

@@ -17,7 +17,7 @@ export const ZSubmitTestimonialInput = z.object({
 });
 export type TSubmitTestimonialInput = z.infer<typeof ZSubmitTestimonialInput>;
 
-export const ZTestimonialRef = z.object({ customerId: ZId, testimonialId: ZId, version: z.number().int().positive().optional() });
+const ZTestimonialRef = z.object({ customerId: ZId, testimonialId: ZId, version: z.number().int().positive().optional() });
 
 export const ZApproveTestimonialInput = ZTestimonialRef.extend({ isPublic: z.boolean().optional().describe("make it public (or not); unchanged when absent") });
 export type TApproveTestimonialInput = z.infer<typeof ZApproveTestimonialInput>;

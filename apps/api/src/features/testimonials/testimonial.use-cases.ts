@@ -24,7 +24,7 @@ import type {
   TTestimonial,
 } from "./testimonial.schemas";
 
-export const toTestimonialDto = (t: Testimonial): TTestimonial => ({
+const toTestimonialDto = (t: Testimonial): TTestimonial => ({
   id: t.id,
   customerId: t.customerId,
   content: t.content,
