@@ -1,4 +1,5 @@
 import type { DbOrTrx } from "./connection";
+import { parseJson } from "./schema";
 
 export type AuditEntry = {
   tenantId: string;
@@ -28,5 +29,5 @@ export async function listAudit(db: DbOrTrx, tenantId: string, entityType: strin
     .where("entityId", "=", entityId)
     .orderBy("id")
     .execute();
-  return rows.map((r) => ({ ...r, changes: typeof r.changes === "string" ? JSON.parse(r.changes) : r.changes }));
+  return rows.map((r) => ({ ...r, changes: parseJson(r.changes as AuditEntry["changes"] | string) }));
 }

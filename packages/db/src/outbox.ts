@@ -6,8 +6,10 @@ import { parseJson, type DomainEventRow } from "./schema";
 
 export type EventContext = { tenantId: string; actor: string; version: number; occurredAt: Date };
 
-/** Appends events to the outbox; call inside the transaction that makes the change. */
-/** An event may carry the aggregate version it produced; otherwise the context's applies. */
+/**
+ * Appends events to the outbox; call inside the transaction that makes the change.
+ * An event may carry the aggregate version it produced; otherwise the context's applies.
+ */
 export async function appendEvents(trx: DbOrTrx, events: (DomainEvent & { version?: number })[], ctx: EventContext): Promise<EventEnvelope[]> {
   if (events.length === 0) return [];
   const envelopes: EventEnvelope[] = events.map((e) => ({

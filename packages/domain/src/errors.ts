@@ -74,6 +74,11 @@ export const staleVersion = (expected: number, actual: number, what = "customer"
     { version: [`expected ${actual}`] },
   );
 
+/** Optimistic concurrency: throws `staleVersion` when a version was sent and it is not the current one. */
+export function assertVersion(expected: number | undefined, actual: number, what = "customer"): void {
+  if (expected !== undefined && expected !== actual) throw staleVersion(expected, actual, what);
+}
+
 export const contactNotFound = () => new DomainError("CONT-001", "not_found", "Contact not found.");
 
 /** Collects field errors so a request reports every problem at once, not the first one. */

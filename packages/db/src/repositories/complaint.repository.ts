@@ -1,4 +1,4 @@
-import { ESCALATABLE } from "@clientele/domain";
+import { ESCALATABLE, OPEN_COMPLAINT_STATUSES, escalationCutoff } from "@clientele/domain";
 import { sql, type Selectable, type SqlBool, type Expression } from "kysely";
 import type { DbOrTrx } from "../connection";
 import { parseJson, type ComplaintsTable } from "../schema";
@@ -75,13 +75,10 @@ export async function listComplaints(db: DbOrTrx, tenantId: string, f: Complaint
   return { items: rows.map(toComplaint), totalCount: Number(count.n) };
 }
 
-/** Open = not yet resolved or closed. */
-const OPEN = ["New", "InProgress", "Escalated"];
-
 /** Complaints due for escalation under these thresholds (hours per priority). */
 function dueCondition(now: Date, hours: Record<string, number>): Expression<SqlBool> {
   const parts = Object.entries(hours).map(
-    ([priority, h]) => sql<SqlBool>`(priority = ${priority} AND created_at <= ${new Date(now.getTime() - h * 3_600_000)})`,
+    ([priority, h]) => sql<SqlBool>`(priority = ${priority} AND created_at <= ${escalationCutoff(now, h)})`,
   );
   return sql<SqlBool>`(${sql.join(parts, sql` OR `)})`;
 }
@@ -92,11 +89,11 @@ export async function complaintDashboard(db: DbOrTrx, tenantId: string, userId: 
       .selectFrom("complaints")
       .select(["priority", (eb) => eb.fn.countAll<number>().as("n")])
       .where("tenantId", "=", tenantId)
-      .where("status", "in", OPEN)
+      .where("status", "in", [...OPEN_COMPLAINT_STATUSES])
       .groupBy("priority")
       .execute(),
     db.selectFrom("complaints").selectAll().where("tenantId", "=", tenantId).where("status", "in", [...ESCALATABLE]).where(dueCondition(now, hours)).orderBy("createdAt").limit(100).execute(),
-    db.selectFrom("complaints").selectAll().where("tenantId", "=", tenantId).where("assignedTo", "=", userId).where("status", "in", OPEN).orderBy("createdAt").limit(100).execute(),
+    db.selectFrom("complaints").selectAll().where("tenantId", "=", tenantId).where("assignedTo", "=", userId).where("status", "in", [...OPEN_COMPLAINT_STATUSES]).orderBy("createdAt").limit(100).execute(),
   ]);
   return {
     openByPriority: Object.fromEntries(byPriority.map((r) => [r.priority, Number(r.n)])),
@@ -141,7 +138,7 @@ export async function escalateDueBatch(
     excludeTenants?: string[];
   },
 ): Promise<{ perTenant: Map<string, number>; last?: EscalationCursor }> {
-  const cutoff = new Date(o.now.getTime() - o.hours * 3_600_000);
+  const cutoff = escalationCutoff(o.now, o.hours);
   const conditions = [sql`status = ${o.status}`, sql`priority = ${o.priority}`, sql`created_at <= ${cutoff}`];
   if (o.after) conditions.push(sql`(created_at > ${o.after.createdAt} OR (created_at = ${o.after.createdAt} AND id > ${o.after.id}))`);
   if (o.tenantId) conditions.push(sql`tenant_id = ${o.tenantId}`);

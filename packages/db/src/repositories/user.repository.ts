@@ -1,3 +1,4 @@
+import { sql, type SqlBool } from "kysely";
 import type { DbOrTrx } from "../connection";
 import { parseJson } from "../schema";
 
@@ -17,8 +18,13 @@ export async function findUser(db: DbOrTrx, tenantId: string, id: string) {
 
 /** Users holding any of the roles (e.g. the support managers to notify), with an email on file. */
 export async function findUsersWithRoles(db: DbOrTrx, tenantId: string, roles: string[]) {
-  const rows = await db.selectFrom("users").selectAll().where("tenantId", "=", tenantId).where("email", "is not", null).execute();
-  return rows.map((r) => ({ ...r, roles: parseJson<string[]>(r.roles as string) })).filter((r) => r.roles.some((x) => roles.includes(x)));
+  if (roles.length === 0) return [];
+  const holdsAny = sql<SqlBool>`(${sql.join(
+    roles.map((role) => sql`JSON_CONTAINS(roles, JSON_QUOTE(${role}))`),
+    sql` OR `,
+  )})`;
+  const rows = await db.selectFrom("users").selectAll().where("tenantId", "=", tenantId).where("email", "is not", null).where(holdsAny).execute();
+  return rows.map((r) => ({ ...r, roles: parseJson<string[]>(r.roles as string) }));
 }
 
 export async function insertFile(

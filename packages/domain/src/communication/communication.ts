@@ -1,5 +1,7 @@
 import type { Preferences } from "../customer/customer.types";
+import { checkAttachmentLimits } from "../attachments";
 import { FieldErrorCollector } from "../errors";
+import { hasLineBreak } from "../text";
 import { validateEmail } from "../validation/email";
 import { validatePhone } from "../validation/phone";
 
@@ -67,8 +69,6 @@ export function checkConsent(p: Preferences, channel: "Email" | "SMS", purpose: 
   return { allowed: true };
 }
 
-const hasLineBreak = (s: string) => /[\r\n]/.test(s);
-
 export type EmailDraft = { recipientEmail: string; subject: string; text: string | null; html: string | null };
 
 /** REQ-CUS-020: a valid recipient, a subject without line breaks (header injection), some body. */
@@ -88,11 +88,7 @@ export function checkEmailDraft(d: { recipientEmail: string; subject?: string | 
 }
 
 export function checkAttachments(files: { size: number }[]) {
-  const errors = new FieldErrorCollector();
-  if (files.length > MAX_ATTACHMENTS) errors.add("attachments", `at most ${MAX_ATTACHMENTS} files`);
-  const total = files.reduce((n, f) => n + f.size, 0);
-  if (total > MAX_ATTACHMENT_BYTES) errors.add("attachments", `at most ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB in total`);
-  errors.throwIfAny();
+  checkAttachmentLimits(files, { maxCount: MAX_ATTACHMENTS, maxBytes: MAX_ATTACHMENT_BYTES });
 }
 
 /** REQ-CUS-021: an E.164 recipient (a national number is read in the customer's country) and 1-1600 characters. */

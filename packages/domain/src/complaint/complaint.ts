@@ -1,5 +1,6 @@
 import type { Actor } from "../authz";
 import { can } from "../authz";
+import { checkAttachmentLimits } from "../attachments";
 import { DomainError, FieldErrorCollector } from "../errors";
 
 export const COMPLAINT_STATUSES = ["New", "InProgress", "Resolved", "Closed", "Escalated"] as const;
@@ -24,6 +25,9 @@ export const DEFAULT_ESCALATION_HOURS: Record<ComplaintPriority, number> = { Cri
 
 /** Statuses the automatic escalation looks at. */
 export const ESCALATABLE: readonly ComplaintStatus[] = ["New", "InProgress"];
+
+/** Open = not yet resolved or closed. */
+export const OPEN_COMPLAINT_STATUSES: readonly ComplaintStatus[] = ["New", "InProgress", "Escalated"];
 
 export type ComplaintState = {
   status: ComplaintStatus;
@@ -52,10 +56,7 @@ export function checkComplaint(d: { subject: string; description: string; catego
 }
 
 export function checkComplaintAttachments(files: { size: number }[]) {
-  const errors = new FieldErrorCollector();
-  if (files.length > MAX_COMPLAINT_ATTACHMENTS) errors.add("attachments", `at most ${MAX_COMPLAINT_ATTACHMENTS} files`);
-  if (files.reduce((n, f) => n + f.size, 0) > MAX_COMPLAINT_ATTACHMENT_BYTES) errors.add("attachments", "at most 20 MB in total");
-  errors.throwIfAny();
+  checkAttachmentLimits(files, { maxCount: MAX_COMPLAINT_ATTACHMENTS, maxBytes: MAX_COMPLAINT_ATTACHMENT_BYTES });
 }
 
 const isManager = (actor: Actor) => can(actor.roles, "customer:delete");
@@ -122,9 +123,20 @@ export function decideResolution(
   };
 }
 
+const HOUR_MS = 3_600_000;
+
 /** The moment a complaint of this priority becomes due for escalation. */
 export function escalationDueAt(createdAt: Date, priority: ComplaintPriority, hours: Record<ComplaintPriority, number>): Date {
-  return new Date(createdAt.getTime() + hours[priority] * 3_600_000);
+  return new Date(createdAt.getTime() + hours[priority] * HOUR_MS);
+}
+
+/**
+ * The latest creation time at which a complaint is due for escalation at `now` after `hours`:
+ * a complaint is due when `createdAt <= escalationCutoff(now, hours)`, i.e. when
+ * `escalationDueAt(createdAt, …) <= now`.
+ */
+export function escalationCutoff(now: Date, hours: number): Date {
+  return new Date(now.getTime() - hours * HOUR_MS);
 }
 
 /** Per-tenant thresholds merged over the defaults; each must be a positive number of hours. */

@@ -1,6 +1,7 @@
 import type { Actor } from "../authz";
-import { DomainError, FieldErrorCollector, staleVersion, type FieldErrors } from "../errors";
+import { assertVersion, contactNotFound, DomainError, FieldErrorCollector, validationError, type FieldErrors } from "../errors";
 import type { DomainEvent } from "../events";
+import { trimOrNull } from "../text";
 import { validateEmail } from "../validation/email";
 import { validatePhone } from "../validation/phone";
 
@@ -63,11 +64,6 @@ const ev = (c: Contact, type: string, data: Record<string, unknown>): DomainEven
   aggregateId: c.id,
   data: { contactId: c.id, customerId: c.customerId, ...data },
 });
-
-function trimOrNull(v: string | null | undefined): string | null {
-  const t = v?.trim();
-  return t ? t : null;
-}
 
 /** Field rules shared by add, update and import; returns normalized values or field errors. */
 export function checkContactFields(
@@ -143,7 +139,7 @@ function demotePrimary(active: Contact[], exceptId: string, ctx: Ctx): Contact[]
  */
 export function addContact(active: Contact[], input: NewContactInput, ids: { id: string; tenantId: string; customerId: string }, ctx: Ctx): ContactDecision {
   const checked = checkContactFields(input, true, ctx.defaultCountry);
-  if (!checked.ok) throw new DomainError("VALIDATION", "validation", "One or more fields are invalid.", checked.errors);
+  if (!checked.ok) throw validationError(checked.errors);
   const v = checked.value as ContactFields & { tags?: string[] };
   if (active.length >= MAX_CONTACTS_PER_CUSTOMER) {
     throw new DomainError("CONT-004", "business_rule", `A customer can have at most ${MAX_CONTACTS_PER_CUSTOMER} active contacts.`);
@@ -184,19 +180,15 @@ export function addContact(active: Contact[], input: NewContactInput, ids: { id:
   return { contact, changed: [contact, ...demoted], events };
 }
 
-function assertVersion(contact: Contact, expected: number | undefined) {
-  if (expected !== undefined && expected !== contact.version) throw staleVersion(expected, contact.version, "contact");
-}
-
 function assertActive(contact: Contact) {
-  if (contact.status !== "Active") throw new DomainError("CONT-001", "not_found", "Contact not found.");
+  if (contact.status !== "Active") throw contactNotFound();
 }
 
 export function updateContact(active: Contact[], contact: Contact, patch: ContactPatch, ctx: Ctx, expectedVersion?: number): ContactDecision {
   assertActive(contact);
-  assertVersion(contact, expectedVersion);
+  assertVersion(expectedVersion, contact.version, "contact");
   const checked = checkContactFields(patch, false, ctx.defaultCountry);
-  if (!checked.ok) throw new DomainError("VALIDATION", "validation", "One or more fields are invalid.", checked.errors);
+  if (!checked.ok) throw validationError(checked.errors);
   const v = checked.value;
   if (v.email !== undefined && emailTaken(active, v.email, contact.id)) throw duplicateEmail();
   if (patch.isPrimary === false && contact.isPrimary) {
@@ -229,7 +221,7 @@ export function updateContact(active: Contact[], contact: Contact, patch: Contac
 
 export function removeContact(active: Contact[], contact: Contact, reason: string | null, ctx: Ctx, expectedVersion?: number): ContactDecision {
   assertActive(contact);
-  assertVersion(contact, expectedVersion);
+  assertVersion(expectedVersion, contact.version, "contact");
   if (active.length <= 1) {
     throw new DomainError("CONT-005", "business_rule", "The only contact of a customer cannot be removed.");
   }

@@ -1,7 +1,8 @@
 import type { Actor } from "../authz";
-import { DomainError, FieldErrorCollector, staleVersion } from "../errors";
+import { assertVersion, DomainError, FieldErrorCollector } from "../errors";
 import { diff } from "../changes";
 import type { DomainEvent } from "../events";
+import { trimOrNull } from "../text";
 import { checkAddress, type Address } from "../validation/address";
 import { validateEmail } from "../validation/email";
 import { validatePhone } from "../validation/phone";
@@ -60,11 +61,6 @@ const ev = (customer: Customer, type: string, data: Record<string, unknown>): Do
 
 export function formatCustomerNumber(sequence: number): string {
   return `CUS-${String(sequence).padStart(6, "0")}`;
-}
-
-function trimOrNull(value: string | null | undefined): string | null {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : null;
 }
 
 function checkName(errors: FieldErrorCollector, field: string, value: string, min: number, max: number) {
@@ -288,9 +284,7 @@ export function registerCustomer(
 
 /** Every modification goes through here: deactivated customers are frozen, versions must match. */
 export function assertModifiable(customer: Customer, expectedVersion: number | undefined): void {
-  if (expectedVersion !== undefined && expectedVersion !== customer.version) {
-    throw staleVersion(expectedVersion, customer.version);
-  }
+  assertVersion(expectedVersion, customer.version);
   if (customer.isDeleted) {
     throw new DomainError(
       "CUST-004",
@@ -488,7 +482,7 @@ export function deactivateCustomer(customer: Customer, reason: string, actor: Ac
 }
 
 export function reactivateCustomer(customer: Customer, reason: string, actor: Actor, now: Date, expectedVersion?: number): Decision {
-  if (expectedVersion !== undefined && expectedVersion !== customer.version) throw staleVersion(expectedVersion, customer.version);
+  assertVersion(expectedVersion, customer.version);
   if (!customer.isDeleted) throw new DomainError("CUST-003", "business_rule", "Only a deactivated customer can be reactivated.");
   return setDeactivated(customer, false, reason, actor, now);
 }

@@ -2,6 +2,7 @@ import { asteriskCensorStrategy, englishDataset, englishRecommendedTransformers,
 import { diff, type Changes } from "../changes";
 import { DomainError, FieldErrorCollector } from "../errors";
 import type { DomainEvent } from "../events";
+import { hasLineBreak } from "../text";
 
 export const TESTIMONIAL_STATUSES = ["Pending", "Approved", "Rejected"] as const;
 export type TestimonialStatus = (typeof TESTIMONIAL_STATUSES)[number];
@@ -48,7 +49,6 @@ export function maskProfanity(text: string): { text: string; containsProfanity: 
 }
 
 const chars = (s: string) => [...s].length;
-const hasLineBreak = (s: string) => /[\r\n]/.test(s);
 
 export type TestimonialInput = {
   content: string;
