@@ -39,13 +39,18 @@ const finallyFailed = (job: Job | undefined) => job && (job.attemptsMade >= (job
 
 export async function startJobWorkers(deps: MessagingDeps, connection: Redis, env: WorkerEnv) {
   const common = { connection, prefix: env.QUEUE_PREFIX, lockDuration: env.JOB_LOCK_MS, stalledInterval: env.STALLED_INTERVAL_MS, maxStalledCount: 2 };
+  const queue = (name: string, defaultJobOptions?: typeof DEFAULT_JOB_OPTIONS) => new Queue(name, { connection, prefix: env.QUEUE_PREFIX, defaultJobOptions });
   const queues = {
-    imports: new Queue(QUEUES.contactImport, { connection, prefix: env.QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
-    exports: new Queue(QUEUES.contactExport, { connection, prefix: env.QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
-    maintenance: new Queue(QUEUES.maintenance, { connection, prefix: env.QUEUE_PREFIX }),
-    email: new Queue(QUEUES.email, { connection, prefix: env.QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
-    sms: new Queue(QUEUES.sms, { connection, prefix: env.QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
-    notifications: new Queue(QUEUES.notifications, { connection, prefix: env.QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+    imports: queue(QUEUES.contactImport, DEFAULT_JOB_OPTIONS),
+    exports: queue(QUEUES.contactExport, DEFAULT_JOB_OPTIONS),
+    maintenance: queue(QUEUES.maintenance),
+    email: queue(QUEUES.email, DEFAULT_JOB_OPTIONS),
+    sms: queue(QUEUES.sms, DEFAULT_JOB_OPTIONS),
+    notifications: queue(QUEUES.notifications, DEFAULT_JOB_OPTIONS),
+  };
+  // One round trip per queue; nothing to send, no round trip.
+  const addBulk = async (q: Queue, jobs: Parameters<Queue["addBulk"]>[0]) => {
+    if (jobs.length) await q.addBulk(jobs);
   };
   const imports = new Worker(
     QUEUES.contactImport,
@@ -86,9 +91,11 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
       if (job.name === JOB_NAMES.escalationSweep) {
         const result = await runEscalationSweep(deps);
         // One digest per tenant that had escalations; the digest takes whatever is unannounced.
-        for (const tenantId of result.tenants) {
-          await queues.notifications.add(JOB_NAMES.escalationDigest, { tenantId }, { jobId: `digest-${tenantId}-${job.id ?? Date.now()}` });
-        }
+        const run = job.id ?? Date.now();
+        await addBulk(
+          queues.notifications,
+          result.tenants.map((tenantId) => ({ name: JOB_NAMES.escalationDigest, data: { tenantId }, opts: { jobId: `digest-${tenantId}-${run}` } })),
+        );
         return result;
       }
       return undefined;
@@ -113,20 +120,30 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
   // Work the API recorded but could not queue (Redis was down) is queued here; job ids dedupe.
   const sweep = async () => {
     try {
-      const stranded = await findStranded(deps.db, new Date(deps.now().getTime() - env.SWEEP_INTERVAL_MS));
-      for (const i of stranded.imports) {
-        const p = { importId: i.id, tenantId: i.tenantId };
-        await queues.imports.add(JOB_NAMES.contactImport, p, { jobId: jobIdFor.contactImport(p) });
-      }
-      for (const e of stranded.exports) {
-        const p = { exportId: e.id, tenantId: e.tenantId };
-        await queues.exports.add(JOB_NAMES.contactExport, p, { jobId: jobIdFor.contactExport(p) });
-      }
-      for (const m of await findQueuedMessages(deps.db, new Date(deps.now().getTime() - env.SWEEP_INTERVAL_MS))) {
+      const cutoff = new Date(deps.now().getTime() - env.SWEEP_INTERVAL_MS);
+      const [stranded, messages] = await Promise.all([findStranded(deps.db, cutoff), findQueuedMessages(deps.db, cutoff)]);
+      const message = (m: (typeof messages)[number], name: string) => {
         const p = { communicationId: m.id, tenantId: m.tenantId };
-        const queue = m.type === "SMS" ? queues.sms : queues.email;
-        await queue.add(m.type === "SMS" ? JOB_NAMES.sendSms : JOB_NAMES.sendEmail, p, { jobId: jobIdFor.message(p) });
-      }
+        return { name, data: p, opts: { jobId: jobIdFor.message(p) } };
+      };
+      await Promise.all([
+        addBulk(
+          queues.imports,
+          stranded.imports.map((i) => {
+            const p = { importId: i.id, tenantId: i.tenantId };
+            return { name: JOB_NAMES.contactImport, data: p, opts: { jobId: jobIdFor.contactImport(p) } };
+          }),
+        ),
+        addBulk(
+          queues.exports,
+          stranded.exports.map((e) => {
+            const p = { exportId: e.id, tenantId: e.tenantId };
+            return { name: JOB_NAMES.contactExport, data: p, opts: { jobId: jobIdFor.contactExport(p) } };
+          }),
+        ),
+        addBulk(queues.sms, messages.filter((m) => m.type === "SMS").map((m) => message(m, JOB_NAMES.sendSms))),
+        addBulk(queues.email, messages.filter((m) => m.type !== "SMS").map((m) => message(m, JOB_NAMES.sendEmail))),
+      ]);
     } catch (error) {
       deps.log.warn({ err: (error as Error).message }, "stranded-job sweep failed");
     }

@@ -17,10 +17,6 @@ export class Cache {
     redis?.on("ready", () => void this.flushPending());
   }
 
-  get enabled(): boolean {
-    return this.redis !== null;
-  }
-
   async get(key: string): Promise<string | null> {
     if (!this.redis) return null;
     // An invalidation that Redis missed must land before this key is trusted again.
@@ -89,7 +85,6 @@ export class Cache {
     }
   }
 
-  /** Replays missed invalidations; true when nothing is left pending. */
   /** Several generation bumps in one round trip (a campaign touches many customers). */
   async bumpMany(keys: string[]): Promise<void> {
     if (!this.redis || keys.length === 0) return;
@@ -104,6 +99,7 @@ export class Cache {
     }
   }
 
+  /** Replays missed invalidations; true when nothing is left pending. */
   private async flushPending(): Promise<boolean> {
     if (!this.redis) return false;
     if (this.pending.size === 0 && this.pendingBumps.size === 0) return true;

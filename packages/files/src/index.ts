@@ -9,7 +9,6 @@ export {
   type VerifyDownloadResult,
 } from "./signed-url";
 export {
-  assertValidKey,
   createLocalDiskStorage,
   type FileBody,
   type FileStorage,

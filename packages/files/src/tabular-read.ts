@@ -150,7 +150,7 @@ function noHeader(): FileRejectedError {
 const DELIMITERS = [",", ";", "\t"] as const;
 
 /** The delimiter used most in the header line (outside quotes); comma on a tie or when none is found. */
-export function detectDelimiter(buffer: Buffer): string {
+function detectDelimiter(buffer: Buffer): string {
   const head = buffer.subarray(0, 64 * 1024).toString("utf8").replace(/^\uFEFF/, "");
   const counts = new Map<string, number>(DELIMITERS.map((d) => [d, 0]));
   let inQuotes = false;
@@ -272,7 +272,7 @@ function dateText(value: Date): string {
   return iso.endsWith("T00:00:00.000Z") ? iso.slice(0, 10) : iso;
 }
 
-export function cellText(value: ExcelJS.CellValue): string {
+function cellText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "string") return value;
   if (typeof value === "number") return numberText(value);

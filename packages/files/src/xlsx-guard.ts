@@ -8,7 +8,7 @@ export type XlsxLimits = {
 };
 
 /** Real workbooks compress ~5-20:1; far beyond 100:1 on a sizeable entry is a decompression bomb. */
-export const MAX_COMPRESSION_RATIO = 100;
+const MAX_COMPRESSION_RATIO = 100;
 const RATIO_CHECK_MIN_BYTES = 1024 * 1024;
 
 const STORED = 0;

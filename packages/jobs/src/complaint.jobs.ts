@@ -8,7 +8,6 @@ import {
   findUsersWithRoles,
   getTenantSettings,
   inTransaction,
-  isEmailSuppressed,
   listStatusHistory,
   tenantsOverriding,
   unclaimEscalationDigest,
@@ -18,7 +17,8 @@ import { DeliveryError } from "@clientele/messaging";
 import { z } from "zod";
 import type { JobDeps } from "./job-deps";
 import type { MessagingDeps, Notice } from "./messaging.jobs";
-import { PermanentJobError } from "./queues";
+import { customerAddress } from "./customer-address";
+import { PermanentJobError, safeMessageId } from "./queues";
 
 export const ZComplaintNoticePayload = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("complaint-received"), tenantId: z.string(), complaintId: z.uuid() }),
@@ -29,34 +29,22 @@ export type ComplaintNoticePayload = z.infer<typeof ZComplaintNoticePayload>;
 
 const emails = (list: unknown) => (Array.isArray(list) ? list.filter((e): e is string => typeof e === "string") : []);
 
-/** Who hears about new complaints: the tenant's configured support addresses, else its support agents. */
-async function supportTeam(deps: JobDeps, tenantId: string) {
+/**
+ * The tenant's configured addresses under settings `key`, else its users with `roles`: support
+ * (new complaints) or managers (escalation digests).
+ */
+async function recipients(deps: JobDeps, tenantId: string, key: "supportEmails" | "managerEmails", roles: string[]) {
   const settings = await getTenantSettings(deps.db, tenantId);
-  const configured = emails(settings.supportEmails);
+  const configured = emails(settings[key]);
   if (configured.length) return configured;
-  return (await findUsersWithRoles(deps.db, tenantId, ["SupportAgent"])).map((u) => u.email!);
-}
-
-async function managers(deps: JobDeps, tenantId: string) {
-  const settings = await getTenantSettings(deps.db, tenantId);
-  const configured = emails(settings.managerEmails);
-  if (configured.length) return configured;
-  return (await findUsersWithRoles(deps.db, tenantId, ["CustomerManager", "Admin"])).map((u) => u.email!);
-}
-
-/** The customer's address, when their preferences allow email and it has not bounced. */
-async function customerAddress(deps: JobDeps, tenantId: string, customerId: string) {
-  const customer = await findCustomerById(deps.db, tenantId, customerId);
-  if (!customer || customer.isDeleted || !customer.preferences.notifications.email) return null;
-  const address = customer.contactInfo.primaryEmail;
-  return (await isEmailSuppressed(deps.db, tenantId, address.toLowerCase())) ? null : { address, name: customer.companyName };
+  return (await findUsersWithRoles(deps.db, tenantId, roles)).map((u) => u.email!);
 }
 
 export async function buildComplaintNotice(deps: MessagingDeps, p: ComplaintNoticePayload): Promise<Notice> {
   const c = await findComplaint(deps.db, p.tenantId, p.complaintId);
   if (!c) return null;
   if (p.kind === "complaint-received") {
-    const to = new Set(await supportTeam(deps, p.tenantId));
+    const to = new Set(await recipients(deps, p.tenantId, "supportEmails", ["SupportAgent"]));
     if (c.assignedTo) {
       const assignee = await findUser(deps.db, p.tenantId, c.assignedTo);
       if (assignee?.email) to.add(assignee.email);
@@ -73,7 +61,8 @@ export async function buildComplaintNotice(deps: MessagingDeps, p: ComplaintNoti
       },
     };
   }
-  const recipient = await customerAddress(deps, p.tenantId, c.customerId);
+  const customer = await findCustomerById(deps.db, p.tenantId, c.customerId);
+  const recipient = customer ? await customerAddress(deps, p.tenantId, customer) : null;
   if (!recipient) return null;
   if (p.kind === "complaint-status") {
     const change = (await listStatusHistory(deps.db, c.id)).find((h) => h.id === p.historyId);
@@ -151,7 +140,7 @@ export const ZEscalationDigestPayload = z.object({ tenantId: z.string() });
 
 /** One email per tenant listing the complaints escalated since the last one, to its managers. */
 export async function runEscalationDigest(deps: MessagingDeps, p: z.infer<typeof ZEscalationDigestPayload>): Promise<number> {
-  const to = await managers(deps, p.tenantId);
+  const to = await recipients(deps, p.tenantId, "managerEmails", ["CustomerManager", "Admin"]);
   if (to.length === 0) {
     deps.log.warn({ tenantId: p.tenantId }, "no manager email on file; escalation digest not sent");
     return 0;
@@ -161,7 +150,7 @@ export async function runEscalationDigest(deps: MessagingDeps, p: z.infer<typeof
   const lines = rows.slice(0, 200).map((r) => `${r.complaintNumber}  [${r.priority}]  ${r.subject}  (opened ${r.createdAt.toISOString()})`);
   try {
     await deps.email.send({
-      messageId: `escalation-${p.tenantId}-${rows[0]!.id}`.replace(/[^A-Za-z0-9.-]/g, "."),
+      messageId: safeMessageId(`escalation-${p.tenantId}-${rows[0]!.id}`),
       to: to.map((address) => ({ address })),
       subject: `${rows.length} complaint${rows.length === 1 ? "" : "s"} escalated`,
       text: `These complaints passed their escalation threshold:\n\n${lines.join("\n")}${rows.length > 200 ? `\n… and ${rows.length - 200} more` : ""}`,

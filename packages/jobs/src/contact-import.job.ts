@@ -37,7 +37,7 @@ import type { JobDeps } from "./job-deps";
 import { PermanentJobError, type ContactImportPayload } from "./queues";
 
 /** Rows per transaction: big enough for multi-row inserts, small enough to checkpoint often. */
-export const IMPORT_CHUNK_ROWS = 500;
+const IMPORT_CHUNK_ROWS = 500;
 
 export type ImportSummary = {
   importId: string;
@@ -209,7 +209,7 @@ export async function runContactImport(deps: JobDeps, payload: ContactImportPayl
       try {
         const touched = await inTransaction(deps.db, (trx) => processChunk(trx, imp!, prepared.slice(from, to), from, to, actor, deps.now()));
         // After commit: the changed customers' cached contact lists are retired.
-        await Promise.all(touched.map((id) => deps.cache.bump(cacheKeys.contactsGeneration(imp!.tenantId, id))));
+        await deps.cache.bumpMany(touched.map((id) => cacheKeys.contactsGeneration(imp!.tenantId, id)));
       } catch (error) {
         if (error instanceof CheckpointMoved) {
           deps.log.warn({ importId: imp.id, from }, "another run advanced this import; stopping");
@@ -251,7 +251,7 @@ export async function runContactImport(deps: JobDeps, payload: ContactImportPayl
   return summarize(imp);
 }
 
-export function summarize(imp: ContactImport): ImportSummary {
+function summarize(imp: ContactImport): ImportSummary {
   return {
     importId: imp.id,
     status: imp.status,

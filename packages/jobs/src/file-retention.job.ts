@@ -1,7 +1,7 @@
 import { expireExports } from "@clientele/db";
 import type { JobDeps } from "./job-deps";
 
-export const FILE_RETENTION_DAYS = 7;
+const FILE_RETENTION_DAYS = 7;
 
 /** Removes import uploads and export files older than 7 days (REQ-CUS-040) and expires their exports. */
 export async function runFileRetention(deps: JobDeps): Promise<{ deletedFiles: number; expiredExports: number }> {

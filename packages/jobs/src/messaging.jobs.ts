@@ -17,7 +17,7 @@ import { z } from "zod";
 import { buildComplaintNotice, ZComplaintNoticePayload } from "./complaint.jobs";
 import type { JobDeps } from "./job-deps";
 import { buildTestimonialNotice, ZTestimonialNoticePayload } from "./testimonial-notices";
-import { PermanentJobError } from "./queues";
+import { PermanentJobError, safeMessageId } from "./queues";
 
 export type MessagingDeps = JobDeps & {
   email: EmailSender;
@@ -197,7 +197,7 @@ export async function runNotification(deps: MessagingDeps, p: NotificationPayloa
   const claimed = await claimNotification(deps.db, { key: notice.key, tenantId: notice.tenantId, kind: notice.kind, recipients: notice.email.to.length, at: deps.now() });
   if (!claimed) return "skipped";
   try {
-    await deps.email.send({ ...notice.email, messageId: notice.key.replace(/[^A-Za-z0-9.-]/g, ".") });
+    await deps.email.send({ ...notice.email, messageId: safeMessageId(notice.key) });
   } catch (error) {
     if (error instanceof DeliveryError && error.permanent) {
       await settleNotification(deps.db, notice.key, { failureReason: error.message });

@@ -9,7 +9,6 @@ export const QUEUES = {
   sms: "sms",
   notifications: "notifications",
 } as const;
-export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 /** Payloads carry ids only, never personal data (DESIGN.md). */
 export const ZContactImportPayload = z.object({ importId: z.uuid(), tenantId: z.string() });
@@ -35,6 +34,9 @@ export const jobIdFor = {
   message: (p: { communicationId: string }) => `message-${p.communicationId}`,
   notification: (key: string) => `notify-${key.replace(/:/g, "-")}`,
 };
+
+/** Our message ids become `<id@domain>`: anything but letters, digits, dots and dashes turns into a dot. */
+export const safeMessageId = (key: string) => key.replace(/[^A-Za-z0-9.-]/g, ".");
 
 /** Retries with exponential backoff; a permanent failure is thrown as PermanentJobError. */
 export const DEFAULT_JOB_OPTIONS = {

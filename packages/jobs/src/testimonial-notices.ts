@@ -1,11 +1,12 @@
-import { findCustomerById, findTestimonial, findUsersWithRoles, isEmailSuppressed } from "@clientele/db";
+import { findCustomerById, findTestimonial, findUsersWithRoles } from "@clientele/db";
 import { z } from "zod";
+import { customerAddress } from "./customer-address";
 import type { MessagingDeps, Notice } from "./messaging.jobs";
 
 /** A new testimonial: the tenant's marketing managers are asked to review it. */
-export const ZTestimonialReceivedNotice = z.object({ kind: z.literal("testimonial-received"), tenantId: z.string(), testimonialId: z.uuid() });
+const ZTestimonialReceivedNotice = z.object({ kind: z.literal("testimonial-received"), tenantId: z.string(), testimonialId: z.uuid() });
 /** An approved testimonial: the customer is thanked. */
-export const ZTestimonialApprovedNotice = z.object({ kind: z.literal("testimonial-approved"), tenantId: z.string(), testimonialId: z.uuid() });
+const ZTestimonialApprovedNotice = z.object({ kind: z.literal("testimonial-approved"), tenantId: z.string(), testimonialId: z.uuid() });
 export const ZTestimonialNoticePayload = z.discriminatedUnion("kind", [ZTestimonialReceivedNotice, ZTestimonialApprovedNotice]);
 export type TestimonialNoticePayload = z.infer<typeof ZTestimonialNoticePayload>;
 
@@ -42,17 +43,15 @@ export async function buildTestimonialNotice(deps: MessagingDeps, p: Testimonial
   }
 
   if (t.status !== "Approved") return null;
-  const to = customer.contactInfo.primaryEmail;
   // The customer's own choice (email notifications off) and bounced addresses both mean: don't write.
-  if (!customer.preferences.notifications.email) return null;
-  if (await isEmailSuppressed(deps.db, p.tenantId, to)) {
-    deps.log.info({ testimonialId: t.id }, "customer address suppressed; approval notice not sent");
-    return null;
-  }
+  const recipient = await customerAddress(deps, p.tenantId, customer, () =>
+    deps.log.info({ testimonialId: t.id }, "customer address suppressed; approval notice not sent"),
+  );
+  if (!recipient) return null;
   return {
     ...base,
     email: {
-      to: [{ address: to, name: customer.companyName }],
+      to: [recipient],
       subject: "Thank you: your testimonial has been approved",
       text: [
         `Dear ${t.authorName},`,

@@ -1,4 +1,5 @@
 import { createEvent, type EventAttributes } from "ics";
+import { ADDRESS } from "./header-guard";
 
 export type CalendarPerson = { name?: string | undefined; email: string };
 
@@ -18,8 +19,6 @@ export type MeetingInviteInput = {
   attendees: CalendarPerson[];
 };
 
-const EMAIL = /^[^\s@<>,;:"()[\]\\]+@[^\s@<>,;:"()[\]\\]+$/;
-
 /** CN is a quoted parameter with no escape mechanism (RFC 5545 §3.1), so quotes and controls must go. */
 function cleanName(name: string | undefined): string | undefined {
   const cleaned = name?.replace(/["\p{Cc}]/gu, " ").trim();
@@ -32,7 +31,7 @@ function cleanText(text: string): string {
 }
 
 function person(field: string, input: CalendarPerson): { name?: string; email: string } {
-  if (!EMAIL.test(input.email)) throw new Error(`${field} email is not a plain e-mail address`);
+  if (!ADDRESS.test(input.email)) throw new Error(`${field} email is not a plain e-mail address`);
   const name = cleanName(input.name);
   return name ? { name, email: input.email } : { email: input.email };
 }

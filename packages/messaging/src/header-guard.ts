@@ -11,7 +11,7 @@ export function assertSingleLine(field: string, value: string): void {
  * Deliberately narrow: besides CR/LF, a comma, semicolon or angle bracket would let one "address"
  * expand into several recipients once an address parser sees it.
  */
-const ADDRESS = /^[^\s@<>,;:"()[\]\\]+@[^\s@<>,;:"()[\]\\]+$/;
+export const ADDRESS = /^[^\s@<>,;:"()[\]\\]+@[^\s@<>,;:"()[\]\\]+$/;
 
 export function assertAddress(field: string, address: string): void {
   assertSingleLine(field, address);

@@ -1,6 +1,5 @@
 export { DeliveryError, MessageRejectedError, type DeliveryChannel } from "./delivery-error";
 export {
-  MESSAGE_ID_DOMAIN,
   classifySmtpError,
   createEmailSender,
   type CalendarPart,
@@ -25,7 +24,6 @@ export { classifyInbound, type InboundKeyword } from "./sms-keywords";
 export { signTwilioRequest, validateTwilioSignature, type TwilioWebhookParams } from "./twilio-signature";
 export {
   PERSONALIZATION_VARIABLES,
-  escapeHtml,
   renderTemplate,
   templateVariables,
   unknownVariables,
