@@ -4,7 +4,7 @@ import { inject } from "vitest";
 import { startTestServer, type TestServer } from "./harness";
 import { startWorker, type WorkerProcess } from "./worker-process";
 
-export const TWILIO = { accountSid: `AC${"0".repeat(31)}1`, authToken: "stand-in-auth-token" };
+const TWILIO = { accountSid: `AC${"0".repeat(31)}1`, authToken: "stand-in-auth-token" };
 
 export type Comms = { server: TestServer; worker: WorkerProcess; smtp: SmtpTestServer; twilio: TwilioStandIn; close: () => Promise<void> };
 
@@ -39,15 +39,4 @@ export async function startComms(apiEnv: Record<string, string> = {}): Promise<C
       await Promise.all([smtp.close(), twilio.close()]);
     },
   };
-}
-
-/** Polls until the predicate holds (the worker runs in another process). */
-export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 30));
-  }
 }

@@ -2,8 +2,8 @@ import { createHmac } from "node:crypto";
 import { listEventsForAggregate } from "@clientele/db";
 import ICAL from "ical.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startComms, eventually, type Comms } from "./comms-harness";
-import { customerBody, newTenant, rest } from "./harness";
+import { startComms, type Comms } from "./comms-harness";
+import { customerBody, eventually, newTenant, rest, type Api } from "./harness";
 
 let c: Comms;
 beforeAll(async () => {
@@ -19,15 +19,14 @@ async function setup(preferences: Record<string, unknown> = {}) {
   await api.post(`/customers/${customer.id}/contacts`, { firstName: "Peter", lastName: "Gibbons", email: "peter@initech.example" });
   return { tenant, token, api, customerId: customer.id as string };
 }
-const comm = (api: ReturnType<typeof rest>, customerId: string, id: string) => api.get(`/customers/${customerId}/communications/${id}`);
-const statusOf = (api: ReturnType<typeof rest>, customerId: string, id: string) =>
+const comm = (api: Api, customerId: string, id: string) => api.get(`/customers/${customerId}/communications/${id}`);
+const statusOf = (api: Api, customerId: string, id: string) =>
   eventually(() => comm(api, customerId, id).then((r) => r.body), (b) => !["Queued", "Sending"].includes(b.status));
 
 async function upload(token: string, name: string, bytes: Buffer, type = "application/pdf") {
   const form = new FormData();
   form.set("file", new Blob([bytes], { type }), name);
-  const res = await fetch(`${c.server.url}/api/v1/files`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
-  return { status: res.status, body: (await res.json()) as any };
+  return rest(c.server.url, token).post("/files", form);
 }
 
 describe("email", () => {

@@ -1,7 +1,7 @@
 import { listEventsForAggregate } from "@clientele/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startComms, eventually, type Comms } from "./comms-harness";
-import { customerBody, newTenant, rest } from "./harness";
+import { startComms, type Comms } from "./comms-harness";
+import { customerBody, eventually, newTenant, rest, type Api } from "./harness";
 
 let c: Comms;
 beforeAll(async () => {
@@ -18,7 +18,7 @@ async function setup() {
   const customer = (await api.post("/customers", customerBody({ companyName: "Umbrella Corp", primaryPhone: phone }))).body;
   return { tenant, api, customerId: customer.id as string, phone };
 }
-const settled = (api: ReturnType<typeof rest>, customerId: string, id: string, not = ["Queued", "Sending"]) =>
+const settled = (api: Api, customerId: string, id: string, not = ["Queued", "Sending"]) =>
   eventually(() => api.get(`/customers/${customerId}/communications/${id}`).then((r) => r.body), (b) => !not.includes(b.status));
 const statusUrl = () => `${c.server.url}/api/v1/webhooks/twilio/status`;
 const inboundUrl = () => `${c.server.url}/api/v1/webhooks/twilio/inbound`;

@@ -2,8 +2,8 @@ import { listAudit, listEventsForAggregate } from "@clientele/db";
 import { runEscalationDigest, runEscalationSweep } from "@clientele/jobs";
 import { createEmailSender } from "@clientele/messaging";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startComms, type Comms } from "./comms-harness";
-import { customerBody, newTenant, rest, startIsolatedTestServer } from "./harness";
+import { startComms, type Comms } from "./comms-harness";
+import { customerBody, eventually, newTenant, rest, startIsolatedTestServer } from "./harness";
 import { startWorker } from "./worker-process";
 
 let c: Comms;

@@ -3,7 +3,7 @@ import ExcelJS from "exceljs";
 import { runFileRetention } from "@clientele/jobs";
 import { signDownload } from "@clientele/files";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBody, newTenant, rest, startIsolatedTestServer, startTestServer, type TestServer } from "./harness";
+import { customerBody, eventually, newTenant, rest, startIsolatedTestServer, startTestServer, type TestServer } from "./harness";
 import { startWorker, type WorkerProcess } from "./worker-process";
 
 let server: TestServer;
@@ -151,11 +151,10 @@ describe("large exports (written by the worker)", () => {
     await bulkContacts(tenant, c.id, 1500);
     const res = await api.post("/customers/contacts/export", { fields: ["email"] });
     expect(res.status).toBe(202);
-    let status = res.body;
-    for (let i = 0; i < 400 && status.status !== "Completed"; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      status = (await api.get(`/customers/contacts/export/${res.body.exportId}`)).body;
-    }
+    const status = await eventually(
+      () => api.get(`/customers/contacts/export/${res.body.exportId}`).then((r) => r.body),
+      (s) => s.status === "Completed",
+    );
     expect(status).toMatchObject({ status: "Completed", recordCount: 1500 });
     const lines = (await download(status.downloadUrl)).body.toString("utf8").trim().split(/\r?\n/);
     expect(lines).toHaveLength(1501);

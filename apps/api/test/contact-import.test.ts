@@ -1,7 +1,7 @@
 import { listEventsForAggregate } from "@clientele/db";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBody, newTenant, rest, startTestServer, type TestServer } from "./harness";
+import { customerBody, eventually, newTenant, rest, startTestServer, type Api, type TestServer } from "./harness";
 import { startWorker, type WorkerProcess } from "./worker-process";
 
 let server: TestServer;
@@ -21,8 +21,7 @@ async function upload(token: string, u: Upload) {
   const form = new FormData();
   form.set("file", new Blob([u.content], { type: u.type ?? "text/csv" }), u.name ?? "contacts.csv");
   for (const [k, v] of Object.entries(u.fields ?? {})) form.set(k, v);
-  const res = await fetch(`${server.url}/api/v1/customers/contacts/import`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
-  return { status: res.status, body: (await res.json()) as any };
+  return rest(server.url, token).post("/customers/contacts/import", form);
 }
 
 async function setup(customers = 1) {
@@ -38,16 +37,15 @@ async function setup(customers = 1) {
 
 const csv = (rows: string[][]) => rows.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(",")).join("\n");
 
-async function waitFor(api: ReturnType<typeof rest>, importId: string, until: (s: any) => boolean, timeoutMs = 20_000) {
+async function waitFor(api: Api, importId: string, until: (s: any) => boolean, timeoutMs = 20_000) {
   const seen: any[] = [];
-  const end = Date.now() + timeoutMs;
-  for (;;) {
+  const poll = async () => {
     const { body } = await api.get(`/customers/contacts/import/${importId}`);
     seen.push(body);
-    if (until(body)) return { status: body, seen };
-    if (Date.now() > end) throw new Error(`import did not get there: ${JSON.stringify(body)}\nworker output:\n${worker.output()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+    return body;
+  };
+  const status = await eventually(poll, until, timeoutMs, (last) => `import did not get there: ${JSON.stringify(last)}\nworker output:\n${worker.output()}`);
+  return { status, seen };
 }
 
 describe("small imports (run in the request)", () => {
@@ -158,7 +156,7 @@ describe("rejected files", () => {
     expect(mislabelled.body.detail).toMatch(/Excel/);
     const malformed = await upload(token, { content: '[{"firstName": "x",', name: "x.json", fields: { format: "JSON" } });
     expect(malformed.status).toBe(400);
-    const missing = await fetch(`${server.url}/api/v1/customers/contacts/import`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: new FormData() });
+    const missing = await rest(server.url, token).post("/customers/contacts/import", new FormData());
     expect(missing.status).toBe(400);
   });
 

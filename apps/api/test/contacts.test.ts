@@ -1,10 +1,10 @@
 import { listAudit, listEventsForAggregate } from "@clientele/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBody, newTenant, rest, startTestServer, type TestServer } from "./harness";
+import { customerBody, newTenant, rest, startTestServer, type Api, type TestServer } from "./harness";
 
 let server: TestServer;
 let tenant: string;
-let admin: ReturnType<typeof rest>;
+let admin: Api;
 
 beforeAll(async () => {
   server = await startTestServer();

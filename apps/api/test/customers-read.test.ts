@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBody, newTenant, rest, startTestServer, type TestServer } from "./harness";
-
-type Api = ReturnType<typeof rest>;
+import { customerBody, newTenant, rest, startTestServer, type Api, type TestServer } from "./harness";
 
 let server: TestServer;
 let tenant: string;

@@ -1,9 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { listAudit, listEventsForAggregate } from "@clientele/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBody, newTenant, rest, startTestServer, type TestServer } from "./harness";
-
-type Api = ReturnType<typeof rest>;
+import { customerBody, newTenant, startTestServer, type Api, type TestServer } from "./harness";
 
 let server: TestServer;
 let tenant: string;
@@ -25,13 +23,9 @@ const DEFAULT_PREFERENCES = {
 beforeAll(async () => {
   server = await startTestServer();
   tenant = newTenant();
-  admin = rest(server.url, await server.token("Admin", tenant, ADMIN_ID));
+  admin = await server.as("Admin", tenant, ADMIN_ID);
 });
 afterAll(() => server.close());
-
-async function as(role: Parameters<TestServer["token"]>[0], t = tenant, userId?: string): Promise<Api> {
-  return rest(server.url, await server.token(role, t, userId));
-}
 
 /** Creates a customer in the main tenant and returns its id. */
 async function create(overrides: Record<string, unknown> = {}, api: Api = admin): Promise<string> {
@@ -486,7 +480,7 @@ describe("authorization", () => {
 
   it.each(["Viewer", "SupportAgent", "MarketingManager"] as const)("%s gets 403 on every update, deactivate and reactivate", async (role) => {
     const id = await create();
-    const api = await as(role);
+    const api = await server.as(role, tenant);
     for (const [name, call] of updates(id)) {
       const res = await call(api);
       expect(res.status, name).toBe(403);
@@ -503,7 +497,7 @@ describe("authorization", () => {
 
   it("SalesRep can update and reactivate but not deactivate", async () => {
     const id = await create();
-    const rep = await as("SalesRep", tenant, "rep-9");
+    const rep = await server.as("SalesRep", tenant, "rep-9");
     const upd = await rep.put(`/customers/${id}/profile`, { companyName: "Sold By Rep Ltd" });
     expect(upd.status).toBe(200);
     expect(upd.body.lastModifiedBy).toBe("rep-9");
@@ -523,7 +517,7 @@ describe("authorization", () => {
 
   it("CustomerManager can deactivate", async () => {
     const id = await create();
-    const mgr = await as("CustomerManager");
+    const mgr = await server.as("CustomerManager", tenant);
     expect((await mgr.post(`/customers/${id}/deactivate`, { reason: "requested by customer" })).status).toBe(200);
   });
 });
@@ -532,7 +526,7 @@ describe("tenant isolation", () => {
   it("answers 404 CUST-001 to another tenant on every operation and changes nothing", async () => {
     const id = await create({ companyName: "Private Holdings" });
     const before = await current(id);
-    const intruder = await as("Admin", newTenant(), "intruder");
+    const intruder = await server.as("Admin", newTenant(), "intruder");
 
     const calls: [string, () => Promise<{ status: number; body: any }>][] = [
       ["GET", () => intruder.get(`/customers/${id}`)],
@@ -609,7 +603,7 @@ describe("POST /customers/{id}/deactivate", () => {
     const search = async () => (await admin.get(`/customers/search?query=zanzibar`)).body.items.map((c: { id: string }) => c.id);
     expect(await search()).toContain(id);
 
-    const mgr = await as("CustomerManager", tenant, "manager-7");
+    const mgr = await server.as("CustomerManager", tenant, "manager-7");
     const res = await mgr.post(`/customers/${id}/deactivate`, { reason: "  Duplicate of another account  " });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ id, status: "Inactive", version: 2 });

@@ -4,7 +4,7 @@ import { createOutboxRelay, relayLockName, type OutboxRelay } from "@clientele/w
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cacheKeys, readVersioned } from "@clientele/cache";
-import { customerBody, newTenant, rest, startIsolatedTestServer, streamPrefix, type TestServer } from "./harness";
+import { customerBody, eventually, newTenant, rest, startIsolatedTestServer, streamPrefix, type TestServer } from "./harness";
 
 let server: TestServer;
 let redis: Redis;
@@ -84,8 +84,11 @@ describe("outbox relay to Redis Streams", () => {
     const b = relay(redis, 5);
     a.start();
     b.start();
-    for (let i = 0; i < 100 && (await unpublishedCount(tenant)) > 0; i++) await new Promise((r) => setTimeout(r, 50));
-    await Promise.all([a.stop(), b.stop()]);
+    try {
+      await eventually(() => unpublishedCount(tenant), (n) => n === 0, 10_000);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
     const ids = (await streamEvents(tenant)).map((e) => e.id);
     expect(ids).toHaveLength(30);
     expect(new Set(ids).size).toBe(30);

@@ -34,24 +34,28 @@ export function testEnv(overrides: Record<string, string> = {}): ApiEnv {
 export type TestServer = RunningServer & {
   token: (roles: Role | Role[], tenantId: string, userId?: string) => Promise<string>;
   signToken: (claims: { tenantId: string; userId: string; roles: Role[]; email?: string; name?: string }) => Promise<string>;
+  /** A REST client for this server, signed in with these roles in the tenant. */
+  as: (roles: Role | Role[], tenantId: string, userId?: string) => Promise<Api>;
 };
 
 /** The real express app on an ephemeral port, against the run's database and the real Redis. */
 export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
   const env = testEnv(overrides);
   const server = await startServer(env, createLogger("silent", "api-test"));
+  const token: TestServer["token"] = (roles, tenantId, userId = "user-1") =>
+    signDevToken({
+      secret: env.JWT_SECRET!,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      tenantId,
+      userId,
+      roles: Array.isArray(roles) ? roles : [roles],
+    });
   return {
     ...server,
     signToken: (c) => signDevToken({ secret: env.JWT_SECRET!, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, ...c }),
-    token: (roles, tenantId, userId = "user-1") =>
-      signDevToken({
-        secret: env.JWT_SECRET!,
-        issuer: env.JWT_ISSUER,
-        audience: env.JWT_AUDIENCE,
-        tenantId,
-        userId,
-        roles: Array.isArray(roles) ? roles : [roles],
-      }),
+    token,
+    as: async (roles, tenantId, userId) => rest(server.url, await token(roles, tenantId, userId)),
   };
 }
 
@@ -81,19 +85,25 @@ export async function startIsolatedTestServer(name: string): Promise<TestServer 
 
 export const newTenant = () => `t-${randomUUID().slice(0, 8)}`;
 
-export type ApiResponse<T = any> = { status: number; body: T; headers: Headers };
+type ApiResponse<T = any> = { status: number; body: T; headers: Headers };
 
-/** A small REST client: JSON in, JSON out, status and headers kept for assertions. */
+export type Api = ReturnType<typeof rest>;
+
+/**
+ * A small REST client: JSON in, JSON out, status and headers kept for assertions. A FormData body
+ * goes as it is (multipart/form-data, boundary set by fetch), as a browser or curl -F would send it.
+ */
 export function rest(baseUrl: string, token?: string) {
   const call = async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+    const form = body instanceof FormData;
     const res = await fetch(`${baseUrl}/api/v1${path}`, {
       method,
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...(body !== undefined && !form ? { "content-type": "application/json" } : {}),
         ...headers,
       },
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      body: body === undefined ? undefined : form ? body : typeof body === "string" ? body : JSON.stringify(body),
     });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
@@ -104,6 +114,28 @@ export function rest(baseUrl: string, token?: string) {
     put: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>("PUT", path, body ?? {}, headers),
     del: <T = any>(path: string, headers?: Record<string, string>) => call<T>("DELETE", path, undefined, headers),
   };
+}
+
+/**
+ * Polls until the predicate holds (the worker runs in another process). On timeout the error names
+ * the last value, or says what `diagnostic` makes of it (e.g. with the worker's output).
+ */
+export async function eventually<T>(
+  fn: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 15_000,
+  diagnostic?: string | ((last: T) => string),
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > end) {
+      const detail = typeof diagnostic === "function" ? diagnostic(v) : `${diagnostic ? `${diagnostic}; ` : ""}last value: ${JSON.stringify(v)}`;
+      throw new Error(`condition not met in ${timeoutMs} ms: ${detail}`);
+    }
+    await new Promise((r) => setTimeout(r, 30));
+  }
 }
 
 let seq = 0;

@@ -4,14 +4,19 @@ import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { customerBody, newTenant, rest, startTestServer, type TestServer } from "./harness";
 
-/** A private, real redis-server, so this file can stop it without disturbing the others. */
-async function startRedis(): Promise<{ proc: ChildProcess; port: number; url: string }> {
-  const port = await new Promise<number>((resolve) => {
+/** A port free right now: bind an ephemeral one, note it, release it. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
     const probe = createServer().listen(0, "127.0.0.1", () => {
       const { port } = probe.address() as { port: number };
       probe.close(() => resolve(port));
     });
   });
+}
+
+/** A private, real redis-server, so this file can stop it without disturbing the others. */
+async function startRedis(): Promise<{ proc: ChildProcess; port: number; url: string }> {
+  const port = await freePort();
   const proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
     stdio: "ignore",
   });
@@ -88,12 +93,7 @@ describe("Redis outage", () => {
 async function tcpProxy(targetPort: number) {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
+  const port = await freePort();
   const listen = () =>
     new Promise<void>((resolve) => {
       server = createServer((client) => {

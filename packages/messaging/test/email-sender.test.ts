@@ -7,7 +7,8 @@ import {
   type EmailSender,
   type OutgoingEmail,
 } from "../src/index";
-import { closedPortUrl, startRecordingSmtp, type RecordingSmtp } from "./support/recording-smtp";
+import { closedPortUrl, rejection } from "./support/helpers";
+import { startRecordingSmtp, type RecordingSmtp } from "./support/recording-smtp";
 
 const base: OutgoingEmail = {
   messageId: "msg-1",
@@ -30,15 +31,6 @@ afterAll(async () => {
 afterEach(() => {
   smtp.mails.length = 0;
 });
-
-async function rejection(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  return error as DeliveryError;
-}
 
 describe("createEmailSender", () => {
   it("sends with our Message-ID, attachments and a calendar part", async () => {

@@ -1,7 +1,6 @@
 import twilio from "twilio";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  DeliveryError,
   IDEMPOTENCY_HEADER,
   MessageRejectedError,
   classifyTwilioError,
@@ -9,7 +8,7 @@ import {
   type SmsSender,
 } from "../src/index";
 import { startFakeTwilioApi } from "./support/fake-twilio-api";
-import { closedPortUrl } from "./support/recording-smtp";
+import { closedPortUrl, rejection } from "./support/helpers";
 
 const accountSid = `AC${"a".repeat(32)}`;
 const authToken = "test-auth-token";
@@ -32,15 +31,6 @@ afterAll(() => api.close());
 afterEach(() => {
   api.requests.length = 0;
 });
-
-async function rejection(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  return error as DeliveryError;
-}
 
 describe("createSmsSender", () => {
   it("posts to the overridden base URL with auth, idempotency token and status callback", async () => {

@@ -1,6 +1,7 @@
-import { createEmailSender, DeliveryError, meetingInvite, type EmailSender, type OutgoingEmail } from "@clientele/messaging";
+import { createEmailSender, meetingInvite, type EmailSender, type OutgoingEmail } from "@clientele/messaging";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSmtpServer, type SmtpTestServer } from "../src/index";
+import { deliveryError } from "./support/delivery-error";
 
 let smtp: SmtpTestServer;
 let sender: EmailSender;
@@ -21,15 +22,6 @@ afterAll(async () => {
   await smtp.close();
 });
 beforeEach(() => smtp.clear());
-
-async function deliveryError(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  return error as DeliveryError;
-}
 
 describe("startSmtpServer", () => {
   it("records a message with an attachment and a calendar invite, parsed", async () => {

@@ -1,7 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { type AddressInfo } from "node:net";
 import {
-  DeliveryError,
   classifyInbound,
   createSmsSender,
   validateTwilioSignature,
@@ -10,6 +9,7 @@ import {
 import twilio from "twilio";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTwilioStandIn, type TwilioStandIn } from "../src/index";
+import { deliveryError } from "./support/delivery-error";
 
 const accountSid = `AC${"1".repeat(32)}`;
 const authToken = "stand-in-auth-token";
@@ -29,15 +29,6 @@ beforeAll(async () => {
 });
 afterAll(() => standIn.close());
 beforeEach(() => standIn.clear());
-
-async function deliveryError(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  return error as DeliveryError;
-}
 
 describe("startTwilioStandIn with the twilio SDK", () => {
   it("records a message sent through createSmsSender, idempotency token included", async () => {

@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo } from "node:net";
+import { type AddressInfo } from "node:net";
 import { SMTPServer, type SMTPServerError } from "smtp-server";
 
 export type RecordedMail = { from: string; to: string[]; raw: string };
@@ -64,13 +64,4 @@ export async function startRecordingSmtp(): Promise<RecordingSmtp> {
     rejectData: (code, times = 1) => dataRejections.push(...Array.from({ length: times }, () => code)),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
-}
-
-/** A port nothing listens on: bind, note the port, release it. */
-export async function closedPortUrl(scheme: "smtp" | "http"): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `${scheme}://127.0.0.1:${port}`;
 }

@@ -1,6 +1,6 @@
 import { createEmailSender } from "@clientele/messaging";
 import { startSmtpServer } from "@clientele/test-doubles";
-import { api, createCustomers, fmt, log, percentiles, sleep, startPlatform } from "./platform";
+import { api, createCustomers, fmt, log, percentiles, sleep, startPlatform, waitUntil } from "./platform";
 
 const EMAILS = 10_000;
 const RATE = 500;
@@ -48,9 +48,12 @@ export async function runCommsSuite(o: { databaseUrl: string; redisUrl: string }
     const queuedSeconds = (performance.now() - started) / 1000;
     if (queuedAt.size !== EMAILS) throw new Error(`the API accepted ${queuedAt.size} of ${EMAILS}`);
     log(`  queued ${fmt(EMAILS)} in ${queuedSeconds.toFixed(1)} s (${fmt(EMAILS / queuedSeconds)}/s offered through the API)`);
-    const deadline = Date.now() + 120_000;
-    while (arrived.size < EMAILS && Date.now() < deadline) await sleep(50);
-    if (arrived.size < EMAILS) throw new Error(`only ${arrived.size} of ${EMAILS} emails arrived within 2 minutes`);
+    await waitUntil(
+      () => arrived.size,
+      (n) => n >= EMAILS,
+      120_000,
+      { intervalMs: 50, timeoutMessage: (n) => `only ${n} of ${EMAILS} emails arrived within 2 minutes` },
+    );
     const times = [...arrived.values()].sort((a, b) => a - b);
     const sendSeconds = (times.at(-1)! - times[0]!) / 1000;
     const latencies = [...queuedAt].map(([id, q]) => arrived.get(id)! - q);

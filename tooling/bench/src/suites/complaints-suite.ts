@@ -2,22 +2,19 @@ import { randomUUID } from "node:crypto";
 import { createDb, dropDatabase, migrateToLatest } from "@clientele/db";
 import { runEscalationSweep } from "@clientele/jobs";
 import { createLogger } from "@clientele/telemetry";
-import { createPool } from "mysql2/promise";
-import { fmt, log, percentiles } from "./platform";
+import { createBenchPool } from "../seed";
+import { fmt, insertCustomers, log, percentiles } from "./platform";
 
 const COMPLAINTS = 100_000;
 const PRIORITIES = ["Low", "Medium", "High", "Critical"];
 
 /** 100,000 open complaints of one tenant, all past their escalation thresholds. */
 async function seed(databaseUrl: string, tenant: string) {
-  const pool = createPool({ uri: databaseUrl, connectionLimit: 2 });
+  const pool = createBenchPool(databaseUrl, 2);
   try {
     const customerId = randomUUID();
     await pool.query("INSERT INTO tenants (id, settings, created_at) VALUES (?, '{}', NOW(3))", [tenant]);
-    await pool.query(
-      "INSERT INTO customers (id, tenant_id, customer_number, type, company_name, primary_email, primary_phone, billing_street, billing_city, billing_state, billing_zip_code, billing_country, preferences, created_at, created_by) VALUES (?, ?, 'CUS-000001', 'SmallBusiness', 'Escalation Co', 'e@x.example', '+15555550100', 's', 'c', 'st', 'z', 'GB', '{}', NOW(3), 'b')",
-      [customerId, tenant],
-    );
+    await insertCustomers(pool, [{ id: customerId, tenantId: tenant, customerNumber: "CUS-000001", companyName: "Escalation Co", email: "e@x.example" }]);
     const created = new Date(Date.now() - 30 * 24 * 3_600_000);
     for (let i = 0; i < COMPLAINTS; i += 5000) {
       const rows = Array.from({ length: 5000 }, (_, j) => {

@@ -1,7 +1,7 @@
 import ExcelJS from "exceljs";
-import { createPool } from "mysql2/promise";
 import { randomUUID } from "node:crypto";
-import { api, createCustomers, fmt, log, percentiles, sleep, startPlatform, withMemory, type Platform } from "./platform";
+import { createBenchPool } from "../seed";
+import { api, createCustomers, fmt, insertCustomers, log, percentiles, startPlatform, waitUntil, withMemory, type Platform } from "./platform";
 
 const ROWS = 10_000;
 const EXPORT_ROWS = 50_000;
@@ -34,13 +34,16 @@ async function upload(p: Platform, token: string, content: Buffer | string, name
   return ((await res.json()) as { importId: string }).importId;
 }
 
-async function waitFor<T extends { status: string }>(get: () => Promise<T>, done: (s: T) => boolean): Promise<T> {
-  for (;;) {
-    const s = await get();
-    if (done(s)) return s;
-    if (s.status === "Failed") throw new Error(`failed: ${JSON.stringify(s)}`);
-    await sleep(20);
-  }
+/** Until the import or export completes; a failed one, or one still going after 5 minutes, throws. */
+function waitFor<T extends { status: string }>(get: () => Promise<T>, done: (s: T) => boolean): Promise<T> {
+  return waitUntil(
+    get,
+    (s) => {
+      if (s.status === "Failed") throw new Error(`failed: ${JSON.stringify(s)}`);
+      return done(s);
+    },
+    300_000,
+  );
 }
 
 /** One import, upload to Completed, with the worker's memory watched. */
@@ -62,14 +65,11 @@ async function timeImport(p: Platform, format: "CSV" | "Excel", run: number) {
 
 /** The floor: the same contacts written by plain multi-row INSERTs, no validation, no events. */
 async function bareInsert(databaseUrl: string) {
-  const pool = createPool({ uri: databaseUrl, connectionLimit: 2 });
+  const pool = createBenchPool(databaseUrl, 2);
   try {
     const tenant = `bench-bare-${randomUUID().slice(0, 6)}`;
     const customerId = randomUUID();
-    await pool.query(
-      "INSERT INTO customers (id, tenant_id, customer_number, type, company_name, primary_email, primary_phone, billing_street, billing_city, billing_state, billing_zip_code, billing_country, preferences, created_at, created_by) VALUES (?, ?, 'CUS-1', 'SmallBusiness', 'Bare', 'bare@x.example', '+15555550100', 's', 'c', 'st', 'z', 'GB', '{}', NOW(3), 'b')",
-      [customerId, tenant],
-    );
+    await insertCustomers(pool, [{ id: customerId, tenantId: tenant, customerNumber: "CUS-1", companyName: "Bare", email: "bare@x.example" }]);
     const started = performance.now();
     for (let i = 0; i < ROWS; i += 500) {
       const values = Array.from({ length: 500 }, (_, j) => [randomUUID(), tenant, customerId, `First${i + j}`, `Last${i + j}`, `bare${i + j}@x.example`, "+14155552671", "Active", new Date(), "bench", 1]);
@@ -83,19 +83,20 @@ async function bareInsert(databaseUrl: string) {
 
 /** 50,000 contacts of one tenant, inserted directly: the export, not the import, is measured here. */
 async function seedExportTenant(databaseUrl: string, tenant: string) {
-  const pool = createPool({ uri: databaseUrl, connectionLimit: 2 });
+  const pool = createBenchPool(databaseUrl, 2);
   try {
-    const customers = Array.from({ length: EXPORT_ROWS / 50 }, (_, i) => [randomUUID(), tenant, `CUS-${String(i + 1).padStart(6, "0")}`, "SmallBusiness", `Export Co ${i}`, `c${i}@export.example`, "+15555550100", "s", "c", "st", "z", "GB", "{}", new Date(), "b"]);
-    for (let i = 0; i < customers.length; i += 500) {
-      await pool.query(
-        "INSERT INTO customers (id, tenant_id, customer_number, type, company_name, primary_email, primary_phone, billing_street, billing_city, billing_state, billing_zip_code, billing_country, preferences, created_at, created_by) VALUES ?",
-        [customers.slice(i, i + 500)],
-      );
-    }
+    const customers = Array.from({ length: EXPORT_ROWS / 50 }, (_, i) => ({
+      id: randomUUID(),
+      tenantId: tenant,
+      customerNumber: `CUS-${String(i + 1).padStart(6, "0")}`,
+      companyName: `Export Co ${i}`,
+      email: `c${i}@export.example`,
+    }));
+    await insertCustomers(pool, customers);
     for (let i = 0; i < EXPORT_ROWS; i += 1000) {
       const values = Array.from({ length: 1000 }, (_, j) => {
         const n = i + j;
-        return [randomUUID(), tenant, customers[Math.floor(n / 50)]![0], `First${n}`, `Last${n}`, `e${n}@export.example`, "+14155552671", `=Role ${n % 7}`, n % 50 === 0 ? 1 : 0, "Active", new Date(), "bench", 1];
+        return [randomUUID(), tenant, customers[Math.floor(n / 50)]!.id, `First${n}`, `Last${n}`, `e${n}@export.example`, "+14155552671", `=Role ${n % 7}`, n % 50 === 0 ? 1 : 0, "Active", new Date(), "bench", 1];
       });
       await pool.query("INSERT INTO contacts (id, tenant_id, customer_id, first_name, last_name, email, phone, position, is_primary, status, created_at, created_by, version) VALUES ?", [values]);
     }

@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { signDevToken } from "@clientele/api/dev-token";
 import { dropDatabase, migrateToLatest } from "@clientele/db";
+import type { Pool } from "mysql2/promise";
 import { freePort, startTsProcess, type Child } from "../child-process";
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -118,3 +119,37 @@ export async function createCustomers(url: string, token: string, n: number, par
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls `get` every `intervalMs` until `done` holds and returns that value; past the deadline it
+ * throws, with `timeoutMessage` if given (else the last value), so a stuck run fails instead of hanging.
+ */
+export async function waitUntil<T>(
+  get: () => T | Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+  o: { intervalMs?: number; timeoutMessage?: (last: T) => string } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await get();
+    if (done(value)) return value;
+    if (Date.now() >= deadline) throw new Error(o.timeoutMessage?.(value) ?? `not done within ${timeoutMs / 1000} s; last: ${JSON.stringify(value)}`);
+    await sleep(o.intervalMs ?? 20);
+  }
+}
+
+export type BenchCustomerRow = { id: string; tenantId: string; customerNumber: string; companyName: string; email: string };
+
+/** Customers inserted straight into the table (placeholder address and phone), 500 per statement. */
+export async function insertCustomers(pool: Pool, customers: BenchCustomerRow[]): Promise<void> {
+  for (let i = 0; i < customers.length; i += 500) {
+    const rows = customers
+      .slice(i, i + 500)
+      .map((c) => [c.id, c.tenantId, c.customerNumber, "SmallBusiness", c.companyName, c.email, "+15555550100", "s", "c", "st", "z", "GB", "{}", new Date(), "b"]);
+    await pool.query(
+      "INSERT INTO customers (id, tenant_id, customer_number, type, company_name, primary_email, primary_phone, billing_street, billing_city, billing_state, billing_zip_code, billing_country, preferences, created_at, created_by) VALUES ?",
+      [rows],
+    );
+  }
+}
