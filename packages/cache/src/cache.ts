@@ -75,6 +75,22 @@ export class Cache {
     }
   }
 
+  /**
+   * Read-through for a family of keys retired together by a generation counter (a tenant's
+   * searches, a customer's contact list or history). Without Redis it just loads.
+   */
+  async throughGeneration<T>(generationKey: string, keyFor: (generation: string) => string, ttlSeconds: number, load: () => Promise<T>): Promise<T> {
+    const generation = await this.generation(generationKey);
+    const key = generation === null ? null : keyFor(generation);
+    if (key) {
+      const hit = await this.get(key);
+      if (hit) return JSON.parse(hit) as T;
+    }
+    const value = await load();
+    if (key) await this.set(key, JSON.stringify(value), ttlSeconds);
+    return value;
+  }
+
   async bump(key: string): Promise<void> {
     if (!this.redis) return;
     try {

@@ -467,16 +467,13 @@ export async function cancelMeeting(deps: AppDeps, actor: Actor, input: { custom
 
 /** REQ-CUS-025, cached 10 minutes per customer and query, retired by every change to the history. */
 export async function history(deps: AppDeps, actor: Actor, input: z.infer<typeof ZHistoryInput>) {
-  const generation = await deps.cache.generation(cacheKeys.communicationsGeneration(actor.tenantId, input.customerId));
   const hash = createHash("sha1").update(JSON.stringify(input)).digest("base64url");
-  const key = generation === null ? null : cacheKeys.communications(actor.tenantId, input.customerId, generation, hash);
-  if (key) {
-    const hit = await deps.cache.get(key);
-    if (hit) return JSON.parse(hit) as Awaited<ReturnType<typeof loadHistory>>;
-  }
-  const result = await loadHistory(deps, actor, input);
-  if (key) await deps.cache.set(key, JSON.stringify(result), CACHE_TTL.communications);
-  return result;
+  return deps.cache.throughGeneration(
+    cacheKeys.communicationsGeneration(actor.tenantId, input.customerId),
+    (generation) => cacheKeys.communications(actor.tenantId, input.customerId, generation, hash),
+    CACHE_TTL.communications,
+    () => loadHistory(deps, actor, input),
+  );
 }
 
 async function loadHistory(deps: AppDeps, actor: Actor, input: z.infer<typeof ZHistoryInput>) {

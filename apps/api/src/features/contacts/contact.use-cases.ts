@@ -154,16 +154,15 @@ export async function untag(deps: AppDeps, actor: Actor, input: { customerId: st
 /** REQ-CUS-041: a customer's contact list is cached 15 minutes, per tag filter. */
 export async function list(deps: AppDeps, actor: Actor, input: { customerId: string; tag?: string | undefined }) {
   const tagFilter = input.tag?.trim().toLowerCase();
-  const generation = await deps.cache.generation(cacheKeys.contactsGeneration(actor.tenantId, input.customerId));
-  const key = generation === null ? null : cacheKeys.contacts(actor.tenantId, input.customerId, generation, tagFilter ?? "");
-  if (key) {
-    const hit = await deps.cache.get(key);
-    if (hit) return JSON.parse(hit) as { items: TContact[] };
-  }
-  await loadVisible(deps, actor, input.customerId);
-  const result = { items: (await listContacts(deps.db, actor.tenantId, input.customerId, { tag: tagFilter })).map(toContactDto) };
-  if (key) await deps.cache.set(key, JSON.stringify(result), CACHE_TTL.contacts);
-  return result;
+  return deps.cache.throughGeneration(
+    cacheKeys.contactsGeneration(actor.tenantId, input.customerId),
+    (generation) => cacheKeys.contacts(actor.tenantId, input.customerId, generation, tagFilter ?? ""),
+    CACHE_TTL.contacts,
+    async (): Promise<{ items: TContact[] }> => {
+      await loadVisible(deps, actor, input.customerId);
+      return { items: (await listContacts(deps.db, actor.tenantId, input.customerId, { tag: tagFilter })).map(toContactDto) };
+    },
+  );
 }
 
 export async function get(deps: AppDeps, actor: Actor, input: { customerId: string; contactId: string }) {

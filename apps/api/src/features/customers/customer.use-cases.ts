@@ -188,16 +188,13 @@ export async function getCustomer(deps: AppDeps, actor: Actor, id: string): Prom
 }
 
 export async function searchCustomerList(deps: AppDeps, actor: Actor, input: TSearchCustomersInput) {
-  const generation = await deps.cache.generation(cacheKeys.searchGeneration(actor.tenantId));
   const hash = createHash("sha1").update(JSON.stringify(input)).digest("base64url");
-  const key = generation === null ? null : cacheKeys.search(actor.tenantId, generation, hash);
-  if (key) {
-    const hit = await deps.cache.get(key);
-    if (hit) return JSON.parse(hit) as Awaited<ReturnType<typeof runSearch>>;
-  }
-  const result = await runSearch(deps, actor, input);
-  if (key) await deps.cache.set(key, JSON.stringify(result), CACHE_TTL.search);
-  return result;
+  return deps.cache.throughGeneration(
+    cacheKeys.searchGeneration(actor.tenantId),
+    (generation) => cacheKeys.search(actor.tenantId, generation, hash),
+    CACHE_TTL.search,
+    () => runSearch(deps, actor, input),
+  );
 }
 
 async function runSearch(deps: AppDeps, actor: Actor, input: TSearchCustomersInput) {
