@@ -1,10 +1,9 @@
 import "../../zod-setup";
 import { COMMUNICATION_TYPES, FOLLOW_UP_PRIORITIES, PURPOSES } from "@clientele/domain";
 import { z } from "zod";
+import { text, ZId, commaList } from "../shared.schemas";
 
-const ZId = z.uuid("must be a UUID");
 const ZDate = z.coerce.date({ error: "must be an ISO 8601 date-time" });
-const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 
 export const ZSendEmailInput = z.object({
   customerId: ZId,
@@ -117,7 +116,7 @@ export const ZCommunication = z.object({
 
 export const ZHistoryInput = z.object({
   customerId: ZId,
-  type: z.preprocess((v) => (typeof v === "string" ? v.split(",").filter(Boolean) : v), z.array(z.enum([...COMMUNICATION_TYPES, "Phone"])).max(4)).optional(),
+  type: commaList(z.enum([...COMMUNICATION_TYPES, "Phone"]), 4).optional(),
   startDate: ZDate.optional(),
   endDate: ZDate.optional(),
   page: z.coerce.number().int().min(1).default(1),

@@ -1,10 +1,9 @@
 import "../../zod-setup";
 import { COMPLAINT_PRIORITIES, COMPLAINT_STATUSES } from "@clientele/domain";
 import { z } from "zod";
+import { commaList, text, ZId } from "../shared.schemas";
 
-const ZId = z.uuid("must be a UUID");
-const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
-const list = <T extends z.ZodType>(item: T) => z.preprocess((v) => (typeof v === "string" ? v.split(",").filter(Boolean) : v), z.array(item).max(10));
+const list = <T extends z.ZodType>(item: T) => commaList(item, 10);
 
 export const ZSubmitComplaintInput = z.object({
   customerId: ZId,

@@ -1,8 +1,7 @@
 import "../../zod-setup";
 import { z } from "zod";
+import { text, ZId } from "../shared.schemas";
 
-const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
-const ZId = z.uuid("must be a UUID");
 const ZVersion = z.number().int().positive().optional().describe("The version you read; a stale one answers 409.");
 
 export const ZContact = z.object({

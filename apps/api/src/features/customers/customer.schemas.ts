@@ -8,13 +8,11 @@ import {
 } from "@clientele/domain";
 import { CUSTOMER_SORT_FIELDS } from "@clientele/db";
 import { z } from "zod";
+import { commaList, text, ZId } from "../shared.schemas";
 
 // Edge validation: shapes and sizes. Content rules (email, phone, address) live in the domain.
-const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 
-/** Query strings carry lists as repeated keys or commas; typed clients send arrays. */
-const list = <T extends z.ZodType>(item: T) =>
-  z.preprocess((v) => (typeof v === "string" ? v.split(",").filter(Boolean) : v), z.array(item).max(20));
+const list = <T extends z.ZodType>(item: T) => commaList(item, 20);
 
 const ZAddress = z.object({
   street: text(255),
@@ -40,7 +38,6 @@ export const ZPreferencesPatch = z.object({
 });
 
 const ZVersion = z.number().int().positive().optional().describe("The version you read; a stale one answers 409.");
-const ZId = z.uuid("must be a UUID");
 
 export const ZCreateCustomerInput = z.object({
   type: z.enum(CUSTOMER_TYPES),

@@ -1,8 +1,8 @@
 import "../../zod-setup";
 import { MAX_AUTHOR_NAME_CHARS, MAX_REJECTION_REASON_CHARS, MAX_TESTIMONIAL_CHARS, TESTIMONIAL_STATUSES } from "@clientele/domain";
 import { z } from "zod";
+import { ZId } from "../shared.schemas";
 
-const ZId = z.uuid("must be a UUID");
 // Generous bounds at the edge; the domain counts characters (not UTF-16 units) against the real limits.
 const text = (max: number) => z.string().max(max * 2, `must be at most ${max} characters`);
 const queryBoolean = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean("must be true or false"));
