@@ -64,14 +64,14 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
  * everything there (the outbox relay, the retention and escalation sweeps): the workers other test
  * files run never see them. `env` is what a worker for this server needs (see startWorker).
  */
-export async function startIsolatedTestServer(name: string): Promise<TestServer & { env: Record<string, string> }> {
+export async function startIsolatedTestServer(name: string, overrides: Record<string, string> = {}): Promise<TestServer & { env: Record<string, string> }> {
   const env = {
     DATABASE_URL: `${databaseUrl()}_${name}`,
     FILES_DIR: mkdtempSync(join(tmpdir(), `clientele-${name}-`)),
     QUEUE_PREFIX: `${inject("queuePrefix")}-${name}`,
   };
   await migrateToLatest(env.DATABASE_URL);
-  const server = await startTestServer(env);
+  const server = await startTestServer({ ...env, ...overrides });
   return {
     ...server,
     env,

@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { customerBody, newTenant, rest, startTestServer, type TestServer } from "./harness";
+import { startSmtpServer } from "@clientele/test-doubles";
+import { customerBody, eventually, newTenant, rest, startIsolatedTestServer, startTestServer, type TestServer } from "./harness";
+import { startWorker } from "./worker-process";
 
 /** A port free right now: bind an ephemeral one, note it, release it. */
 function freePort(): Promise<number> {
@@ -85,6 +87,47 @@ describe("Redis outage", () => {
       expect((await api.get("/customers/search?query=cache")).body.items[0].profile.companyName).toBe("Thawed Cache Ltd");
     } finally {
       await proxy.cut();
+    }
+  });
+});
+
+describe("work recorded while Redis was away", () => {
+  it("is queued by the worker's sweep and sent", async () => {
+    const redis = await startRedis();
+    redisProc = redis.proc;
+    // Its own database and queues: the sweep picks up every stranded row it can see.
+    const own = await startIsolatedTestServer("stranded", { REDIS_URL: redis.url });
+    server = own;
+    const smtp = await startSmtpServer();
+    try {
+      const api = rest(own.url, await own.token("CustomerManager", newTenant()));
+      const customer = (await api.post("/customers", customerBody({ companyName: "Stranded Ltd" }))).body;
+      redis.proc.kill("SIGKILL");
+      await new Promise((r) => redis.proc.once("exit", r));
+
+      const sent = await api.post(`/customers/${customer.id}/communications/email`, {
+        recipientEmail: "ops@stranded.example",
+        subject: "Queued while Redis was down",
+        body: "Recorded in MySQL; the worker queues it later.",
+      });
+      expect(sent.status).toBe(201);
+      expect(sent.body.status).toBe("Queued");
+
+      // The worker on the shared Redis: its sweep finds the row and queues it (in one addBulk).
+      const worker = await startWorker({ ...own.env, SMTP_URL: smtp.url, EMAIL_FROM: "crm@acme.example", SWEEP_INTERVAL_MS: "1000" });
+      try {
+        const mail = await smtp.waitFor((m) => m.subject === "Queued while Redis was down", 15_000);
+        expect(mail.envelope.to).toEqual(["ops@stranded.example"]);
+        const done = await eventually(
+          () => api.get(`/customers/${customer.id}/communications/${sent.body.communicationId}`).then((r) => r.body.status),
+          (s) => s === "Sent",
+        );
+        expect(done).toBe("Sent");
+      } finally {
+        await worker.stop();
+      }
+    } finally {
+      await smtp.close();
     }
   });
 });
