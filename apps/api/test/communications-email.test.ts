@@ -135,6 +135,30 @@ describe("email", () => {
     expect(again.status).toBe(400);
     expect(again.body.code).toBe("COMM-005");
   });
+
+  it("applies a batch of reports in order, several about one message, and refreshes the cached history", async () => {
+    const { api, customerId } = await setup();
+    const send = (to: string) => api.post(`/customers/${customerId}/communications/email`, { recipientEmail: to, subject: "Hi", body: "x" });
+    const [a, b] = [(await send("a@initech.example")).body.communicationId, (await send("b@initech.example")).body.communicationId];
+    await Promise.all([statusOf(api, customerId, a), statusOf(api, customerId, b)]);
+    const url = `/customers/${customerId}/communications`;
+    expect((await api.get(url)).body.items.map((i: any) => i.status)).toEqual(["Sent", "Sent"]);
+    const body = JSON.stringify({
+      events: [
+        { communicationId: a, event: "delivered" },
+        { communicationId: b, event: "delivered" },
+        { communicationId: a, event: "bounce", bounceType: "hard", reason: "late 550" },
+        { communicationId: "00000000-0000-4000-8000-000000000000", event: "delivered" },
+        { communicationId: b, event: "delivered" },
+      ],
+    });
+    const sig = createHmac("sha256", c.server.deps.env.EMAIL_WEBHOOK_SECRET).update(body).digest("hex");
+    const res = await fetch(`${c.server.url}/api/v1/webhooks/email/events`, { method: "POST", headers: { "content-type": "application/json", "x-clientele-signature": `sha256=${sig}` }, body });
+    // a: Sent→Delivered→Bounced (2), b: Sent→Delivered (1); the unknown id and the repeat change nothing.
+    expect(await res.json()).toEqual({ received: 5, applied: 3 });
+    const statuses = Object.fromEntries((await api.get(url)).body.items.map((i: any) => [i.id, i.status]));
+    expect(statuses).toEqual({ [a]: "Bounced", [b]: "Delivered" });
+  });
 });
 
 describe("templates", () => {

@@ -184,7 +184,9 @@ export async function setSmsOptOut(db: DbOrTrx, phone: string, optedOut: boolean
 }
 
 /** For provider webhooks, which carry our message id but not the tenant. */
-export async function findCommunicationAnyTenant(db: DbOrTrx, id: string): Promise<Communication | undefined> {
-  const row = await db.selectFrom("communications").selectAll().where("id", "=", id).executeTakeFirst();
-  return row && toCommunication(row);
+/** By id across tenants (provider reports carry only our id), in one query. */
+export async function findCommunicationsAnyTenant(db: DbOrTrx, ids: string[]): Promise<Map<string, Communication>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom("communications").selectAll().where("id", "in", [...new Set(ids)]).execute();
+  return new Map(rows.map((r) => [r.id, toCommunication(r)]));
 }

@@ -1,7 +1,7 @@
 import { cacheKeys } from "@clientele/cache";
 import {
   appendEvents,
-  findCommunicationAnyTenant,
+  findCommunicationsAnyTenant,
   findCommunicationByProviderId,
   inTransaction,
   setSmsOptOut,
@@ -15,35 +15,54 @@ import type { AppDeps } from "../../deps";
 
 export type EmailEvent = { communicationId: string; event: "delivered" | "bounce" | "complaint"; bounceType?: "hard" | "soft" | undefined; reason?: string | undefined };
 
-async function moveTo(deps: AppDeps, c: Communication, to: DeliveryStatus, reason: string | null) {
+/** Moves a communication on if the report advances it; returns it as moved, or null. */
+async function moveTo(deps: AppDeps, c: Communication, to: DeliveryStatus, reason: string | null): Promise<Communication | null> {
   const next = nextDeliveryStatus(c.status as DeliveryStatus, to);
-  if (!next) return false;
+  if (!next) return null;
   const at = deps.now();
-  await inTransaction(deps.db, async (trx) => {
-    const moved = await transitionCommunication(trx, c.id, c.status, next, at, {
-      ...(next === "Delivered" ? { deliveredAt: at } : {}),
-      ...(reason ? { failureReason: reason.slice(0, 500) } : {}),
-    });
-    if (!moved) return;
+  const moved = await inTransaction(deps.db, async (trx) => {
+    if (
+      !(await transitionCommunication(trx, c.id, c.status, next, at, {
+        ...(next === "Delivered" ? { deliveredAt: at } : {}),
+        ...(reason ? { failureReason: reason.slice(0, 500) } : {}),
+      }))
+    ) {
+      return false;
+    }
     await appendEvents(
       trx,
       [{ type: "CommunicationStatusChanged", aggregateType: "Communication", aggregateId: c.id, data: { communicationId: c.id, customerId: c.customerId, type: c.type, from: c.status, to: next, reason } }],
       { tenantId: c.tenantId, actor: "provider", version: c.version + 1, occurredAt: at },
     );
+    return true;
   });
-  await deps.cache.bump(cacheKeys.communicationsGeneration(c.tenantId, c.customerId));
-  return true;
+  return moved ? { ...c, status: next, version: c.version + 1 } : null;
 }
 
-/** Delivery, bounce and complaint reports for email; a hard bounce or a complaint suppresses the address. */
+const historyKey = (c: Communication) => cacheKeys.communicationsGeneration(c.tenantId, c.customerId);
+
+/**
+ * Delivery, bounce and complaint reports for email; a hard bounce or a complaint suppresses the
+ * address. One query loads the batch (up to 1,000 reports) and one round trip retires the caches.
+ */
 export async function applyEmailEvents(deps: AppDeps, events: EmailEvent[]) {
+  const byId = await findCommunicationsAnyTenant(deps.db, events.map((e) => e.communicationId));
+  const touched: string[] = [];
   let applied = 0;
+  // In order: a later report about the same message sees what an earlier one changed.
+  const move = async (c: Communication, to: DeliveryStatus, reason: string | null) => {
+    const moved = await moveTo(deps, c, to, reason);
+    if (!moved) return 0;
+    byId.set(c.id, moved);
+    touched.push(historyKey(c));
+    return 1;
+  };
   for (const e of events) {
-    const c = await findCommunicationAnyTenant(deps.db, e.communicationId);
+    const c = byId.get(e.communicationId);
     if (!c || c.type !== "Email") continue;
-    if (e.event === "delivered") applied += Number(await moveTo(deps, c, "Delivered", null));
+    if (e.event === "delivered") applied += await move(c, "Delivered", null);
     if (e.event === "bounce" && e.bounceType !== "soft") {
-      applied += Number(await moveTo(deps, c, "Bounced", e.reason ?? "hard bounce"));
+      applied += await move(c, "Bounced", e.reason ?? "hard bounce");
       await suppressEmail(deps.db, { tenantId: c.tenantId, email: c.recipientEmail!.toLowerCase(), reason: `hard bounce: ${e.reason ?? "no reason given"}`.slice(0, 500), communicationId: c.id, createdAt: deps.now() });
     }
     if (e.event === "complaint") {
@@ -51,6 +70,7 @@ export async function applyEmailEvents(deps: AppDeps, events: EmailEvent[]) {
       applied += 1;
     }
   }
+  await deps.cache.bumpMany(touched);
   return { received: events.length, applied };
 }
 
@@ -60,7 +80,9 @@ export async function applyTwilioStatus(deps: AppDeps, p: { MessageSid?: string;
   const status = fromTwilioStatus(p.MessageStatus);
   if (!c || !status) return false;
   const reason = p.ErrorCode ? `Twilio error ${p.ErrorCode}${p.ErrorMessage ? `: ${p.ErrorMessage}` : ""}` : null;
-  return moveTo(deps, c, status, reason);
+  const moved = await moveTo(deps, c, status, reason);
+  if (moved) await deps.cache.bump(historyKey(moved));
+  return moved !== null;
 }
 
 /** STOP and its synonyms opt the number out of every SMS from us; START opts it back in. */
