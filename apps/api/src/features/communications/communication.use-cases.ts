@@ -7,7 +7,6 @@ import {
   findFiles,
   findTemplate,
   inTransaction,
-  insertCommunication,
   insertCommunications,
   findCustomersByIds,
   listActiveContactsOf,
@@ -158,16 +157,32 @@ function blocked(reason: string, code: "COMM-004" | "COMM-005" | "COMM-006"): Do
   return new DomainError(code, "business_rule", `Not sent: ${reason}.`, { consent: [reason] });
 }
 
+/**
+ * Writes communications with an audit row each (and, for one record, its event) in one
+ * transaction, then retires the customers' cached histories.
+ */
+async function persist(deps: AppDeps, actor: Actor, cs: NewCommunication[], action: string, traceId: string, event?: { type: string; data: Record<string, unknown> }) {
+  await inTransaction(deps.db, async (trx) => {
+    await insertCommunications(trx, cs);
+    await appendAudit(
+      trx,
+      cs.map((c) => ({ tenantId: actor.tenantId, entityType: "Communication", entityId: c.id, action, actorId: actor.userId, occurredAt: c.createdAt, changes: {}, traceId })),
+    );
+    if (event) {
+      await appendEvents(
+        trx,
+        cs.map((c) => ({ ...event, aggregateType: "Communication" as const, aggregateId: c.id })),
+        { tenantId: actor.tenantId, actor: actor.userId, version: 1, occurredAt: cs[0]!.createdAt },
+      );
+    }
+  });
+  await deps.cache.bumpMany(cs.map((c) => cacheKeys.communicationsGeneration(actor.tenantId, c.customerId)));
+}
+
 /** Records the message (Queued) and hands it to the worker; sending never happens in the request. */
 async function record(deps: AppDeps, actor: Actor, c: NewCommunication, traceId: string) {
-  await inTransaction(deps.db, async (trx) => {
-    await insertCommunication(trx, c);
-    await appendAudit(trx, [
-      { tenantId: actor.tenantId, entityType: "Communication", entityId: c.id, action: `${c.type}Queued`, actorId: actor.userId, occurredAt: c.createdAt, changes: {}, traceId },
-    ]);
-  });
+  await persist(deps, actor, [c], `${c.type}Queued`, traceId);
   await deps.jobs.enqueueMessage(c.type as "Email" | "SMS", { communicationId: c.id, tenantId: actor.tenantId });
-  await deps.cache.bump(cacheKeys.communicationsGeneration(actor.tenantId, c.customerId));
 }
 
 export async function sendEmail(deps: AppDeps, actor: Actor, input: z.infer<typeof ZSendEmailInput>, traceId: string) {
@@ -274,28 +289,15 @@ export async function sendBulkEmail(deps: AppDeps, actor: Actor, input: z.infer<
     }
   }
   if (accepted.length) {
-    await inTransaction(deps.db, async (trx) => {
-      await insertCommunications(trx, accepted);
-      await appendAudit(
-        trx,
-        accepted.map((c) => ({ tenantId: actor.tenantId, entityType: "Communication", entityId: c.id, action: "EmailQueued", actorId: actor.userId, occurredAt: now, changes: {}, traceId })),
-      );
-    });
+    await persist(deps, actor, accepted, "EmailQueued", traceId);
     await deps.jobs.enqueueEmails(accepted.map((c) => ({ communicationId: c.id, tenantId: actor.tenantId })));
-    await deps.cache.bumpMany(accepted.map((c) => cacheKeys.communicationsGeneration(actor.tenantId, c.customerId)));
   }
   return { accepted: accepted.map((c) => ({ customerId: c.customerId, communicationId: c.id })), blocked: blockedList };
 }
 
 /** Records an interaction that already happened (calls) or is planned (meetings), with its event. */
-async function recordWithEvent(deps: AppDeps, actor: Actor, c: NewCommunication, event: { type: string; data: Record<string, unknown> }, traceId: string) {
-  await inTransaction(deps.db, async (trx) => {
-    await insertCommunication(trx, c);
-    await appendAudit(trx, [{ tenantId: actor.tenantId, entityType: "Communication", entityId: c.id, action: event.type, actorId: actor.userId, occurredAt: c.createdAt, changes: {}, traceId }]);
-    await appendEvents(trx, [{ ...event, aggregateType: "Communication", aggregateId: c.id }], { tenantId: actor.tenantId, actor: actor.userId, version: 1, occurredAt: c.createdAt });
-  });
-  await deps.cache.bump(cacheKeys.communicationsGeneration(actor.tenantId, c.customerId));
-}
+const recordWithEvent = (deps: AppDeps, actor: Actor, c: NewCommunication, event: { type: string; data: Record<string, unknown> }, traceId: string) =>
+  persist(deps, actor, [c], event.type, traceId, event);
 
 export async function logPhoneCall(deps: AppDeps, actor: Actor, input: z.infer<typeof ZLogCallInput>, traceId: string) {
   const customer = await loadModifiable(deps, actor, input.customerId);
