@@ -10,7 +10,7 @@ import { createTokenVerifier } from "./auth/jwt";
 import { Cache, createCacheRedis } from "@clientele/cache";
 import type { AppDeps } from "./deps";
 import type { ApiEnv } from "./env";
-import { createLogger, type Logger } from "@clientele/telemetry";
+import { createLogger, redactUrl, type Logger } from "@clientele/telemetry";
 
 export type RunningServer = { url: string; deps: AppDeps; close: () => Promise<void> };
 
@@ -28,16 +28,6 @@ async function checkReachable(db: Db, redis: Redis | null, env: ApiEnv): Promise
     } catch (error) {
       throw new Error(`cannot reach Redis at ${redactUrl(env.REDIS_URL)}: ${(error as Error).message}`);
     }
-  }
-}
-
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparseable url)";
   }
 }
 

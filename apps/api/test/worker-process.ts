@@ -4,7 +4,7 @@ import { sharedEnv, streamPrefix } from "./harness";
 
 const workerDir = fileURLToPath(new URL("../../worker", import.meta.url));
 
-export type WorkerProcess = { proc: ChildProcess; stop: () => Promise<void>; kill: () => Promise<void>; output: () => string };
+export type WorkerProcess = { proc: ChildProcess; stop: () => Promise<void>; kill: () => Promise<void>; output: () => string; metricsUrl: () => string };
 
 /** The real worker (apps/worker) as a child process, so a test can SIGKILL it mid-job. */
 export async function startWorker(overrides: Record<string, string> = {}): Promise<WorkerProcess> {
@@ -21,6 +21,8 @@ export async function startWorker(overrides: Record<string, string> = {}): Promi
       SWEEP_INTERVAL_MS: "1000",
       // Once a year: on the shared database the tests drive escalation sweeps with their own clocks.
       ESCALATION_CRON: "0 0 1 1 *",
+      // A free port each: test files run workers side by side.
+      WORKER_METRICS_PORT: "0",
       ...overrides,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -42,6 +44,7 @@ export async function startWorker(overrides: Record<string, string> = {}): Promi
   return {
     proc,
     output: () => out,
+    metricsUrl: () => /metrics (http:\/\/\S+\/metrics)/.exec(out)?.[1] ?? "",
     stop: async () => {
       if (proc.exitCode === null) proc.kill("SIGTERM");
       await exited;

@@ -21,9 +21,11 @@ import {
   type MessagingDeps,
 } from "@clientele/jobs";
 import { findQueuedMessages, transitionCommunication } from "@clientele/db";
+import { maskPii } from "@clientele/telemetry";
 import { Queue, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { WorkerEnv } from "./env";
+import type { WorkerMetrics } from "./metrics";
 
 /** Permanent failures skip the remaining attempts; everything else retries with backoff. */
 async function guarded<T>(fn: () => Promise<T>): Promise<T> {
@@ -37,7 +39,7 @@ async function guarded<T>(fn: () => Promise<T>): Promise<T> {
 
 const finallyFailed = (job: Job | undefined) => job && (job.attemptsMade >= (job.opts.attempts ?? 1) || job.finishedOn !== undefined);
 
-export async function startJobWorkers(deps: MessagingDeps, connection: Redis, env: WorkerEnv) {
+export async function startJobWorkers(deps: MessagingDeps, connection: Redis, env: WorkerEnv, metrics: WorkerMetrics) {
   const common = { connection, prefix: env.QUEUE_PREFIX, lockDuration: env.JOB_LOCK_MS, stalledInterval: env.STALLED_INTERVAL_MS, maxStalledCount: 2 };
   const queue = (name: string, defaultJobOptions?: typeof DEFAULT_JOB_OPTIONS) => new Queue(name, { connection, prefix: env.QUEUE_PREFIX, defaultJobOptions });
   const queues = {
@@ -112,7 +114,18 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
     if (!finallyFailed(job) || !job) return;
     void updateExport(deps.db, job.data.exportId, { status: "Failed", failureReason: error.message.slice(0, 500), completedAt: deps.now() });
   });
-  for (const w of [imports, exports, email, sms, notifications, maintenance]) w.on("error", (error) => deps.log.warn({ err: error.message }, "job worker error"));
+  const workers = [imports, exports, email, sms, notifications, maintenance];
+  for (const w of workers) {
+    w.on("error", (error) => deps.log.warn({ err: error.message }, "job worker error"));
+    // Operators see every failed attempt, and loudly the last one; reasons are masked (a refusal names its recipient).
+    w.on("failed", (job, error) => {
+      const final = Boolean(finallyFailed(job));
+      metrics.failedAttempts.inc({ queue: w.name, final: String(final) });
+      const fields = { queue: w.name, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, attempts: job?.opts.attempts ?? 1, reason: maskPii(error.message).slice(0, 500) };
+      if (final) deps.log.error(fields, "job failed with no attempt left");
+      else deps.log.warn(fields, "job attempt failed; it will be retried");
+    });
+  }
 
   await queues.maintenance.upsertJobScheduler("file-retention", { pattern: env.FILE_RETENTION_CRON }, { name: JOB_NAMES.fileRetention });
   await queues.maintenance.upsertJobScheduler("escalate-complaints", { pattern: env.ESCALATION_CRON }, { name: JOB_NAMES.escalationSweep });
@@ -126,6 +139,8 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
         const p = { communicationId: m.id, tenantId: m.tenantId };
         return { name, data: p, opts: { jobId: jobIdFor.message(p) } };
       };
+      const texts = messages.filter((m) => m.type === "SMS");
+      const mails = messages.filter((m) => m.type !== "SMS");
       await Promise.all([
         addBulk(
           queues.imports,
@@ -141,19 +156,24 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
             return { name: JOB_NAMES.contactExport, data: p, opts: { jobId: jobIdFor.contactExport(p) } };
           }),
         ),
-        addBulk(queues.sms, messages.filter((m) => m.type === "SMS").map((m) => message(m, JOB_NAMES.sendSms))),
-        addBulk(queues.email, messages.filter((m) => m.type !== "SMS").map((m) => message(m, JOB_NAMES.sendEmail))),
+        addBulk(queues.sms, texts.map((m) => message(m, JOB_NAMES.sendSms))),
+        addBulk(queues.email, mails.map((m) => message(m, JOB_NAMES.sendEmail))),
       ]);
+      metrics.sweeps.inc({ outcome: "ok" });
+      const counts: [Queue, number][] = [[queues.imports, stranded.imports.length], [queues.exports, stranded.exports.length], [queues.sms, texts.length], [queues.email, mails.length]];
+      for (const [q, n] of counts) if (n) metrics.requeued.inc({ queue: q.name }, n);
     } catch (error) {
+      metrics.sweeps.inc({ outcome: "failed" });
       deps.log.warn({ err: (error as Error).message }, "stranded-job sweep failed");
     }
   };
   const sweeper = setInterval(() => void sweep(), env.SWEEP_INTERVAL_MS);
 
   return {
+    queues: Object.values(queues),
     async close() {
       clearInterval(sweeper);
-      await Promise.allSettled([imports, exports, email, sms, notifications, maintenance].map((w) => w.close()));
+      await Promise.allSettled(workers.map((w) => w.close()));
       await Promise.allSettled(Object.values(queues).map((q) => q.close()));
     },
   };

@@ -2,30 +2,45 @@ import { Cache, createCacheRedis } from "@clientele/cache";
 import { createDb } from "@clientele/db";
 import { createLocalDiskStorage } from "@clientele/files";
 import { createEmailSender, createSmsSender } from "@clientele/messaging";
-import { createLogger } from "@clientele/telemetry";
+import { createLogger, maskPii, redactUrl } from "@clientele/telemetry";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
 import { loadEnv } from "./env";
 import { startJobWorkers } from "./job-workers";
+import { createWorkerMetrics, observeState, serveMetrics } from "./metrics";
 import { createOutboxRelay, relayLockName } from "./outbox-relay";
+
+/** One line whatever the error: drivers raise AggregateErrors (no message) and multi-line text. */
+function describe(error: unknown): string {
+  const e = error as Error & { code?: string; errors?: unknown[] };
+  const text = e.message || (e.errors?.length ? e.errors.map(describe).join("; ") : "") || e.code || String(error);
+  return text.replace(/\s*\n\s*/g, "; ");
+}
 
 async function main() {
   const env = loadEnv();
   const log = createLogger(env.LOG_LEVEL, "worker");
   const { db } = createDb({ url: env.DATABASE_URL, poolSize: 5 });
   const redis = new Redis(env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 2000 });
+  // Listening from the start: an unheard error event is printed by ioredis as a stack trace.
+  let redisError: unknown;
+  const remember = (error: Error) => (redisError = error);
+  redis.on("error", remember);
   try {
     await sql`SELECT 1`.execute(db);
   } catch (error) {
-    throw new Error(`cannot reach MySQL: ${(error as Error).message}`);
+    redis.disconnect();
+    throw new Error(`cannot reach MySQL at ${redactUrl(env.DATABASE_URL)}: ${describe(error)}`);
   }
   try {
     await redis.connect();
   } catch (error) {
+    redis.disconnect();
     await db.destroy();
-    throw new Error(`cannot reach Redis at ${env.REDIS_URL}: ${(error as Error).message}`);
+    throw new Error(`cannot reach Redis at ${redactUrl(env.REDIS_URL)}: ${describe(redisError ?? error)}`);
   }
-  redis.on("error", (error) => log.warn({ err: error.message }, "redis error"));
+  redis.off("error", remember).on("error", (error) => log.warn({ err: maskPii(error.message) }, "redis error"));
+  const metrics = createWorkerMetrics();
 
   const relay = createOutboxRelay({
     db,
@@ -36,6 +51,7 @@ async function main() {
     streamMaxLength: env.STREAM_MAX_LENGTH,
     streamPrefix: env.STREAM_PREFIX,
     lockName: relayLockName(env.DATABASE_URL),
+    onPublished: (n) => metrics.published.inc(n),
   });
   relay.start();
   const cacheRedis = createCacheRedis(env.REDIS_URL);
@@ -55,15 +71,18 @@ async function main() {
     { db, storage: createLocalDiskStorage(env.FILES_DIR), cache, log, now: () => new Date(), email, sms, organizer: { name: "Clientele", email: organizerEmail } },
     redis,
     env,
+    metrics,
   );
-  log.info("worker started");
-  console.log("Clientele worker running: outbox relay to Redis Streams; contact import/export and file-retention jobs");
+  observeState(metrics, jobs.queues, db);
+  const metricsServer = await serveMetrics(metrics, env.WORKER_METRICS_PORT, env.HOST);
+  log.info({ metrics: metricsServer.url }, "worker started");
+  console.log(`Clientele worker running: outbox relay, email/SMS, notifications, import/export and maintenance jobs; metrics ${metricsServer.url}`);
 
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, async () => {
       log.info({ signal }, "worker shutting down");
       const timer = setTimeout(() => process.exit(1), env.SHUTDOWN_GRACE_MS);
-      await Promise.all([relay.stop(), jobs.close()]);
+      await Promise.all([relay.stop(), jobs.close(), metricsServer.close()]);
       await db.destroy();
       redis.disconnect();
       cacheRedis.disconnect();
@@ -74,7 +93,7 @@ async function main() {
   }
 }
 
-main().catch((error: Error) => {
-  console.error(`clientele worker: ${error.message}`);
+main().catch((error: unknown) => {
+  console.error(`clientele worker: ${maskPii(describe(error))}`);
   process.exit(1);
 });

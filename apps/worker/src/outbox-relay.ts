@@ -18,6 +18,8 @@ export type RelayOptions = {
   streamMaxLength: number;
   streamPrefix: string;
   lockName: string;
+  /** Told how many events each published batch held (throughput metric). */
+  onPublished?: (count: number) => void;
 };
 
 export type OutboxRelay = {
@@ -63,6 +65,7 @@ export function createOutboxRelay(o: RelayOptions): OutboxRelay {
     const failed = results.find(([error]) => error);
     if (failed) throw failed[0];
     await markPublished(conn, batch.map((b) => b.seq), new Date());
+    o.onPublished?.(batch.length);
     return batch.length;
   }
 

@@ -107,3 +107,9 @@ export async function withRelayLock(db: Db, name: string, fn: (conn: DbOrTrx) =>
     return true;
   });
 }
+
+/** When the oldest event still waiting for the relay happened, or null when none waits (outbox lag). */
+export async function oldestUnpublishedAt(db: DbOrTrx): Promise<Date | null> {
+  const row = await db.selectFrom("domainEvents").select("occurredAt").where("publishedAt", "is", null).orderBy("seq").limit(1).executeTakeFirst();
+  return row?.occurredAt ?? null;
+}

@@ -35,3 +35,30 @@ export function createLogger(level: string, name: string, destination?: Destinat
 }
 
 export type { Logger };
+
+/** A URL fit for a log line or an error message: its password masked. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparseable url)";
+  }
+}
+
+const EMAIL_IN_TEXT = /[^\s<>()[\]"',;:]+@[^\s<>()[\]"',;:]+\.[A-Za-z]{2,}/g;
+// Eight digits or more, so status codes ("550 5.1.1") and addresses ("127.0.0.1") stay readable.
+const PHONE_IN_TEXT = /\+?\d[\d ().-]{6,}\d/g;
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/**
+ * Free text from elsewhere (a provider's refusal, a driver's error) with email addresses, phone
+ * numbers and URL credentials masked: "550 <bob@x.com>: no such user" names the person.
+ */
+export function maskPii(text: string): string {
+  return text
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@/\s]+@/gi, "$1:***@")
+    .replace(EMAIL_IN_TEXT, "[email]")
+    .replace(PHONE_IN_TEXT, (m) => (m.replace(/\D/g, "").length >= 8 && !IPV4.test(m) ? "[phone]" : m));
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../src/logger";
+import { createLogger, maskPii, redactUrl } from "../src/logger";
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -24,5 +24,18 @@ describe("createLogger", () => {
       expect(text).not.toContain(pii);
     }
     expect(lines[0]).toMatchObject({ name: "test", traceId: "abc-123", msg: "something happened", primaryEmail: "[redacted]" });
+  });
+});
+
+describe("redactUrl and maskPii", () => {
+  it("masks a URL's password and nothing else", () => {
+    expect(redactUrl("mysql://root:s3cret@db:3306/app")).toBe("mysql://root:***@db:3306/app");
+    expect(redactUrl("redis://127.0.0.1:6379")).toBe("redis://127.0.0.1:6379");
+    expect(redactUrl("not a url")).toBe("(unparseable url)");
+  });
+
+  it("masks addresses, phone numbers and URL credentials in free text", () => {
+    const masked = maskPii("550 5.1.1 <bob.smith@example.co.uk>: unknown; call +44 20 7946 0958; via redis://:pw@h:1 at 12:30 from 127.0.0.1");
+    expect(masked).toBe("550 5.1.1 <[email]>: unknown; call [phone]; via redis://:***@h:1 at 12:30 from 127.0.0.1");
   });
 });

@@ -1,0 +1,118 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { withRelayLock } from "@clientele/db";
+import { startSmtpServer, type SmtpTestServer } from "@clientele/test-doubles";
+import { relayLockName } from "@clientele/worker/relay";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { customerBody, databaseUrl, eventually, newTenant, startIsolatedTestServer, type Api } from "./harness";
+import { startWorker, type WorkerProcess } from "./worker-process";
+
+const workerDir = fileURLToPath(new URL("../../worker", import.meta.url));
+
+/** Runs the worker to its exit and keeps stdout and stderr apart. */
+function runWorkerToExit(env: Record<string, string>) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: workerDir, env: { ...process.env, LOG_LEVEL: "info", WORKER_METRICS_PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    proc.stdout.on("data", (d) => (stdout += d));
+    proc.stderr.on("data", (d) => (stderr += d));
+    proc.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("worker start-up errors", () => {
+  it("says in one line, password masked, that MySQL is unreachable, and exits 1", async () => {
+    const r = await runWorkerToExit({ DATABASE_URL: "mysql://root:hunter2-secret@127.0.0.1:1/clientele" });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^clientele worker: cannot reach MySQL at mysql:\/\/root:\*\*\*@127\.0\.0\.1:1\/clientele: .*ECONNREFUSED/)]);
+    expect(r.stderr + r.stdout).not.toContain("hunter2-secret");
+  });
+
+  it("says in one line, password masked, that Redis is unreachable, and exits 1", async () => {
+    const r = await runWorkerToExit({ DATABASE_URL: databaseUrl(), REDIS_URL: "redis://:hunter2-secret@127.0.0.1:1" });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^clientele worker: cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1: .*ECONNREFUSED/)]);
+    expect(r.stderr + r.stdout).not.toContain("hunter2-secret");
+  });
+});
+
+describe("an operable worker", () => {
+  let own: Awaited<ReturnType<typeof startIsolatedTestServer>>;
+  let smtp: SmtpTestServer;
+  let worker: WorkerProcess;
+  let api: Api;
+  let customerId: string;
+  const scrape = async () => (await fetch(worker.metricsUrl())).text();
+  const metric = (text: string, series: string) => {
+    const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+    return line === undefined ? undefined : Number(line.slice(series.length + 1));
+  };
+
+  beforeAll(async () => {
+    own = await startIsolatedTestServer("workerops");
+    smtp = await startSmtpServer();
+    worker = await startWorker({ ...own.env, SMTP_URL: smtp.url });
+    api = await own.as("CustomerManager", newTenant());
+    customerId = (await api.post("/customers", customerBody())).body.id;
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await smtp?.close();
+    await own?.close();
+  });
+
+  it("logs each failed attempt at warn and the last at error, without the recipient's address", async () => {
+    const address = "victim.person@initech.example";
+    smtp.failNext(1, { code: 451, message: `mailbox ${address} is busy, try later` });
+    smtp.failNext(1, { code: 550, message: `no such user ${address}` });
+    const sent = await api.post(`/customers/${customerId}/communications/email`, { recipientEmail: address, subject: "Your invoice", body: "Attached." });
+    expect(sent.status).toBe(201);
+    const id = sent.body.communicationId as string;
+    const jobId = `message-${id}`;
+    const lines = () =>
+      worker
+        .output()
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.jobId === jobId);
+    const logged = await eventually(lines, (ls) => ls.some((l) => l.level === 50), 15_000, () => worker.output());
+    expect(logged).toEqual([
+      expect.objectContaining({ level: 40, msg: "job attempt failed; it will be retried", queue: "email", job: "send-email", jobId, attempt: 1, attempts: 3, reason: expect.stringMatching(/451/) }),
+      expect.objectContaining({ level: 50, msg: "job failed with no attempt left", queue: "email", job: "send-email", jobId, attempt: 2, reason: expect.stringMatching(/550.*\[email\]/) }),
+    ]);
+    expect(worker.output()).not.toContain(address);
+    expect(smtp.rejections.map((r) => r.code)).toEqual([451, 550]);
+  });
+
+  it("serves /metrics on its own port: queues, failed attempts, outbox lag and throughput, sweeps", async () => {
+    expect(worker.metricsUrl()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const text = await eventually(scrape, (t) => (metric(t, 'clientele_stranded_sweeps_total{outcome="ok"}') ?? 0) >= 1 && (metric(t, "clientele_outbox_published_events_total") ?? 0) >= 1);
+    expect(metric(text, 'clientele_queue_jobs{queue="email",state="failed"}')).toBe(1);
+    expect(metric(text, 'clientele_queue_jobs{queue="email",state="waiting"}')).toBe(0);
+    for (const q of ["contact-import", "contact-export", "maintenance", "sms", "notifications"]) {
+      expect(metric(text, `clientele_queue_jobs{queue="${q}",state="active"}`)).toBe(0);
+    }
+    expect(metric(text, 'clientele_queue_jobs{queue="maintenance",state="delayed"}')).toBeGreaterThanOrEqual(1); // the cron schedulers
+    expect(metric(text, 'clientele_job_attempts_failed_total{queue="email",final="false"}')).toBe(1);
+    expect(metric(text, 'clientele_job_attempts_failed_total{queue="email",final="true"}')).toBe(1);
+    // The relay keeps up: every event of this database (customer created, ...) went out.
+    const drained = await eventually(scrape, (t) => metric(t, "clientele_outbox_lag_seconds") === 0);
+    expect(metric(drained, "clientele_outbox_published_events_total")).toBeGreaterThanOrEqual(1);
+    expect((await fetch(worker.metricsUrl().replace("/metrics", "/other"))).status).toBe(404);
+  });
+
+  it("reports the age of the oldest event the relay has not published", async () => {
+    // The running relay holds the lock; once this test holds it, a restarted worker's relay stands by.
+    await worker.stop();
+    const held = await withRelayLock(own.deps.db, relayLockName(own.env.DATABASE_URL), async () => {
+      worker = await startWorker({ ...own.env, SMTP_URL: smtp.url });
+      expect((await api.post("/customers", customerBody())).status).toBe(201);
+      const text = await eventually(scrape, (t) => (metric(t, "clientele_outbox_lag_seconds") ?? 0) > 0.5);
+      expect(metric(text, "clientele_outbox_lag_seconds")).toBeLessThan(60);
+    });
+    expect(held).toBe(true);
+    await eventually(scrape, (t) => metric(t, "clientele_outbox_lag_seconds") === 0);
+  });
+});
