@@ -3,7 +3,10 @@ import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import { sql } from "kysely";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { AppDeps } from "./deps";
-import { validationError } from "@clientele/domain";
+import { mapError } from "./errors";
+import { rateLimit } from "./http/rate-limit";
+import { requestContext } from "./http/request-context";
+import { corsPolicy, jsonBodyOnly, securityHeaders, trpcMethods } from "./http/security";
 import { createMetrics, observe } from "./http/observability";
 import { docsRouter } from "./rest/openapi-docs";
 import { openApiDocument } from "./rest/openapi";
@@ -21,6 +24,10 @@ export function createApp(deps: AppDeps) {
   app.set("etag", false);
   app.set("trust proxy", "loopback");
   app.use(observe(deps.log, metrics));
+  app.use(requestContext);
+  app.use(securityHeaders());
+  const cors = corsPolicy(deps.env.CORS_ORIGINS);
+  const limit = rateLimit(deps);
 
   app.get("/health", (_req, res) => {
     res.json({ status: "ok" });
@@ -47,6 +54,9 @@ export function createApp(deps: AppDeps) {
 
   app.use(
     "/trpc",
+    cors,
+    limit,
+    trpcMethods,
     createExpressMiddleware({
       router: appRouter,
       createContext: ({ req, res }) => createContext(deps, req, res),
@@ -55,6 +65,8 @@ export function createApp(deps: AppDeps) {
     }),
   );
 
+  // The public testimonials feed sets its own, credential-free CORS policy.
+  app.use("/api/v1", (req, res, next) => (req.path.startsWith("/public/") ? next() : cors(req, res, next)), limit);
   const specPath = "/api/v1/openapi.json";
   app.get(specPath, (req, res) => {
     const base = deps.env.PUBLIC_URL ?? `${req.protocol}://${req.get("host")}`;
@@ -64,22 +76,15 @@ export function createApp(deps: AppDeps) {
   app.use("/api/v1", fileRoutes(deps));
   app.use("/api/v1", webhookRoutes(deps));
   app.use("/api/v1", publicRoutes(deps));
-  app.use("/api/v1", express.json({ limit: "1mb" }), restRouter(deps));
+  app.use("/api/v1", jsonBodyOnly, express.json({ limit: "1mb" }), restRouter(deps));
 
   app.use((req: Request, res: Response) => {
     sendProblem(res, new TRPCError({ code: "NOT_FOUND", message: `No route for ${req.method} ${req.path}` }), req.path);
   });
-  // Body-parser failures (malformed JSON, too large) arrive here; anything else is a 500 problem.
-  app.use((error: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
-    if (error.type === "entity.parse.failed") {
-      sendProblem(res, validationError({ body: ["is not valid JSON"] }, "The request body is not valid JSON."), req.originalUrl);
-      return;
-    }
-    if (error.type === "entity.too.large") {
-      sendProblem(res, new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: "The request body exceeds 1 MB." }), req.originalUrl);
-      return;
-    }
-    deps.log.error({ err: error, traceId: res.locals.traceId }, "unhandled express error");
+  // Body-parser failures (charset, Content-Encoding, malformed JSON, size) arrive here; errors.ts
+  // gives each its 4xx, and only what it cannot place is logged as a 500.
+  app.use((error: Error, req: Request, res: Response, _next: NextFunction) => {
+    if (mapError(error).status >= 500) deps.log.error({ err: error, traceId: res.locals.traceId }, "unhandled express error");
     sendProblem(res, error, req.originalUrl);
   });
   return app;

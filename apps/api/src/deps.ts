@@ -6,6 +6,7 @@ import type { Cache } from "@clientele/cache";
 import type { ApiEnv } from "./env";
 import type { JobQueues } from "./job-queues";
 import type { SmsLimiter } from "./sms-limiter";
+import type { RateLimiter } from "./rate-limiter";
 import type { Logger } from "@clientele/telemetry";
 
 /** Everything a request may use, built once in main.ts (or by a test) and passed down. */
@@ -19,5 +20,6 @@ export type AppDeps = {
   storage: FileStorage;
   jobs: JobQueues;
   smsLimiter: SmsLimiter;
+  rateLimiter: RateLimiter;
   now: () => Date;
 };

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { defaultCachePrefix } from "@clientele/cache";
 import { z } from "zod";
 
 /** Uploads and exports live under the repository's var/ unless configured (shared with the worker). */
@@ -22,6 +23,17 @@ const Env = z
     JWT_ISSUER: z.string().default("clientele"),
     JWT_AUDIENCE: z.string().default("clientele-api"),
     CACHE_ENABLED: bool.default(true),
+    /** Namespace of this deployment's Redis keys (cache and rate limits); defaults to clientele:<database name>:. */
+    CACHE_PREFIX: z.string().min(1).optional(),
+    /** Comma-separated browser origins allowed to call /trpc and /api/v1 with credentials. */
+    CORS_ORIGINS: z.string().default("http://localhost:5173,http://127.0.0.1:5173"),
+    /** REQ-CUS-045 request budgets per hour: per user, per tenant, per client IP (unauthenticated). */
+    RATE_LIMIT_ENABLED: bool.default(true),
+    RATE_LIMIT_PER_USER_PER_HOUR: z.coerce.number().int().min(1).default(1000),
+    RATE_LIMIT_PER_TENANT_PER_HOUR: z.coerce.number().int().min(1).default(20_000),
+    RATE_LIMIT_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(1000),
+    /** Expensive operations (search, export, import, bulk) draw on a smaller budget per user. */
+    RATE_LIMIT_EXPENSIVE_PER_USER_PER_HOUR: z.coerce.number().int().min(1).default(100),
     FILES_DIR: z.string().default(DEFAULT_FILES_DIR),
     /** Signs download URLs (HMAC); must be set in production. */
     DOWNLOAD_URL_SECRET: z.string().min(32).optional(),
@@ -42,6 +54,8 @@ const Env = z
       env.JWT_SECRET ?? (env.NODE_ENV === "production" ? undefined : "clientele-development-secret-change-me-0123456789"),
     DOWNLOAD_URL_SECRET:
       env.DOWNLOAD_URL_SECRET ?? (env.NODE_ENV === "production" ? undefined : "clientele-development-download-secret-0123456789"),
+    CACHE_PREFIX: env.CACHE_PREFIX ?? defaultCachePrefix(env.DATABASE_URL),
+    CORS_ORIGINS: env.CORS_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
   }))
   .superRefine((env, ctx) => {
     if (!env.JWT_SECRET && !env.JWT_JWKS_URL && !env.JWT_PUBLIC_KEY) {

@@ -1,7 +1,8 @@
 import { DomainError, type DomainErrorKind, type FieldErrors } from "@clientele/domain";
 import { TRPCError } from "@trpc/server";
-import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
-import { FileRejectedError, type FileRejectedCode } from "@clientele/files";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { FileNotFoundError, FileRejectedError, InvalidStorageKeyError, type FileRejectedCode } from "@clientele/files";
 import { MulterError } from "multer";
 import { ZodError } from "zod";
 import { AuthError } from "./auth/jwt";
@@ -45,6 +46,7 @@ const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
   401: "UNAUTHORIZED",
   403: "FORBIDDEN",
   404: "NOT_FOUND",
+  405: "METHOD_NOT_SUPPORTED",
   409: "CONFLICT",
   413: "PAYLOAD_TOO_LARGE",
   415: "UNSUPPORTED_MEDIA_TYPE",
@@ -59,6 +61,35 @@ function zodFieldErrors(error: ZodError): FieldErrors {
     (out[field] ??= []).push(issue.message);
   }
   return out;
+}
+
+/** What body-parser throws (http-errors): a 4xx that names the client's mistake. */
+type BodyParserError = Error & { status: number; expose: boolean; type?: string; charset?: string; encoding?: string };
+
+function isClientHttpError(error: unknown): error is BodyParserError {
+  const e = error as Partial<BodyParserError> | null;
+  return error instanceof Error && typeof e?.status === "number" && e.status >= 400 && e.status < 500 && e.expose === true;
+}
+
+const METHOD_NOT_ALLOWED = { status: 405, type: "MethodNotAllowedError", title: "Method not allowed" };
+
+/** Transport-level faults of the request body: charset, Content-Encoding, JSON syntax, size. */
+function mapBodyError(error: BodyParserError): Mapped {
+  switch (error.type) {
+    case "entity.parse.failed":
+      return { ...BY_KIND.validation, detail: "The request body is not valid JSON.", code: "VALIDATION", errors: { body: ["is not valid JSON"] } };
+    case "entity.too.large":
+      return { ...BY_KIND.too_large, detail: "The request body is too large.", code: "PAYLOAD" };
+    case "charset.unsupported":
+      return { ...BY_KIND.unsupported, detail: `The charset ${JSON.stringify(error.charset ?? "")} is not supported; send UTF-8.`, code: "MEDIA_TYPE" };
+    case "encoding.unsupported":
+      return { ...BY_KIND.unsupported, detail: "This Content-Encoding is not supported; send gzip, deflate, br or none.", code: "MEDIA_TYPE" };
+    default:
+      if (error.status === 415) return { ...BY_KIND.unsupported, detail: error.message, code: "MEDIA_TYPE" };
+      if (error.status === 413) return { ...BY_KIND.too_large, detail: "The request body is too large.", code: "PAYLOAD" };
+      // A body that does not decode as its Content-Encoding claims (gzip over plain JSON).
+      return { ...BY_KIND.validation, detail: "The request body could not be read as sent (check Content-Encoding).", code: "VALIDATION", errors: { body: ["could not be decoded"] } };
+  }
 }
 
 function isDuplicateKey(error: unknown): boolean {
@@ -91,6 +122,11 @@ export function mapError(error: unknown): Mapped {
   if (cause instanceof AuthError) {
     return { ...BY_KIND.unauthorized, detail: cause.message, code: "AUTH-001" };
   }
+  if (cause instanceof InvalidStorageKeyError || cause instanceof FileNotFoundError) {
+    // A key that cannot name a stored file (e.g. holding "..") is a link to nothing.
+    return { ...BY_KIND.not_found, detail: "The file does not exist.", code: "FILE-001" };
+  }
+  if (isClientHttpError(cause)) return mapBodyError(cause);
   if (isDuplicateKey(cause)) {
     return { ...BY_KIND.conflict, detail: "A record with the same unique value already exists.", code: "CONFLICT" };
   }
@@ -108,9 +144,19 @@ export function mapError(error: unknown): Mapped {
       case "PAYLOAD_TOO_LARGE":
         return { ...BY_KIND.too_large, detail: error.message, code: "PAYLOAD" };
       case "METHOD_NOT_SUPPORTED":
-        return { status: 405, type: "MethodNotAllowedError", title: "Method not allowed", detail: error.message, code: "METHOD" };
-      default:
+        return { ...METHOD_NOT_ALLOWED, detail: error.message, code: "METHOD" };
+      case "UNSUPPORTED_MEDIA_TYPE":
+        return { ...BY_KIND.unsupported, detail: "This Content-Type is not supported; send application/json.", code: "MEDIA_TYPE" };
+      case "TOO_MANY_REQUESTS":
+        return { ...BY_KIND.rate_limited, detail: error.message, code: "RATE-001" };
+      case "CONFLICT":
+        return { ...BY_KIND.conflict, detail: error.message, code: "CONFLICT" };
+      default: {
+        // Any other client-side code tRPC raises keeps its own status instead of becoming a 500.
+        const status = getHTTPStatusCodeFromError(error);
+        if (status >= 400 && status < 500) return { status, type: "ClientError", title: "Request rejected", detail: error.message, code: error.code };
         break;
+      }
     }
   }
   return {
@@ -132,4 +178,16 @@ export function toTrpcError(error: TRPCError): TRPCError {
   const code = TRPC_CODE_BY_STATUS[mapped.status] ?? "INTERNAL_SERVER_ERROR";
   if (code === error.code) return error;
   return new TRPCError({ code, message: mapped.detail, cause: error.cause ?? error });
+}
+
+/** The tRPC error body's data: the mapped status and code, field errors, and the traceId. */
+export function trpcErrorData(error: unknown, traceId: string | undefined) {
+  const mapped = mapError(error);
+  return { mapped, data: { httpStatus: mapped.status, errorCode: mapped.code, type: mapped.type, traceId, fieldErrors: mapped.errors ?? null } };
+}
+
+/** A tRPC-shaped error for requests refused before tRPC sees them (a non-preflight OPTIONS). */
+export function trpcErrorBody(error: TRPCError, traceId: string | undefined) {
+  const { mapped, data } = trpcErrorData(error, traceId);
+  return { status: mapped.status, body: { error: { message: mapped.detail, code: TRPC_ERROR_CODES_BY_KEY[error.code], data: { code: error.code, ...data } } } };
 }

@@ -6,6 +6,7 @@ import { sql } from "kysely";
 import { createApp } from "./app";
 import { createJobQueues } from "./job-queues";
 import { createSmsLimiter } from "./sms-limiter";
+import { createRateLimiter } from "./rate-limiter";
 import { createTokenVerifier } from "./auth/jwt";
 import { Cache, createCacheRedis } from "@clientele/cache";
 import type { AppDeps } from "./deps";
@@ -33,7 +34,7 @@ async function checkReachable(db: Db, redis: Redis | null, env: ApiEnv): Promise
 
 export async function startServer(env: ApiEnv, log: Logger = createLogger(env.LOG_LEVEL, "api")): Promise<RunningServer> {
   const { db } = createDb({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE });
-  const redis = env.CACHE_ENABLED ? createCacheRedis(env.REDIS_URL) : null;
+  const redis = env.CACHE_ENABLED ? createCacheRedis(env.REDIS_URL, env.CACHE_PREFIX) : null;
   redis?.on("error", (error) => log.debug({ err: error.message }, "redis error"));
   try {
     await checkReachable(db, redis, env);
@@ -59,6 +60,12 @@ export async function startServer(env: ApiEnv, log: Logger = createLogger(env.LO
     storage: createLocalDiskStorage(env.FILES_DIR),
     jobs: createJobQueues(env.REDIS_URL, env.QUEUE_PREFIX, log),
     smsLimiter: createSmsLimiter(redis, { perTenantPerMinute: env.SMS_LIMIT_PER_TENANT_PER_MINUTE, perNumberPerHour: env.SMS_LIMIT_PER_NUMBER_PER_HOUR }),
+    rateLimiter: createRateLimiter(redis, {
+      perUserPerHour: env.RATE_LIMIT_PER_USER_PER_HOUR,
+      perTenantPerHour: env.RATE_LIMIT_PER_TENANT_PER_HOUR,
+      perIpPerHour: env.RATE_LIMIT_PER_IP_PER_HOUR,
+      expensivePerUserPerHour: env.RATE_LIMIT_EXPENSIVE_PER_USER_PER_HOUR,
+    }),
     now: () => new Date(),
   };
   const app = createApp(deps);

@@ -1,6 +1,7 @@
 import { DomainError } from "@clientele/domain";
 import type { Redis } from "ioredis";
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterRes } from "rate-limiter-flexible";
+import { budget } from "./rate-limiter";
 
 export type SmsLimiter = { consume: (tenantId: string, phone: string) => Promise<void> };
 
@@ -9,12 +10,8 @@ export type SmsLimiter = { consume: (tenantId: string, phone: string) => Promise
  * Redis (shared by every API instance) with an in-memory stand-in while Redis is away.
  */
 export function createSmsLimiter(redis: Redis | null, o: { perTenantPerMinute: number; perNumberPerHour: number }): SmsLimiter {
-  const make = (points: number, duration: number, keyPrefix: string) =>
-    redis
-      ? new RateLimiterRedis({ storeClient: redis, points, duration, keyPrefix, insuranceLimiter: new RateLimiterMemory({ points, duration }) })
-      : new RateLimiterMemory({ points, duration, keyPrefix });
-  const tenant = make(o.perTenantPerMinute, 60, "rl:sms:tenant");
-  const number = make(o.perNumberPerHour, 3600, "rl:sms:number");
+  const tenant = budget(redis, o.perTenantPerMinute, 60, "rl:sms:tenant");
+  const number = budget(redis, o.perNumberPerHour, 3600, "rl:sms:number");
   return {
     async consume(tenantId, phone) {
       try {

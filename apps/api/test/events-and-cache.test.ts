@@ -131,7 +131,7 @@ describe("cache-aside", () => {
     const api = rest(server.url, await server.token("Admin", tenant));
     const { body } = await api.post("/customers", customerBody({ companyName: "Cached Co" }));
     const key = cacheKeys.customer(tenant, body.id);
-    expect(readVersioned(await redis.get(key))?.version).toBe(1);
+    expect(readVersioned(await redis.get(server.deps.env.CACHE_PREFIX + key))?.version).toBe(1);
 
     // Change the row behind the API's back: a cached read must not see it...
     await server.deps.db.updateTable("customers").set({ industry: "Changed directly" }).where("id", "=", body.id).execute();
@@ -143,7 +143,7 @@ describe("cache-aside", () => {
     const after = await api.get(`/customers/${body.id}`);
     expect(after.body.profile.companyName).toBe("Cached Company");
     expect(after.body.version).toBe(2);
-    expect(readVersioned(await redis.get(key))?.version).toBe(2);
+    expect(readVersioned(await redis.get(server.deps.env.CACHE_PREFIX + key))?.version).toBe(2);
   });
 
   it("never lets an older copy replace a newer one", async () => {
@@ -153,7 +153,7 @@ describe("cache-aside", () => {
     await api.put(`/customers/${body.id}/profile`, { industry: "Newer" });
     const key = cacheKeys.customer(tenant, body.id);
     await server.deps.cache.putVersioned(key, 1, JSON.stringify({ stale: true }), 60);
-    expect(readVersioned(await redis.get(key))?.version).toBe(2);
+    expect(readVersioned(await redis.get(server.deps.env.CACHE_PREFIX + key))?.version).toBe(2);
     expect((await api.get(`/customers/${body.id}`)).body.profile.industry).toBe("Newer");
   });
 

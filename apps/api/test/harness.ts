@@ -27,6 +27,11 @@ export function testEnv(overrides: Record<string, string> = {}): ApiEnv {
     ...sharedEnv(),
     DATABASE_POOL_SIZE: "10",
     LOG_LEVEL: "silent",
+    // Suites send many requests per user; rate-limit tests set small budgets of their own.
+    RATE_LIMIT_PER_USER_PER_HOUR: "1000000",
+    RATE_LIMIT_PER_TENANT_PER_HOUR: "1000000",
+    RATE_LIMIT_PER_IP_PER_HOUR: "1000000",
+    RATE_LIMIT_EXPENSIVE_PER_USER_PER_HOUR: "1000000",
     ...overrides,
   });
 }

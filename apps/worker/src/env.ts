@@ -6,6 +6,8 @@ const DEFAULT_FILES_DIR = fileURLToPath(new URL("../../../var/files", import.met
 const Env = z.object({
   DATABASE_URL: z.string().default("mysql://root@127.0.0.1:3306/clientele"),
   REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+  /** Same namespace as the API's cache keys (default clientele:<database name>:), so invalidations reach it. */
+  CACHE_PREFIX: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),

@@ -1,4 +1,4 @@
-import { Cache, createCacheRedis } from "@clientele/cache";
+import { Cache, createCacheRedis, defaultCachePrefix } from "@clientele/cache";
 import { createDb } from "@clientele/db";
 import { createLocalDiskStorage } from "@clientele/files";
 import { createEmailSender, createSmsSender } from "@clientele/messaging";
@@ -54,7 +54,7 @@ async function main() {
     onPublished: (n) => metrics.published.inc(n),
   });
   relay.start();
-  const cacheRedis = createCacheRedis(env.REDIS_URL);
+  const cacheRedis = createCacheRedis(env.REDIS_URL, env.CACHE_PREFIX ?? defaultCachePrefix(env.DATABASE_URL));
   cacheRedis.on("error", () => undefined);
   await cacheRedis.connect().catch(() => undefined);
   const cache = new Cache(cacheRedis, log);

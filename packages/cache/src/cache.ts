@@ -174,9 +174,27 @@ export const cacheKeys = {
 /** REQ-CUS-041 lifetimes, in seconds. */
 export const CACHE_TTL = { customer: 30 * 60, contacts: 15 * 60, communications: 10 * 60, search: 5 * 60 } as const;
 
-/** A connection for caching: fails fast while Redis is away instead of queueing commands. */
-export function createCacheRedis(url: string): Redis {
+/**
+ * The namespace of one deployment's keys when CACHE_PREFIX is not set: its database name, so two
+ * deployments (or test runs) sharing a Redis never read each other's cache or limiter budgets.
+ */
+export function defaultCachePrefix(databaseUrl: string): string {
+  let database = "";
+  try {
+    database = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ""));
+  } catch {
+    // An unparseable URL fails at connect time with a clear message; the prefix need not.
+  }
+  return `clientele:${database || "default"}:`;
+}
+
+/**
+ * A connection for caching: fails fast while Redis is away instead of queueing commands. Every key
+ * sent through it (cache entries, generations, rate-limit budgets) starts with `keyPrefix`.
+ */
+export function createCacheRedis(url: string, keyPrefix: string): Redis {
   return new Redis(url, {
+    keyPrefix,
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

@@ -1,15 +1,21 @@
-import { cacheKeys } from "@clientele/cache";
+import { cacheKeys, defaultCachePrefix } from "@clientele/cache";
 import { Redis } from "ioredis";
 
-/** Only the bench tenant's keys are touched: Redis may be shared with a developer's running API. */
+/**
+ * Only the bench tenant's keys are touched: Redis may be shared with a developer's running API.
+ * Keys carry the prefix the API derives from the bench database's name (CACHE_PREFIX unset).
+ */
 export class BenchCache {
   private readonly redis: Redis;
+  private readonly prefix: string;
 
   constructor(
     url: string,
+    databaseUrl: string,
     private readonly tenantId: string,
   ) {
     this.redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    this.prefix = defaultCachePrefix(databaseUrl);
   }
 
   async connect(): Promise<void> {
@@ -21,7 +27,7 @@ export class BenchCache {
     let deleted = 0;
     let cursor = "0";
     do {
-      const [next, keys] = await this.redis.scan(cursor, "MATCH", cacheKeys.customer(this.tenantId, "*"), "COUNT", 1000);
+      const [next, keys] = await this.redis.scan(cursor, "MATCH", this.prefix + cacheKeys.customer(this.tenantId, "*"), "COUNT", 1000);
       cursor = next;
       if (keys.length) deleted += await this.redis.unlink(...keys);
     } while (cursor !== "0");
@@ -30,12 +36,12 @@ export class BenchCache {
 
   async cachedCount(ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    return this.redis.exists(...ids.map((id) => cacheKeys.customer(this.tenantId, id)));
+    return this.redis.exists(...ids.map((id) => this.prefix + cacheKeys.customer(this.tenantId, id)));
   }
 
   /** Moves the tenant to a new search generation: every cached search result becomes unreachable. */
   async retireSearches(): Promise<void> {
-    await this.redis.incr(cacheKeys.searchGeneration(this.tenantId));
+    await this.redis.incr(this.prefix + cacheKeys.searchGeneration(this.tenantId));
   }
 
   close(): void {

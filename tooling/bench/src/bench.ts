@@ -148,7 +148,7 @@ async function runBench(args: BenchArgs): Promise<number> {
 
   const ids = await loadIds(args.databaseUrl);
   if (ids.length < 10) throw new Error(`only ${ids.length} live customers: seed at least a few dozen`);
-  const cache = new BenchCache(args.redisUrl, TENANT);
+  const cache = new BenchCache(args.redisUrl, args.databaseUrl, TENANT);
   await cache.connect();
   const children: Child[] = [];
   const stopAll = async () => {

@@ -6,7 +6,9 @@ import type { Request, Response } from "express";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import { AuthError } from "../auth/jwt";
 import type { AppDeps } from "../deps";
-import { mapError, toTrpcError } from "../errors";
+import { toTrpcError, trpcErrorData } from "../errors";
+import { currentTraceId } from "../http/request-context";
+import { EXPENSIVE_PROCEDURES, rateLimited, setLimitHeaders } from "../rate-limiter";
 
 export type RequestInfo = { traceId: string; authz?: { privilege: Privilege; allowed: boolean } };
 
@@ -27,23 +29,23 @@ export type Meta = OpenApiMeta & {
   statusOf?: (data: unknown) => number;
 };
 
+/** The caller named by a bearer token; errors are kept for the procedure to raise if it needs a caller. */
+export async function authenticate(deps: AppDeps, header: string | undefined): Promise<Context["auth"]> {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match?.[1]) return { error: "Authorization header must be 'Bearer <token>'" };
+  try {
+    return { actor: await deps.verifyToken(match[1]) };
+  } catch (error) {
+    return { error: error instanceof AuthError ? error.message : "token invalid" };
+  }
+}
+
 export async function createContext(deps: AppDeps, req: Request | null, res: Response | null): Promise<Context> {
   const traceId = (res?.locals.traceId as string | undefined) ?? randomUUID();
   const info: RequestInfo = (res?.locals.requestInfo as RequestInfo | undefined) ?? { traceId };
-  const header = req?.headers.authorization;
-  let auth: Context["auth"] = null;
-  if (header) {
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1]) {
-      auth = { error: "Authorization header must be 'Bearer <token>'" };
-    } else {
-      try {
-        auth = { actor: await deps.verifyToken(match[1]) };
-      } catch (error) {
-        auth = { error: error instanceof AuthError ? error.message : "token invalid" };
-      }
-    }
-  }
+  // The rate limiter already verified the token of this request.
+  const auth = res && "auth" in res.locals ? (res.locals.auth as Context["auth"]) : await authenticate(deps, req?.headers.authorization);
   return { deps, req, res, traceId, auth, info };
 }
 
@@ -52,20 +54,9 @@ const t = initTRPC
   .meta<Meta>()
   .create({
     errorFormatter({ shape, error, ctx }) {
-      const mapped = mapError(error);
-      return {
-        ...shape,
-        message: mapped.detail,
-        data: {
-          ...shape.data,
-          stack: undefined,
-          httpStatus: mapped.status,
-          errorCode: mapped.code,
-          type: mapped.type,
-          traceId: ctx?.traceId,
-          fieldErrors: mapped.errors ?? null,
-        },
-      };
+      // Transport errors (content type, method) come before any context: the traceId is the request's.
+      const { mapped, data } = trpcErrorData(error, ctx?.traceId ?? currentTraceId());
+      return { ...shape, message: mapped.detail, data: { ...shape.data, stack: undefined, ...data } };
     },
   });
 
@@ -114,7 +105,19 @@ const authenticated = t.middleware(async ({ ctx, next }) => {
   return next({ ctx: { ...ctx, actor } });
 });
 
-const authedProcedure = publicProcedure.use(authenticated);
+/** Expensive operations draw on their own, smaller budget, once per call (each item of a tRPC batch). */
+const expensiveBudget = t.middleware(async ({ ctx, path, next }) => {
+  if (!ctx.deps.env.RATE_LIMIT_ENABLED || !EXPENSIVE_PROCEDURES.has(path)) return next();
+  const actor = (ctx as typeof ctx & { actor: Actor }).actor;
+  const state = await ctx.deps.rateLimiter.expensive(actor);
+  if (state.retryAfterSeconds !== null) {
+    if (ctx.res) setLimitHeaders(ctx.res, state);
+    throw rateLimited(state, `searches, exports, imports and bulk sends`);
+  }
+  return next();
+});
+
+const authedProcedure = publicProcedure.use(authenticated).use(expensiveBudget);
 
 /** Checks the privilege matrix before the procedure runs; the decision goes into the request log. */
 export function withPrivilege(privilege: Privilege) {
