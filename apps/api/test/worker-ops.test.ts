@@ -77,7 +77,7 @@ describe("an operable worker", () => {
         .filter((l) => l.startsWith("{"))
         .map((l) => JSON.parse(l) as Record<string, unknown>)
         .filter((l) => l.jobId === jobId);
-    const logged = await eventually(lines, (ls) => ls.some((l) => l.level === 50), 15_000, () => worker.output());
+    const logged = await eventually(async () => lines(), (ls) => ls.some((l) => l.level === 50), 15_000, () => worker.output());
     expect(logged).toEqual([
       expect.objectContaining({ level: 40, msg: "job attempt failed; it will be retried", queue: "email", job: "send-email", jobId, attempt: 1, attempts: 3, reason: expect.stringMatching(/451/) }),
       expect.objectContaining({ level: 50, msg: "job failed with no attempt left", queue: "email", job: "send-email", jobId, attempt: 2, reason: expect.stringMatching(/550.*\[email\]/) }),
@@ -106,7 +106,7 @@ describe("an operable worker", () => {
   it("reports the age of the oldest event the relay has not published", async () => {
     // The running relay holds the lock; once this test holds it, a restarted worker's relay stands by.
     await worker.stop();
-    const held = await withRelayLock(own.deps.db, relayLockName(own.env.DATABASE_URL), async () => {
+    const held = await withRelayLock(own.deps.db, relayLockName(own.env.DATABASE_URL!), async () => {
       worker = await startWorker({ ...own.env, SMTP_URL: smtp.url });
       expect((await api.post("/customers", customerBody())).status).toBe(201);
       const text = await eventually(scrape, (t) => (metric(t, "clientele_outbox_lag_seconds") ?? 0) > 0.5);

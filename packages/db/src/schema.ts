@@ -190,6 +190,8 @@ export type CommunicationsTable = {
   sentAt: Opt<Date | null>;
   deliveredAt: Opt<Date | null>;
   statusChangedAt: Opt<Date | null>;
+  /** The failed message this one resends. */
+  resentFromId: Opt<string | null>;
   version: Opt<number>;
 };
 

@@ -40,6 +40,8 @@ export type DomainErrorCode =
   | "COMM-004"
   | "COMM-005"
   | "COMM-006"
+  | "COMM-010"
+  | "COMM-011"
   | "TMPL-001"
   | "FUP-001"
   | "RATE-001"

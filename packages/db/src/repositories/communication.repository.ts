@@ -51,6 +51,7 @@ export type NewCommunication = {
   attendees?: string[];
   reminderMinutes?: number[];
   notes?: string | null;
+  resentFromId?: string | null;
 };
 
 const communicationRow = (c: NewCommunication) => ({
@@ -142,6 +143,12 @@ export async function listCommunications(db: DbOrTrx, tenantId: string, customer
     base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
   ]);
   return { items: rows.map(toCommunication), totalCount: Number(count.n) };
+}
+
+/** The resend of a message, if it was resent. */
+export async function findResendOf(db: DbOrTrx, tenantId: string, id: string): Promise<Communication | undefined> {
+  const row = await db.selectFrom("communications").selectAll().where("tenantId", "=", tenantId).where("resentFromId", "=", id).executeTakeFirst();
+  return row && toCommunication(row);
 }
 
 /** Messages left Queued (Redis was down when they were recorded), for the worker's sweeper. */

@@ -1,6 +1,6 @@
 import type { Preferences } from "../customer/customer.types";
 import { checkAttachmentLimits } from "../attachments";
-import { FieldErrorCollector } from "../errors";
+import { DomainError, FieldErrorCollector } from "../errors";
 import { hasLineBreak } from "../text";
 import { validateEmail } from "../validation/email";
 import { validatePhone } from "../validation/phone";
@@ -25,6 +25,24 @@ export function nextDeliveryStatus(current: DeliveryStatus, reported: DeliverySt
   if (current === reported) return null;
   if (current === "Failed" || current === "Bounced") return null;
   return RANK[reported] >= RANK[current] ? reported : null;
+}
+
+/** Only a message that did not get through may be sent again; anything else would be a duplicate. */
+export const RESENDABLE_STATUSES = ["Failed", "Bounced", "Undelivered"] as const satisfies readonly DeliveryStatus[];
+
+/** An email or SMS may be resent once it failed, and only once: a failed resend is resent in turn. */
+export function assertResendable(c: { type: string; status: string }, resentAlreadyAs: string | null): void {
+  if (c.type !== "Email" && c.type !== "SMS") {
+    throw new DomainError("COMM-010", "business_rule", `Only an email or a text message can be resent, not a ${c.type}.`, { communicationId: ["is not an email or SMS"] });
+  }
+  if (!(RESENDABLE_STATUSES as readonly string[]).includes(c.status)) {
+    throw new DomainError("COMM-010", "business_rule", `Only a message that failed (${RESENDABLE_STATUSES.join(", ")}) can be resent; this one is ${c.status}.`, {
+      status: [`is ${c.status}`],
+    });
+  }
+  if (resentAlreadyAs) {
+    throw new DomainError("COMM-011", "conflict", `This message was already resent as ${resentAlreadyAs}; resend that one if it failed too.`, { communicationId: [`resent as ${resentAlreadyAs}`] });
+  }
 }
 
 /** Twilio's message statuses in ours. */

@@ -12,6 +12,8 @@ import {
   ZMeetingRef,
   ZMessageAccepted,
   ZRescheduleInput,
+  ZResendAccepted,
+  ZResendInput,
   ZSendEmailInput,
   ZSendSmsInput,
   ZTemplate,
@@ -42,6 +44,15 @@ export const communicationRouter = router({
     .input(ZSendSmsInput)
     .output(ZMessageAccepted)
     .mutation(({ ctx, input }) => uc.sendSms(ctx.deps, ctx.actor, input, ctx.traceId)),
+
+  resend: withPrivilege("communication:send")
+    .meta({
+      openapi: { method: "POST", path: `${base}/{communicationId}/resend`, tags, summary: "Send a failed email or SMS again (a new message linked to it; at most once per message)" },
+      successStatus: 201,
+    })
+    .input(ZResendInput)
+    .output(ZResendAccepted)
+    .mutation(({ ctx, input }) => uc.resendCommunication(ctx.deps, ctx.actor, input, ctx.traceId)),
 
   logPhoneCall: withPrivilege("communication:send")
     .meta({ openapi: { method: "POST", path: `${base}/phone-call`, tags, summary: "Log a phone call" }, successStatus: 201 })

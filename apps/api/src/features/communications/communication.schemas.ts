@@ -46,6 +46,9 @@ export const ZMessageAccepted = z.object({
   encoding: z.string().optional(),
 });
 
+export const ZResendInput = z.object({ customerId: ZId, communicationId: ZId });
+export const ZResendAccepted = ZMessageAccepted.extend({ resentFromId: z.string().describe("the failed message this one resends") });
+
 export const ZLogCallInput = z.object({
   customerId: ZId,
   phoneNumber: text(40),
@@ -111,6 +114,7 @@ export const ZCommunication = z.object({
   createdBy: z.string(),
   sentAt: z.string().nullable(),
   deliveredAt: z.string().nullable(),
+  resentFromId: z.string().nullable().describe("set on a resend: the failed message it sends again"),
   version: z.number().int(),
 });
 

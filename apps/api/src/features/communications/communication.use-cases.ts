@@ -5,6 +5,7 @@ import {
   appendEvents,
   findCommunication,
   findFiles,
+  findResendOf,
   findTemplate,
   inTransaction,
   insertCommunications,
@@ -20,6 +21,7 @@ import {
   type NewCommunication,
 } from "@clientele/db";
 import {
+  assertResendable,
   checkAttachments,
   checkConsent,
   checkEmailDraft,
@@ -33,6 +35,7 @@ import {
   type Actor,
   type Contact,
   type Customer,
+  type Purpose,
 } from "@clientele/domain";
 import { PERSONALIZATION_VARIABLES, renderTemplate, smsSegments, templateVariables, unknownVariables } from "@clientele/messaging";
 import type { NotificationPayload } from "@clientele/jobs";
@@ -46,6 +49,7 @@ import type {
   ZLogCallInput,
   ZMeetingInput,
   ZRescheduleInput,
+  ZResendInput,
   ZSendEmailInput,
   ZSendSmsInput,
 } from "./communication.schemas";
@@ -84,6 +88,7 @@ function toCommunicationDto(c: Communication): TCommunication {
     createdBy: c.createdBy,
     sentAt: c.sentAt?.toISOString() ?? null,
     deliveredAt: c.deliveredAt?.toISOString() ?? null,
+    resentFromId: c.resentFromId,
     version: c.version,
   };
 }
@@ -498,3 +503,57 @@ export async function getCommunication(deps: AppDeps, actor: Actor, input: { cus
   return toCommunicationDto(c);
 }
 
+
+/**
+ * Sends a failed email or SMS again as a new message linked to the original (resentFromId), with
+ * its own delivery state and job; the original keeps its history. Consent, suppression, STOP and
+ * the SMS limits are checked as for a first send. resent_from_id is unique, so of two concurrent
+ * resends one inserts and the other gets COMM-011: the message never goes out twice.
+ */
+export async function resendCommunication(deps: AppDeps, actor: Actor, input: z.infer<typeof ZResendInput>, traceId: string) {
+  const customer = await loadModifiable(deps, actor, input.customerId);
+  const original = await findCommunication(deps.db, actor.tenantId, input.communicationId);
+  if (!original || original.customerId !== customer.id) throw new DomainError("COMM-002", "not_found", "Communication not found.");
+  assertResendable(original, (await findResendOf(deps.db, actor.tenantId, original.id))?.id ?? null);
+  const channel = original.type as "Email" | "SMS";
+  const purpose = original.purpose as Purpose;
+  const consent = checkConsent(customer.preferences, channel, purpose);
+  if (!consent.allowed) throw blocked(consent.reason, "COMM-004");
+  if (channel === "Email" && (await isEmailSuppressed(deps.db, actor.tenantId, original.recipientEmail!.toLowerCase()))) {
+    throw blocked("this address hard-bounced earlier and is suppressed", "COMM-005");
+  }
+  if (channel === "SMS") {
+    if (await isOptedOut(deps.db, original.recipientPhone!)) throw blocked("the number opted out by texting STOP", "COMM-006");
+    await deps.smsLimiter.consume(actor.tenantId, original.recipientPhone!);
+  }
+  const c: NewCommunication = {
+    ...outbound(actor, customer.id, channel, purpose, deps.now()),
+    subject: original.subject,
+    bodyText: original.bodyText,
+    bodyHtml: original.bodyHtml,
+    recipientEmail: original.recipientEmail,
+    recipientPhone: original.recipientPhone,
+    templateId: original.templateId,
+    attachments: original.attachments,
+    segments: original.segments,
+    encoding: original.encoding,
+    resentFromId: original.id,
+  };
+  const event = { type: "CommunicationResent", data: { communicationId: c.id, resentFromId: original.id, customerId: customer.id, type: channel, purpose } };
+  try {
+    await persist(deps, actor, [c], `${channel}Resent`, traceId, event);
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ER_DUP_ENTRY") throw error;
+    assertResendable(original, (await findResendOf(deps.db, actor.tenantId, original.id))?.id ?? "another request");
+  }
+  await deps.jobs.enqueueMessage(channel, { communicationId: c.id, tenantId: actor.tenantId });
+  return {
+    communicationId: c.id,
+    type: channel,
+    status: "Queued",
+    purpose,
+    resentFromId: original.id,
+    ...(channel === "SMS" && original.segments !== null ? { segments: original.segments } : {}),
+    ...(channel === "SMS" && original.encoding !== null ? { encoding: original.encoding } : {}),
+  };
+}
