@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from "express";
 import type { AppDeps } from "../deps";
 import { ZPublicTestimonialsInput } from "../features/testimonials/testimonial.schemas";
 import { publicTestimonials } from "../features/testimonials/testimonial.use-cases";
+import { queryCoercer } from "./query-coercion";
 import { sendProblem } from "./rest-adapter";
 
 /** If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/"x" matches "x". */
@@ -18,10 +19,11 @@ function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
  */
 export function publicRoutes(deps: AppDeps): Router {
   const r = Router();
+  const fromQuery = queryCoercer([ZPublicTestimonialsInput]);
 
   r.get("/public/tenants/:tenantId/testimonials", async (req: Request, res: Response) => {
     try {
-      const input = ZPublicTestimonialsInput.parse({ ...req.query, tenantId: req.params.tenantId });
+      const input = ZPublicTestimonialsInput.parse({ ...fromQuery(req.query as Record<string, unknown>), tenantId: req.params.tenantId });
       const body = JSON.stringify(await publicTestimonials(deps, input));
       const etag = `"${createHash("sha256").update(body).digest("base64url")}"`;
       res.setHeader("Cache-Control", "public, max-age=300");

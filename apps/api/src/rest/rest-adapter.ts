@@ -5,10 +5,11 @@ import type { AppDeps } from "../deps";
 import { toProblem } from "../errors";
 import { appRouter } from "../trpc/router";
 import { createCallerFactory, createContext, type Meta } from "../trpc/trpc";
+import { queryCoercer } from "./query-coercion";
 
 const createCaller = createCallerFactory(appRouter);
 
-type Route = { procedurePath: string; method: string; path: string; meta: Meta };
+type Route = { procedurePath: string; method: string; path: string; meta: Meta; inputs: unknown[] };
 
 function routes(): Route[] {
   const out: Route[] = [];
@@ -20,6 +21,7 @@ function routes(): Route[] {
       method: meta.openapi.method.toLowerCase(),
       path: meta.openapi.path.replace(/\{(\w+)\}/g, ":$1"),
       meta,
+      inputs: (procedure._def as { inputs?: unknown[] }).inputs ?? [],
     });
   }
   // Literal segments win over parameters (/customers/search before /customers/{id}): order by
@@ -61,10 +63,11 @@ export async function callProcedure(deps: AppDeps, req: Request, res: Response, 
 
 function mountProcedures(r: Router, deps: AppDeps): Router {
   for (const route of routes()) {
+    const fromQuery = queryCoercer(route.inputs);
     const handler = async (req: Request, res: Response) => {
       try {
         const source: unknown =
-          route.method === "get" || route.method === "delete" ? { ...(req.query as object) } : (req.body ?? {});
+          route.method === "get" || route.method === "delete" ? fromQuery(req.query as Record<string, unknown>) : (req.body ?? {});
         if (typeof source !== "object" || source === null || Array.isArray(source)) {
           sendProblem(res, validationError({ body: ["must be a JSON object"] }), req.originalUrl);
           return;

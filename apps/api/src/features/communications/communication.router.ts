@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { router, withPrivilege } from "../../trpc/trpc";
-import { queryFlag } from "../shared.schemas";
+import { ZFlag } from "../shared.schemas";
 import {
   ZBulkEmailInput,
   ZBulkEmailOutput,
@@ -117,7 +117,7 @@ export const templateRouter = router({
     .query(({ ctx, input }) => tpl.getTemplate(ctx.deps, ctx.actor, input)),
   list: withPrivilege("communication:send")
     .meta({ openapi: { method: "GET", path: "/templates", tags: ttags, summary: "List templates" } })
-    .input(z.object({ channel: z.enum(["Email", "SMS"]).optional(), includeArchived: queryFlag.optional() }))
+    .input(z.object({ channel: z.enum(["Email", "SMS"]).optional(), includeArchived: ZFlag.optional() }))
     .output(z.object({ items: z.array(ZTemplate) }))
     .query(({ ctx, input }) => tpl.listTemplateDtos(ctx.deps, ctx.actor, input)),
 });

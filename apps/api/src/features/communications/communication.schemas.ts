@@ -1,9 +1,7 @@
 import "../../zod-setup";
 import { COMMUNICATION_TYPES, FOLLOW_UP_PRIORITIES, PURPOSES } from "@clientele/domain";
 import { z } from "zod";
-import { text, ZId, commaList } from "../shared.schemas";
-
-const ZDate = z.coerce.date({ error: "must be an ISO 8601 date-time" });
+import { listOf, text, ZDateTime, ZId, ZPage, ZPageSize } from "../shared.schemas";
 
 export const ZSendEmailInput = z.object({
   customerId: ZId,
@@ -56,15 +54,15 @@ export const ZLogCallInput = z.object({
   durationInSeconds: z.number(),
   summary: text(2000),
   notes: text(10_000).nullable().optional(),
-  callTime: ZDate,
+  callTime: ZDateTime,
 });
 
 export const ZMeetingInput = z.object({
   customerId: ZId,
   title: text(500),
   description: text(10_000).nullable().optional(),
-  scheduledStart: ZDate,
-  scheduledEnd: ZDate,
+  scheduledStart: ZDateTime,
+  scheduledEnd: ZDateTime,
   location: text(255).nullable().optional(),
   attendees: z.array(text(320)).max(100),
   isVirtual: z.boolean().default(false),
@@ -75,8 +73,8 @@ export const ZMeetingInput = z.object({
 export const ZRescheduleInput = z.object({
   customerId: ZId,
   meetingId: ZId,
-  scheduledStart: ZDate,
-  scheduledEnd: ZDate,
+  scheduledStart: ZDateTime,
+  scheduledEnd: ZDateTime,
   location: text(255).nullable().optional(),
   meetingLink: text(500).nullable().optional(),
   version: z.number().int().positive().optional(),
@@ -120,11 +118,11 @@ export const ZCommunication = z.object({
 
 export const ZHistoryInput = z.object({
   customerId: ZId,
-  type: commaList(z.enum([...COMMUNICATION_TYPES, "Phone"]), 4).optional(),
-  startDate: ZDate.optional(),
-  endDate: ZDate.optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100, "must be at most 100").default(20),
+  type: listOf(z.enum([...COMMUNICATION_TYPES, "Phone"]), 4).optional(),
+  startDate: ZDateTime.optional(),
+  endDate: ZDateTime.optional(),
+  page: ZPage,
+  pageSize: ZPageSize,
 });
 export const ZHistoryOutput = z.object({
   items: z.array(ZCommunication),
@@ -161,7 +159,7 @@ export const ZFollowUpInput = z.object({
   customerId: ZId,
   subject: text(500),
   description: text(10_000).nullable().optional(),
-  dueDate: ZDate,
+  dueDate: ZDateTime,
   priority: z.enum(FOLLOW_UP_PRIORITIES),
   assignedTo: text(100).nullable().optional().describe("a user id (the token's sub)"),
 });

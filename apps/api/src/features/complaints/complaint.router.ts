@@ -50,7 +50,7 @@ export const complaintRouter = router({
     .query(({ ctx }) => uc.dashboard(ctx.deps, ctx.actor)),
   knowledgeBase: withPrivilege("customer:read")
     .meta({ openapi: { method: "GET", path: "/complaints/knowledge-base", tags, summary: "Past resolutions by category and words" } })
-    .input(z.object({ category: z.string().max(200).optional(), query: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }))
+    .input(z.object({ category: z.string().max(200).optional(), query: z.string().max(200).optional(), limit: z.number("must be a number").int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100").default(20) }))
     .output(z.object({ items: z.array(z.object({ complaintId: z.string(), complaintNumber: z.string(), category: z.string().nullable(), subject: z.string(), resolution: z.string(), resolvedAt: z.string().nullable(), customerSatisfied: z.boolean().nullable() })) }))
     .query(({ ctx, input }) => uc.knowledgeBase(ctx.deps, ctx.actor, input)),
   getSettings: withPrivilege("complaint:manage")

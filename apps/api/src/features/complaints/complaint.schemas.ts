@@ -1,9 +1,9 @@
 import "../../zod-setup";
 import { COMPLAINT_PRIORITIES, COMPLAINT_STATUSES } from "@clientele/domain";
 import { z } from "zod";
-import { commaList, text, ZId } from "../shared.schemas";
+import { listOf, text, ZId, ZPage, ZPageSize } from "../shared.schemas";
 
-const list = <T extends z.ZodType>(item: T) => commaList(item, 10);
+const list = <T extends z.ZodType>(item: T) => listOf(item, 10);
 
 export const ZSubmitComplaintInput = z.object({
   customerId: ZId,
@@ -65,8 +65,8 @@ export const ZListInput = z.object({
   priority: list(z.enum(COMPLAINT_PRIORITIES)).optional(),
   assignedTo: text(100).optional(),
   category: text(200).optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100, "must be at most 100").default(20),
+  page: ZPage,
+  pageSize: ZPageSize,
 });
 export const ZListOutput = z.object({ items: z.array(ZComplaint), totalCount: z.number().int(), page: z.number().int(), pageSize: z.number().int(), totalPages: z.number().int() });
 

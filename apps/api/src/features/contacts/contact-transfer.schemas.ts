@@ -3,8 +3,8 @@ import { IMPORT_FIELDS } from "@clientele/domain";
 import { EXPORT_FIELDS } from "@clientele/jobs";
 import { z } from "zod";
 
-const FORMATS = ["CSV", "Excel", "JSON"] as const;
-const ZFormat = z.preprocess((v) => (typeof v === "string" && /^xlsx$/i.test(v) ? "Excel" : v), z.enum(FORMATS));
+// "xlsx" is accepted as another name for Excel; the use cases only ever see the canonical three.
+const ZFormat = z.enum(["CSV", "Excel", "JSON", "xlsx"]).transform((f) => (f === "xlsx" ? "Excel" : f));
 
 export const ZImportInput = z.object({
   /** The file: bytes from server-side callers, base64 from typed clients over HTTP. */

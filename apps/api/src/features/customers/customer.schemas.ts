@@ -8,11 +8,11 @@ import {
 } from "@clientele/domain";
 import { CUSTOMER_SORT_FIELDS } from "@clientele/db";
 import { z } from "zod";
-import { commaList, text, ZId } from "../shared.schemas";
+import { listOf, text, ZId, ZPage, ZPageSize } from "../shared.schemas";
 
 // Edge validation: shapes and sizes. Content rules (email, phone, address) live in the domain.
 
-const list = <T extends z.ZodType>(item: T) => commaList(item, 20);
+const list = <T extends z.ZodType>(item: T) => listOf(item, 20);
 
 const ZAddress = z.object({
   street: text(255),
@@ -123,8 +123,8 @@ export const ZSearchCustomersInput = z.object({
   type: list(z.enum(CUSTOMER_TYPES)).optional(),
   segment: list(z.enum(CUSTOMER_SEGMENTS)).optional(),
   status: list(z.enum(CUSTOMER_STATUSES)).optional(),
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100, "must be at most 100").default(20),
+  page: ZPage,
+  pageSize: ZPageSize,
   sort: list(
     z
       .string()

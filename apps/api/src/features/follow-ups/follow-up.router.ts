@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { router, withPrivilege } from "../../trpc/trpc";
-import { queryFlag } from "../shared.schemas";
+import { ZFlag } from "../shared.schemas";
 import { ZFollowUp, ZFollowUpInput, ZFollowUpRef } from "../communications/communication.schemas";
 import * as uc from "./follow-up.use-cases";
 
@@ -19,7 +19,7 @@ export const followUpRouter = router({
     .query(({ ctx, input }) => uc.customerFollowUps(ctx.deps, ctx.actor, input)),
   mine: withPrivilege("customer:read")
     .meta({ openapi: { method: "GET", path: "/follow-ups/mine", tags, summary: "My tasks (and unassigned ones for managers), overdue flagged" } })
-    .input(z.object({ includeCompleted: queryFlag.optional() }))
+    .input(z.object({ includeCompleted: ZFlag.optional() }))
     .output(z.object({ items: z.array(ZFollowUp), overdueCount: z.number().int() }))
     .query(({ ctx, input }) => uc.myTasks(ctx.deps, ctx.actor, input)),
   complete: withPrivilege("communication:send")

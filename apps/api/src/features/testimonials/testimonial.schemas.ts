@@ -1,11 +1,10 @@
 import "../../zod-setup";
 import { MAX_AUTHOR_NAME_CHARS, MAX_REJECTION_REASON_CHARS, MAX_TESTIMONIAL_CHARS, TESTIMONIAL_STATUSES } from "@clientele/domain";
 import { z } from "zod";
-import { ZId } from "../shared.schemas";
+import { ZFlag, ZId, ZPage, ZPageSize } from "../shared.schemas";
 
 // Generous bounds at the edge; the domain counts characters (not UTF-16 units) against the real limits.
 const text = (max: number) => z.string().max(max * 2, `must be at most ${max} characters`);
-const queryBoolean = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean("must be true or false"));
 
 export const ZSubmitTestimonialInput = z.object({
   customerId: ZId,
@@ -27,7 +26,7 @@ export type TRejectTestimonialInput = z.infer<typeof ZRejectTestimonialInput>;
 
 export const ZListTestimonialsInput = z.object({
   customerId: ZId,
-  isPublic: queryBoolean.optional(),
+  isPublic: ZFlag.optional(),
   status: z.enum(TESTIMONIAL_STATUSES).optional(),
 });
 export type TListTestimonialsInput = z.infer<typeof ZListTestimonialsInput>;
@@ -59,8 +58,8 @@ export const ZSubmittedTestimonial = ZTestimonial.extend({ testimonialId: z.stri
 /** The public website list: tenant from the path, so it must be a safe identifier. */
 export const ZPublicTestimonialsInput = z.object({
   tenantId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, '_' or '-'"),
-  page: z.coerce.number("must be a number").int("must be a whole number").min(1, "must be at least 1").max(100_000, "must be at most 100000").default(1),
-  pageSize: z.coerce.number("must be a number").int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100").default(20),
+  page: ZPage,
+  pageSize: ZPageSize,
 });
 export type TPublicTestimonialsInput = z.infer<typeof ZPublicTestimonialsInput>;
 
