@@ -8,6 +8,7 @@ import { rateLimit } from "./http/rate-limit";
 import { requestContext } from "./http/request-context";
 import { corsPolicy, jsonBodyOnly, securityHeaders, trpcMethods } from "./http/security";
 import { createMetrics, observe } from "./http/observability";
+import { opsQueuesRouter } from "./http/ops-queues";
 import { docsRouter } from "./rest/openapi-docs";
 import { openApiDocument } from "./rest/openapi";
 import { fileRoutes } from "./rest/file-routes";
@@ -51,6 +52,8 @@ export function createApp(deps: AppDeps) {
   app.get("/metrics", async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+
+  app.use(opsQueuesRouter(deps));
 
   app.use(
     "/trpc",

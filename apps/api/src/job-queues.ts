@@ -23,6 +23,8 @@ export type JobQueues = {
   /** True when queued; false when Redis refused (the worker's sweeper queues it later). */
   enqueueImport: (p: ContactImportPayload) => Promise<boolean>;
   enqueueExport: (p: ContactExportPayload) => Promise<boolean>;
+  /** Every queue of the platform, for the operators' dashboard (/ops/queues). */
+  all: Queue[];
   close: () => Promise<void>;
 };
 
@@ -35,8 +37,10 @@ export function createJobQueues(redisUrl: string, prefix: string, log: Logger): 
   const email = new Queue(QUEUES.email, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
   const sms = new Queue(QUEUES.sms, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
   const notifications = new Queue(QUEUES.notifications, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  const maintenance = new Queue(QUEUES.maintenance, { connection, prefix });
+  const all = [imports, exports, email, sms, notifications, maintenance];
   // Queues report connection trouble as events; without a listener Node would throw them.
-  for (const q of [imports, exports, email, sms, notifications]) q.on("error", (error) => log.debug({ err: error.message }, "queue error"));
+  for (const q of all) q.on("error", (error) => log.debug({ err: error.message }, "queue error"));
   const add = async (queue: Queue, name: string, payload: object, jobId: string, delay?: number) => {
     try {
       await queue.add(name, payload, { jobId, ...(delay ? { delay } : {}) });
@@ -69,8 +73,9 @@ export function createJobQueues(redisUrl: string, prefix: string, log: Logger): 
         log.debug({ key, err: (error as Error).message }, "could not remove a delayed notification");
       }
     },
+    all,
     close: async () => {
-      await Promise.allSettled([imports.close(), exports.close(), email.close(), sms.close(), notifications.close()]);
+      await Promise.allSettled(all.map((q) => q.close()));
       connection.disconnect();
     },
   };

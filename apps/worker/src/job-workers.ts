@@ -27,12 +27,20 @@ import type { Redis } from "ioredis";
 import type { WorkerEnv } from "./env";
 import type { WorkerMetrics } from "./metrics";
 
-/** Permanent failures skip the remaining attempts; everything else retries with backoff. */
+/**
+ * Permanent failures skip the remaining attempts; everything else retries with backoff. The reason
+ * BullMQ keeps (and the dashboard shows to operators of every tenant) is masked: a provider's
+ * refusal names its recipient. The communication row keeps the full reason for its own tenant.
+ */
 async function guarded<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
+    if (error instanceof PermanentJobError) throw new UnrecoverableError(maskPii(error.message));
+    if (error instanceof Error) {
+      error.message = maskPii(error.message);
+      if (error.stack) error.stack = maskPii(error.stack);
+    }
     throw error;
   }
 }

@@ -22,6 +22,7 @@ export const PRIVILEGES = [
   "communication:send",
   "template:manage",
   "settings:manage",
+  "ops:queues",
 ] as const;
 export type Privilege = (typeof PRIVILEGES)[number];
 
@@ -29,7 +30,7 @@ export type Privilege = (typeof PRIVILEGES)[number];
  * REQ-CUS-036 matrix, plus MarketingManager (testimonial approval, DESIGN.md) and data export,
  * which REQ-CUS-037 reserves for roles with full customer access. Sending messages belongs to
  * everyone who talks to customers (support included, for complaint updates); templates to the
- * managers and marketing.
+ * managers and marketing. The queue dashboard (ops:queues) shows every tenant's jobs: Admins only.
  */
 export const PRIVILEGE_MATRIX: Record<Role, readonly Privilege[]> = {
   CustomerManager: [

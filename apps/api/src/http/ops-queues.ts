@@ -1,0 +1,119 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createBullBoard } from "@bull-board/api";
+import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
+import { ExpressAdapter } from "@bull-board/express";
+import { can, DomainError } from "@clientele/domain";
+import { Router, type NextFunction, type Request, type Response } from "express";
+import type { AppDeps } from "../deps";
+import { sendProblem } from "../rest/rest-adapter";
+
+export const OPS_QUEUES_PATH = "/ops/queues";
+const COOKIE = "clientele_ops";
+const SESSION_SECONDS = 15 * 60;
+
+/**
+ * bull-board's page loads its own scripts and styles from /ops/queues/static, sets inline styles
+ * and pulls IBM Plex from Google Fonts; no inline script runs (its config is a JSON data block).
+ */
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline' https://fonts.googleapis.com",
+  "font-src 'self' https://fonts.gstatic.com data:",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+].join("; ");
+
+type Session = { sub: string; tid: string; exp: number };
+
+/**
+ * A browser cannot send our bearer header when it opens a page, so `GET /ops/queues?token=<jwt>`
+ * trades an Admin's token for a short session cookie (HttpOnly, SameSite=Strict, Path=/ops) and
+ * redirects to drop the token from the address bar and history. The cookie is HMAC-signed with a
+ * key derived from DOWNLOAD_URL_SECRET (required in production), so every API instance accepts it.
+ */
+function sessions(secret: string) {
+  const key = createHmac("sha256", secret).update("clientele ops session v1").digest();
+  const mac = (payload: string) => createHmac("sha256", key).update(payload).digest("base64url");
+  return {
+    issue(s: Session): string {
+      const payload = Buffer.from(JSON.stringify(s)).toString("base64url");
+      return `${payload}.${mac(payload)}`;
+    },
+    read(value: string | undefined, now: number): Session | null {
+      const [payload, sig] = value?.split(".") ?? [];
+      if (!payload || !sig) return null;
+      const expected = Buffer.from(mac(payload));
+      const given = Buffer.from(sig);
+      if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+      const s = JSON.parse(Buffer.from(payload, "base64url").toString()) as Session;
+      return s.exp > now ? s : null;
+    },
+  };
+}
+
+function cookieValue(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+const unauthorized = (detail: string) => new DomainError("AUTH-001", "unauthorized", detail);
+const forbidden = () => new DomainError("AUTH-002", "forbidden", "Your roles do not grant ops:queues (Admins only).");
+
+/** The queue dashboard (bull-board) for Admins: every queue, failed jobs with their reasons, retry. */
+export function opsQueuesRouter(deps: AppDeps): Router {
+  const board = new ExpressAdapter().setBasePath(OPS_QUEUES_PATH);
+  createBullBoard({ queues: deps.jobs.all.map((q) => new BullMQAdapter(q)), serverAdapter: board, options: { uiConfig: { boardTitle: "Clientele queues" } } });
+  const session = sessions(deps.env.DOWNLOAD_URL_SECRET!);
+
+  const verify = async (token: string) => {
+    try {
+      return await deps.verifyToken(token);
+    } catch {
+      throw unauthorized("The token is invalid or expired.");
+    }
+  };
+
+  const guard = async (req: Request, res: Response, next: NextFunction) => {
+    res.setHeader("Content-Security-Policy", CSP);
+    res.setHeader("Cache-Control", "no-store");
+    try {
+      const queryToken = typeof req.query.token === "string" ? req.query.token : undefined;
+      if (req.method === "GET" && queryToken) {
+        const actor = await verify(queryToken);
+        if (!can(actor.roles, "ops:queues")) throw forbidden();
+        const now = deps.now().getTime();
+        const value = session.issue({ sub: actor.userId, tid: actor.tenantId, exp: now + SESSION_SECONDS * 1000 });
+        res.cookie(COOKIE, value, { httpOnly: true, sameSite: "strict", path: "/ops", maxAge: SESSION_SECONDS * 1000, secure: req.secure });
+        const url = new URL(req.originalUrl, "http://x");
+        url.searchParams.delete("token");
+        res.redirect(303, `${url.pathname}${url.search}`);
+        return;
+      }
+      const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
+      let who: { userId: string; tenantId: string };
+      if (bearer) {
+        const actor = await verify(bearer);
+        if (!can(actor.roles, "ops:queues")) throw forbidden();
+        who = actor;
+      } else {
+        // Sessions are issued to Admins only, so a valid one is the privilege.
+        const s = session.read(cookieValue(req, COOKIE), deps.now().getTime());
+        if (!s) throw unauthorized("Open /ops/queues?token=<an Admin's token>, or send Authorization: Bearer <token>.");
+        who = { userId: s.sub, tenantId: s.tid };
+      }
+      if (req.method !== "GET") deps.log.info({ traceId: res.locals.traceId, userId: who.userId, tenantId: who.tenantId, method: req.method, path: req.path }, "queue dashboard action");
+      next();
+    } catch (error) {
+      sendProblem(res, error, req.originalUrl.split("?")[0]!);
+    }
+  };
+
+  return Router().use(OPS_QUEUES_PATH, guard, board.getRouter() as Router);
+}
