@@ -46,6 +46,8 @@ const Env = z
     /** Shared secret of the email provider's event webhook (HMAC-SHA256 of the body). */
     EMAIL_WEBHOOK_SECRET: z.string().min(16).default("clientele-development-email-webhook-secret"),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+    /** `npm start` seeds the demo tenant unless false; in production `pnpm seed:demo` runs only when true. */
+    SEED_DEMO: bool.optional(),
   })
   .transform((env) => ({
     ...env,
@@ -54,6 +56,7 @@ const Env = z
       env.JWT_SECRET ?? (env.NODE_ENV === "production" ? undefined : "clientele-development-secret-change-me-0123456789"),
     DOWNLOAD_URL_SECRET:
       env.DOWNLOAD_URL_SECRET ?? (env.NODE_ENV === "production" ? undefined : "clientele-development-download-secret-0123456789"),
+    SEED_DEMO: env.SEED_DEMO ?? env.NODE_ENV !== "production",
     CACHE_PREFIX: env.CACHE_PREFIX ?? defaultCachePrefix(env.DATABASE_URL),
     CORS_ORIGINS: env.CORS_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
   }))

@@ -3,8 +3,12 @@ import { createTabularWriter, contentTypeFor, MAX_IMPORT_BYTES, verifyDownload, 
 import { DomainError, MAX_ATTACHMENT_BYTES, validationError } from "@clientele/domain";
 import { Router, type Request, type Response } from "express";
 import multer from "multer";
+import { z } from "zod";
 import type { AppDeps } from "../deps";
+import { ZImportStatus } from "../features/contacts/contact-transfer.schemas";
+import { ZFile } from "../features/files/file.router";
 import { callProcedure, sendProblem } from "./rest-adapter";
+import { BEARER, mount, problem, problems, type RouteDoc } from "./route-docs";
 
 const attachmentUpload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 1, fields: 5 } });
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 20 } });
@@ -22,11 +26,105 @@ function parseJsonField(req: Request, field: string): unknown {
 
 const FORMAT_BY_EXTENSION: Record<string, TabularFormat> = { ".csv": "CSV", ".xlsx": "Excel", ".json": "JSON" };
 
+const tags = ["Contact import and export"];
+const importId = z.object({ importId: z.uuid() });
+
+const importDoc: RouteDoc = {
+  method: "post",
+  path: "/customers/contacts/import",
+  operationId: "contactTransfer-import",
+  tags,
+  summary: "Import contacts from CSV, Excel or JSON (≤ 100 rows at once, more in the background)",
+  description: "Needs the `customer:update` privilege.",
+  security: BEARER,
+  requestBody: {
+    required: true,
+    content: {
+      "multipart/form-data": {
+        schema: z.object({
+          file: z.string().meta({ format: "binary", description: "at most 10 MB and 10,000 records" }),
+          format: z.enum(["CSV", "Excel", "JSON"]).optional().meta({ description: "detected from the content when absent" }),
+          mappings: z.string().optional().meta({ description: 'JSON: contact field → file column, e.g. {"email":"E-mail"}', example: '{"email":"E-mail"}' }),
+          mode: z.enum(["create", "upsert"]).default("create"),
+          dryRun: z.boolean().default(false),
+          defaultCustomerId: z.uuid().optional().meta({ description: "customer for rows that name none" }),
+        }),
+      },
+    },
+  },
+  responses: {
+    200: { description: "Done at once (small files): counts and row errors", content: { "application/json": { schema: ZImportStatus } } },
+    202: { description: "Accepted: poll GET /customers/contacts/import/{importId}", content: { "application/json": { schema: ZImportStatus } } },
+    ...problems(400, 401, 403, 429, 500),
+    404: problem(404, "defaultCustomerId names no customer of yours"),
+    413: problem(413, "File larger than 10 MB (or an Excel file that expands too far)"),
+    415: problem(415, "Not a CSV, Excel or JSON file"),
+  },
+};
+
+const uploadDoc: RouteDoc = {
+  method: "post",
+  path: "/files",
+  operationId: "files-upload",
+  tags: ["Communications"],
+  summary: "Upload a file (e.g. an email attachment, ≤ 10 MB); answers its id",
+  description: "Needs the `communication:send` privilege.",
+  security: BEARER,
+  requestBody: { required: true, content: { "multipart/form-data": { schema: z.object({ file: z.string().meta({ format: "binary" }) }) } } },
+  responses: {
+    201: { description: "Stored", content: { "application/json": { schema: ZFile } } },
+    ...problems(400, 401, 403, 429, 500),
+    413: problem(413, "File larger than 10 MB"),
+  },
+};
+
+const importErrorsDoc: RouteDoc = {
+  method: "get",
+  path: "/customers/contacts/import/{importId}/errors",
+  operationId: "contactTransfer-importErrors",
+  tags,
+  summary: "The import's row errors as CSV (row, field, reason)",
+  description: "Needs the `customer:read` privilege.",
+  security: BEARER,
+  requestParams: { path: importId },
+  responses: {
+    200: { description: "CSV with a header row", content: { "text/csv": { schema: z.string(), example: "row,field,reason\n3,email,must be a valid email address\n" } } },
+    ...problems(400, 401, 403, 404, 429, 500),
+  },
+};
+
+const downloadDoc: RouteDoc = {
+  method: "get",
+  path: "/files/download",
+  operationId: "files-download",
+  tags,
+  summary: "Download an export through its signed URL (no bearer token; the URL expires after 24 hours)",
+  security: [],
+  requestParams: { query: z.object({ token: z.string() }) },
+  responses: {
+    200: {
+      description: "The file (CSV, Excel or JSON, as exported)",
+      content: {
+        "text/csv": { schema: z.string(), example: "companyName,firstName,email\nAcme Widgets Ltd,Jane,jane.doe@acme-widgets.example\n" },
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { schema: z.string().meta({ format: "binary" }) },
+        "application/json": { schema: z.array(z.record(z.string(), z.unknown())), example: [{ companyName: "Acme Widgets Ltd", email: "jane.doe@acme-widgets.example" }] },
+      },
+    },
+    400: problem(400, "The link has expired"),
+    403: problem(403, "The link is not valid"),
+    404: problem(404, "The file was removed (kept 7 days)"),
+    ...problems(429, 500),
+  },
+};
+
+/** What these routes serve, for the OpenAPI document (rest/openapi.ts). */
+export const fileRouteDocs = [importDoc, uploadDoc, importErrorsDoc, downloadDoc];
+
 /** Routes that aren't JSON in, JSON out: the multipart import, the CSV error report, signed downloads. */
 export function fileRoutes(deps: AppDeps): Router {
   const r = Router();
 
-  r.post("/customers/contacts/import", (req, res) => {
+  mount(r, importDoc, (req, res) => {
     upload.single("file")(req, res, async (uploadError?: unknown) => {
       try {
         if (uploadError) throw uploadError;
@@ -48,7 +146,7 @@ export function fileRoutes(deps: AppDeps): Router {
     });
   });
 
-  r.post("/files", (req, res) => {
+  mount(r, uploadDoc, (req, res) => {
     attachmentUpload.single("file")(req, res, async (uploadError?: unknown) => {
       try {
         if (uploadError) throw uploadError;
@@ -65,7 +163,7 @@ export function fileRoutes(deps: AppDeps): Router {
     });
   });
 
-  r.get("/customers/contacts/import/:importId/errors", async (req: Request, res: Response) => {
+  mount(r, importErrorsDoc, async (req: Request, res: Response) => {
     try {
       const rows = (await callProcedure(deps, req, res, "contactTransfer.importErrors", { importId: req.params.importId })) as {
         rowNumber: number;
@@ -87,7 +185,7 @@ export function fileRoutes(deps: AppDeps): Router {
   });
 
   // A signed URL is the credential (like a SAS token): it names one tenant's file and expires.
-  r.get("/files/download", async (req: Request, res: Response) => {
+  mount(r, downloadDoc, async (req: Request, res: Response) => {
     try {
       const token = typeof req.query.token === "string" ? req.query.token : "";
       const verified = verifyDownload({ secret: deps.env.DOWNLOAD_URL_SECRET!, token, now: deps.now() });

@@ -1,155 +1,147 @@
-import { generateOpenApiDocument } from "trpc-to-openapi";
+import { PRIVILEGE_MATRIX, ROLES, type Privilege } from "@clientele/domain";
+import type { AnyProcedure } from "@trpc/server";
+import { z } from "zod";
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from "zod-openapi";
 import { appRouter } from "../trpc/router";
+import type { Meta } from "../trpc/trpc";
+import { fileRouteDocs } from "./file-routes";
+import { addExamples } from "./openapi-examples";
+import { publicRouteDocs } from "./public-routes";
+import { routes } from "./rest-adapter";
+import { BEARER, problem, problemComponents, problems, successStatuses, type HttpMethod, type ProblemStatus, type RouteDoc } from "./route-docs";
+import { webhookRouteDocs } from "./webhook-routes";
 
-const problem = {
-  type: "object",
-  required: ["traceId", "type", "title", "status", "detail", "instance", "code"],
-  properties: {
-    traceId: { type: "string" },
-    type: { type: "string", example: "ValidationError" },
-    title: { type: "string" },
-    status: { type: "integer" },
-    detail: { type: "string" },
-    instance: { type: "string" },
-    code: { type: "string", example: "CUST-001" },
-    errors: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } },
-  },
-} as const;
+type Shape = Record<string, z.ZodType>;
 
-const problemResponse = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+/** The object a procedure's input is (through a transform or refinement pipe). */
+function objectShape(schema: unknown, procedurePath: string): Shape {
+  if (schema === undefined) return {};
+  if (schema instanceof z.ZodObject) return schema.shape as Shape;
+  if (schema instanceof z.ZodPipe) return objectShape(schema.in, procedurePath);
+  throw new Error(`${procedurePath}: a REST procedure's input must be an object`);
+}
+
+const pick = (shape: Shape, keys: string[]) => z.object(Object.fromEntries(keys.map((k) => [k, shape[k]!])));
+const isOptional = (schema: z.ZodType) => schema.safeParse(undefined).success;
+
+const rolesHolding = (privilege: Privilege) => ROLES.filter((role) => PRIVILEGE_MATRIX[role].includes(privilege));
+
+const IF_MATCH = z.object({
+  "If-Match": z
+    .string()
+    .regex(/^(W\/)?"?\d+"?$/)
+    .optional()
+    .meta({ description: 'the version you read, e.g. `"3"` (as the ETag gave it; or send `version` in the body). Stale → 409', example: '"3"' }),
 });
+const ETAG = z.object({ ETag: z.string().meta({ description: "the resource's version; send it back in If-Match", example: '"4"' }) });
+const SUCCESS_DESCRIPTION = { 200: "OK", 201: "Created", 202: "Accepted: the work goes on in the background; poll its status", 204: "Done (no body)" } as const;
 
-/** The routes served outside the JSON adapter (rest/file-routes.ts), described by hand. */
-const FILE_ROUTES = {
-  "/customers/contacts/import": {
-    post: {
-      tags: ["Contact import and export"],
-      summary: "Import contacts from CSV, Excel or JSON (≤ 100 rows at once, more in the background)",
-      security: [{ bearerAuth: [] }],
-      requestBody: {
-        required: true,
-        content: {
-          "multipart/form-data": {
-            schema: {
-              type: "object",
-              required: ["file"],
-              properties: {
-                file: { type: "string", format: "binary", description: "at most 10 MB and 10,000 records" },
-                format: { type: "string", enum: ["CSV", "Excel", "JSON"], description: "detected from the content when absent" },
-                mappings: { type: "string", description: 'JSON: contact field → file column, e.g. {"email":"E-mail"}' },
-                mode: { type: "string", enum: ["create", "upsert"], default: "create" },
-                dryRun: { type: "boolean", default: false },
-                defaultCustomerId: { type: "string", format: "uuid", description: "customer for rows that name none" },
-              },
-            },
+/** One procedure's operation, from the same meta and schemas the adapter serves it with. */
+function procedureOperation(procedurePath: string, procedure: AnyProcedure, meta: Meta): ZodOpenApiOperationObject {
+  const openapi = meta.openapi!;
+  const method = openapi.method.toLowerCase() as HttpMethod;
+  const def = procedure._def as unknown as { inputs: unknown[]; output?: z.ZodType };
+  const shape = objectShape(def.inputs[0], procedurePath);
+  const pathNames = [...openapi.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+  const others = Object.keys(shape).filter((k) => !pathNames.includes(k));
+  const hasBody = method === "post" || method === "put";
+  const versioned = "version" in shape;
+  const output = def.output;
+  const outputVersioned = output instanceof z.ZodObject && "version" in output.shape;
+
+  const responses: ZodOpenApiResponsesObject = {};
+  for (const status of successStatuses(meta)) {
+    responses[`${status}`] =
+      status === 204 || !output
+        ? { description: SUCCESS_DESCRIPTION[status] }
+        : {
+            description: SUCCESS_DESCRIPTION[status],
+            ...(outputVersioned ? { headers: ETAG } : {}),
+            content: { "application/json": { schema: output, ...(meta.example?.response !== undefined ? { example: meta.example.response } : {}) } },
+          };
+  }
+  const errorStatuses: ProblemStatus[] = [];
+  if (Object.keys(shape).length > 0) errorStatuses.push(400);
+  if (meta.privilege) errorStatuses.push(401, 403);
+  if (hasBody) errorStatuses.push(413, 415);
+  errorStatuses.push(429, 500);
+  Object.assign(responses, problems(...errorStatuses));
+  if (pathNames.length > 0 || meta.errors?.[404]) responses["404"] = meta.errors?.[404] ? problem(404, meta.errors[404]) : problems(404)["404"]!;
+  const conflicts = [versioned ? "Stale version: the `If-Match` header (or body `version`) is not the current one; reload and retry" : "", meta.errors?.[409] ?? ""].filter(Boolean);
+  if (conflicts.length > 0) responses["409"] = problem(409, conflicts.join(". "));
+
+  const privilege = meta.privilege
+    ? `Needs the \`${meta.privilege}\` privilege (roles: ${rolesHolding(meta.privilege).join(", ")}).`
+    : undefined;
+  const body = pick(shape, others);
+  return {
+    operationId: openapi.operationId ?? procedurePath.replace(/\./g, "-"),
+    summary: openapi.summary,
+    description: [openapi.description, privilege].filter(Boolean).join("\n\n") || undefined,
+    tags: openapi.tags,
+    security: meta.privilege ? BEARER : [],
+    requestParams: {
+      ...(pathNames.length ? { path: pick(shape, pathNames) } : {}),
+      ...(!hasBody && others.length ? { query: body } : {}),
+      ...(versioned ? { header: IF_MATCH } : {}),
+    },
+    ...(hasBody && others.length
+      ? {
+          requestBody: {
+            required: others.some((k) => !isOptional(shape[k]!)),
+            content: { "application/json": { schema: body, ...(meta.example?.request !== undefined ? { example: meta.example.request } : {}) } },
           },
-        },
-      },
-      responses: {
-        200: { description: "Completed (small files): the import status with counts and row errors" },
-        202: { description: "Accepted: poll GET /customers/contacts/import/{importId}" },
-        400: problemResponse("Invalid file, mappings or fields"),
-        413: problemResponse("File larger than 10 MB (or an Excel file that expands too far)"),
-        415: problemResponse("Not a CSV, Excel or JSON file"),
-      },
-    },
-  },
-  "/customers/contacts/import/{importId}/errors": {
-    get: {
-      tags: ["Contact import and export"],
-      summary: "The import's row errors as CSV (row, field, reason)",
-      security: [{ bearerAuth: [] }],
-      parameters: [{ name: "importId", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
-      responses: { 200: { description: "CSV", content: { "text/csv": {} } }, 404: problemResponse("Unknown import") },
-    },
-  },
-  "/files": {
-    post: {
-      tags: ["Communications"],
-      summary: "Upload a file (e.g. an email attachment, ≤ 10 MB); answers its id",
-      security: [{ bearerAuth: [] }],
-      requestBody: { required: true, content: { "multipart/form-data": { schema: { type: "object", required: ["file"], properties: { file: { type: "string", format: "binary" } } } } } },
-      responses: { 201: { description: "{id, fileName, contentType, size, createdAt}" }, 400: problemResponse("No file, or too large") },
-    },
-  },
-  "/webhooks/email/events": {
-    post: {
-      tags: ["Webhooks"],
-      summary: "Delivery, bounce and complaint reports from the email provider",
-      description: "Body: one event or {events:[…]}, each {communicationId, event: delivered|bounce|complaint, bounceType: hard|soft, reason}. Header X-Clientele-Signature: sha256=<hex HMAC-SHA256 of the body with EMAIL_WEBHOOK_SECRET>.",
-      responses: { 200: { description: "{received, applied}" }, 401: problemResponse("Bad signature") },
-    },
-  },
-  "/webhooks/twilio/status": {
-    post: {
-      tags: ["Webhooks"],
-      summary: "Twilio message status callback (X-Twilio-Signature checked)",
-      responses: { 200: { description: "Empty TwiML" }, 401: problemResponse("Bad signature") },
-    },
-  },
-  "/webhooks/twilio/inbound": {
-    post: {
-      tags: ["Webhooks"],
-      summary: "Inbound SMS from Twilio: STOP/START and synonyms opt the number out/in (X-Twilio-Signature checked)",
-      responses: { 200: { description: "Empty TwiML" }, 401: problemResponse("Bad signature") },
-    },
-  },
-  "/files/download": {
-    get: {
-      tags: ["Contact import and export"],
-      summary: "Download an export through its signed URL (no bearer token; the URL expires after 24 hours)",
-      parameters: [{ name: "token", in: "query", required: true, schema: { type: "string" } }],
-      responses: {
-        200: { description: "The file" },
-        400: problemResponse("The link has expired"),
-        403: problemResponse("The link is not valid"),
-        404: problemResponse("The file was removed (kept 7 days)"),
-      },
-    },
-  },
-  "/public/tenants/{tenantId}/testimonials": {
-    get: {
-      tags: ["Testimonials"],
-      summary: "A tenant's approved, public testimonials for its website (no bearer token; cacheable for 5 minutes)",
-      description: "Newest approval first. Answers Cache-Control: public, max-age=300 and a strong ETag; send it back in If-None-Match for a 304. An unknown tenant answers an empty list.",
-      parameters: [
-        { name: "tenantId", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" } },
-        { name: "page", in: "query", required: false, schema: { type: "integer", minimum: 1, default: 1 } },
-        { name: "pageSize", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
-      ],
-      responses: {
-        200: { description: "{items: [{id, authorName, content, rating, approvedAt}], page, pageSize, totalCount}" },
-        304: { description: "Not modified (If-None-Match matched the ETag)" },
-        400: problemResponse("Invalid tenant id, page or pageSize"),
-      },
-    },
-  },
-};
+        }
+      : {}),
+    responses,
+  };
+}
 
-let cached: ReturnType<typeof generateOpenApiDocument> | undefined;
+/** Every REST operation: the adapter's procedure routes and the hand-mounted ones. */
+export function restOperations(): { method: HttpMethod; path: string; operation: ZodOpenApiOperationObject }[] {
+  const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
+  const fromProcedures = routes().map((route) => ({
+    method: route.method as HttpMethod,
+    path: route.meta.openapi!.path,
+    operation: procedureOperation(route.procedurePath, procedures[route.procedurePath]!, route.meta),
+  }));
+  const handMounted = [...fileRouteDocs, ...webhookRouteDocs, ...publicRouteDocs].map(({ method, path, ...operation }: RouteDoc) => ({ method, path, operation }));
+  return [...fromProcedures, ...handMounted];
+}
+
+function buildDocument() {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const { method, path, operation } of restOperations()) {
+    const item = (paths[path] ??= {});
+    if (item[method]) throw new Error(`two operations for ${method.toUpperCase()} ${path}`);
+    item[method] = operation;
+  }
+  const doc = createDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "Clientele API",
+      version: "1.0.0",
+      license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
+      description:
+        "Customer management REST contract. Authenticate with `Authorization: Bearer <JWT>`. Errors are RFC 7807 " +
+        "`application/problem+json` (the `Problem` schema). Send `If-Match: \"<version>\"` (or `version` in the body) on " +
+        "versioned updates for optimistic concurrency: a stale one answers 409. Calls are rate limited per user and tenant " +
+        "(search, export, import and bulk sends on a smaller budget of their own): 429 with `Retry-After` past the limit, " +
+        "and `RateLimit-Limit`/`-Remaining`/`-Reset` headers on every metered response.",
+    },
+    paths,
+    components: {
+      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      responses: problemComponents(),
+    },
+  });
+  return addExamples(doc);
+}
+
+let cached: ReturnType<typeof buildDocument> | undefined;
 
 /** Built once; only `servers` follows the caller (PUBLIC_URL, else the request's own host). */
 export function openApiDocument(baseUrl: string) {
-  cached ??= withExtras(
-    generateOpenApiDocument(appRouter, {
-      title: "Clientele API",
-      version: "1.0.0",
-      baseUrl,
-      description:
-        "Customer management REST contract. Authenticate with `Authorization: Bearer <JWT>`. Errors are RFC 7807 " +
-        "problem+json. Send `If-Match: \"<version>\"` (or `version` in the body) on writes for optimistic concurrency.",
-      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-    }),
-  );
+  cached ??= buildDocument();
   return { ...cached, servers: [{ url: baseUrl }] };
-}
-
-/** The problem schema and the routes served outside tRPC (uploads, downloads, webhooks, public). */
-function withExtras(doc: ReturnType<typeof generateOpenApiDocument>) {
-  const d = doc as unknown as { paths: Record<string, unknown>; components?: { schemas?: Record<string, unknown> } };
-  d.components = { ...d.components, schemas: { ...d.components?.schemas, Problem: problem } };
-  Object.assign(d.paths, FILE_ROUTES);
-  return doc;
 }

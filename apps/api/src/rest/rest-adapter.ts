@@ -5,13 +5,14 @@ import type { AppDeps } from "../deps";
 import { toProblem } from "../errors";
 import { appRouter } from "../trpc/router";
 import { createCallerFactory, createContext, type Meta } from "../trpc/trpc";
+import { successStatusOf } from "./route-docs";
 import { queryCoercer } from "./query-coercion";
 
 const createCaller = createCallerFactory(appRouter);
 
 type Route = { procedurePath: string; method: string; path: string; meta: Meta; inputs: unknown[] };
 
-function routes(): Route[] {
+export function routes(): Route[] {
   const out: Route[] = [];
   for (const [procedurePath, procedure] of Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProcedure>)) {
     const meta = procedure._def.meta as Meta | undefined;
@@ -78,8 +79,9 @@ function mountProcedures(r: Router, deps: AppDeps): Router {
         const data = await callProcedure(deps, req, res, route.procedurePath, input);
         const etagVersion = (data as { version?: unknown } | null)?.version;
         if (typeof etagVersion === "number") res.setHeader("ETag", `"${etagVersion}"`);
-        if (route.meta.successStatus === 204) res.status(204).end();
-        else res.status(route.meta.statusOf?.(data) ?? route.meta.successStatus ?? 200).json(data);
+        const status = successStatusOf(route.meta, data);
+        if (status === 204) res.status(204).end();
+        else res.status(status).json(data);
       } catch (error) {
         sendProblem(res, error, req.originalUrl);
       }

@@ -22,11 +22,21 @@ export type Context = {
   info: RequestInfo;
 };
 
+/**
+ * What REST (rest/rest-adapter.ts) does with a procedure, and what its OpenAPI document
+ * (rest/openapi.ts) declares: both read these fields, so they cannot disagree.
+ */
 export type Meta = OpenApiMeta & {
-  /** HTTP status a successful REST call answers with (201 for creates). */
-  successStatus?: number;
-  /** Or one that depends on the result (202 while work continues in the background). */
-  statusOf?: (data: unknown) => number;
+  /** Set by withPrivilege: authenticated, and only roles holding this privilege pass (else 403). */
+  privilege?: Privilege;
+  /** HTTP status a successful REST call answers with: 201 for creates, 204 (no body) for deletes; 200 when absent. */
+  successStatus?: 201 | 204;
+  /** When this holds for the result, REST answers 202 instead: the work goes on in the background. */
+  acceptedWhen?: (data: unknown) => boolean;
+  /** Error statuses beyond those every operation of its shape can answer, with when they happen. */
+  errors?: Partial<Record<409 | 404, string>>;
+  /** Document examples where one generated from the schema would not be a working call. */
+  example?: { request?: unknown; response?: unknown };
 };
 
 /** The caller named by a bearer token; errors are kept for the procedure to raise if it needs a caller. */
@@ -121,7 +131,7 @@ const authedProcedure = publicProcedure.use(authenticated).use(expensiveBudget);
 
 /** Checks the privilege matrix before the procedure runs; the decision goes into the request log. */
 export function withPrivilege(privilege: Privilege) {
-  return authedProcedure.use(async ({ ctx, next }) => {
+  return authedProcedure.meta({ privilege }).use(async ({ ctx, next }) => {
     try {
       assertCan(ctx.actor, privilege);
     } catch (error) {

@@ -49,6 +49,7 @@ export const communicationRouter = router({
     .meta({
       openapi: { method: "POST", path: `${base}/{communicationId}/resend`, tags, summary: "Send a failed email or SMS again (a new message linked to it; at most once per message)" },
       successStatus: 201,
+      errors: { 409: "The message was already resent (COMM-011); resend the new one if it failed too" },
     })
     .input(ZResendInput)
     .output(ZResendAccepted)

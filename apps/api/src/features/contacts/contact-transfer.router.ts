@@ -11,7 +11,7 @@ import {
 import * as uc from "./contact-transfer.use-cases";
 
 const tags = ["Contact import and export"];
-const inBackground = (data: unknown) => ((data as { status: string }).status === "Completed" ? 200 : 202);
+const inBackground = (data: unknown) => (data as { status: string }).status !== "Completed";
 
 export const contactTransferRouter = router({
   /** REST: multipart POST /customers/contacts/import (see rest/file-routes.ts). */
@@ -35,7 +35,7 @@ export const contactTransferRouter = router({
   export: withPrivilege("data:export")
     .meta({
       openapi: { method: "POST", path: "/customers/contacts/export", tags, summary: "Export contacts (200 when done at once, 202 while the worker writes it)" },
-      statusOf: inBackground,
+      acceptedWhen: inBackground,
     })
     .input(ZExportInput)
     .output(ZExportStatus)

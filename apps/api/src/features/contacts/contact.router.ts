@@ -14,10 +14,11 @@ import * as uc from "./contact.use-cases";
 
 const tags = ["Contacts"];
 const base = "/customers/{customerId}/contacts";
+const DUPLICATE_EMAIL = "Another active contact of this customer has that email (CONT-002)";
 
 export const contactRouter = router({
   add: withPrivilege("customer:update")
-    .meta({ openapi: { method: "POST", path: base, tags, summary: "Add a contact" }, successStatus: 201 })
+    .meta({ openapi: { method: "POST", path: base, tags, summary: "Add a contact" }, successStatus: 201, errors: { 409: DUPLICATE_EMAIL } })
     .input(ZAddContactInput)
     .output(ZContact)
     .mutation(({ ctx, input }) => uc.add(ctx.deps, ctx.actor, input, ctx.traceId)),
@@ -35,7 +36,7 @@ export const contactRouter = router({
     .query(({ ctx, input }) => uc.get(ctx.deps, ctx.actor, input)),
 
   update: withPrivilege("customer:update")
-    .meta({ openapi: { method: "PUT", path: `${base}/{contactId}`, tags, summary: "Update a contact (isPrimary: true makes it the primary)" } })
+    .meta({ openapi: { method: "PUT", path: `${base}/{contactId}`, tags, summary: "Update a contact (isPrimary: true makes it the primary)" }, errors: { 409: DUPLICATE_EMAIL } })
     .input(ZUpdateContactInput)
     .output(ZContact)
     .mutation(({ ctx, input }) => uc.update(ctx.deps, ctx.actor, input, ctx.traceId)),

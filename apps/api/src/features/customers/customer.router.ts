@@ -23,7 +23,20 @@ const ZStatusChangeOutput = z.object({ id: z.string(), status: z.string(), versi
 /** Thin procedures: validate (zod), authorize (privilege), call the use case. */
 export const customerRouter = router({
   create: withPrivilege("customer:create")
-    .meta({ openapi: { method: "POST", path: "/customers", tags, summary: "Create a customer" }, successStatus: 201 })
+    .meta({
+      openapi: { method: "POST", path: "/customers", tags, summary: "Create a customer" },
+      successStatus: 201,
+      example: {
+        request: {
+          type: "SmallBusiness",
+          companyName: "Acme Widgets Ltd",
+          industry: "Manufacturing",
+          primaryEmail: "orders@acme-widgets.example",
+          primaryPhone: "+442079460958",
+          billingAddress: { street: "1 High Street", city: "London", state: "Greater London", zipCode: "SW1A 1AA", country: "GB" },
+        },
+      },
+    })
     .input(ZCreateCustomerInput)
     .output(ZCreateCustomerOutput)
     .mutation(({ ctx, input }) => uc.createCustomer(ctx.deps, ctx.actor, input, ctx.traceId)),

@@ -4,7 +4,7 @@ import { MAX_ATTACHMENT_BYTES, validationError } from "@clientele/domain";
 import { z } from "zod";
 import { router, withPrivilege } from "../../trpc/trpc";
 
-const ZFile = z.object({ id: z.string(), fileName: z.string(), contentType: z.string(), size: z.number().int(), createdAt: z.string() });
+export const ZFile = z.object({ id: z.string(), fileName: z.string(), contentType: z.string(), size: z.number().int(), createdAt: z.string() });
 
 export const fileRouter = router({
   /** REST: multipart POST /files (field "file"); typed clients send base64. Used for email attachments. */
