@@ -20,7 +20,6 @@ import {
   SALES,
   SMALL_TRADES,
   SMS_TEXTS,
-  STAFF,
   STREETS,
   SUPPORT,
   TAGS,
