@@ -52,6 +52,7 @@ describe("operational endpoints", () => {
         "/customers/{customerId}/communications/phone-call",
         "/customers/{customerId}/communications/sms",
         "/customers/{customerId}/communications/{communicationId}",
+        "/customers/{customerId}/communications/{communicationId}/resend",
         "/customers/{customerId}/complaints",
         "/customers/{customerId}/complaints/{complaintId}",
         "/customers/{customerId}/complaints/{complaintId}/resolve",
@@ -106,7 +107,12 @@ describe("operational endpoints", () => {
     expect(((await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as any).servers).toEqual([{ url: `${server.url}/api/v1` }]);
     const page = await fetch(`${server.url}/api/v1/docs`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain("/api/v1/openapi.json");
+    // The page loads its start-up script from a file (the Content-Security-Policy forbids inline ones), and that names the document.
+    const html = await page.text();
+    const scripts = [...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]!);
+    expect(scripts).toEqual(["/api/v1/docs/assets/swagger-ui-bundle.js", "/api/v1/docs/init.js"]);
+    expect(await (await fetch(`${server.url}/api/v1/docs/init.js`)).text()).toContain('"/api/v1/openapi.json"');
+    expect(page.headers.get("content-security-policy")).toMatch(/script-src 'self'/);
     expect((await fetch(`${server.url}/api/v1/docs/assets/swagger-ui-bundle.js`)).status).toBe(200);
   });
 
