@@ -7,7 +7,7 @@ import { mapError } from "./errors";
 import { rateLimit } from "./http/rate-limit";
 import { requestContext } from "./http/request-context";
 import { corsPolicy, jsonBodyOnly, securityHeaders, trpcMethods } from "./http/security";
-import { createMetrics, observe } from "./http/observability";
+import { createMetrics, metricsEndpoint, observe } from "./http/observability";
 import { opsQueuesRouter } from "./http/ops-queues";
 import { docsRouter } from "./rest/openapi-docs";
 import { openApiDocument } from "./rest/openapi";
@@ -19,7 +19,7 @@ import { appRouter } from "./trpc/router";
 import { createContext } from "./trpc/trpc";
 
 export function createApp(deps: AppDeps) {
-  const metrics = createMetrics();
+  const metrics = createMetrics(deps.cache);
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
@@ -49,9 +49,7 @@ export function createApp(deps: AppDeps) {
     // Redis is a cache: the API still serves without it, so only MySQL decides readiness.
     res.status(mysql === "ok" ? 200 : 503).json({ status: mysql === "ok" ? "ready" : "not ready", checks: { mysql, redis } });
   });
-  app.get("/metrics", async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  app.get("/metrics", metricsEndpoint(metrics, deps.env.METRICS_TOKEN));
 
   app.use(opsQueuesRouter(deps));
 

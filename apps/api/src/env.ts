@@ -46,6 +46,8 @@ const Env = z
     /** Shared secret of the email provider's event webhook (HMAC-SHA256 of the body). */
     EMAIL_WEBHOOK_SECRET: z.string().min(16).default("clientele-development-email-webhook-secret"),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+    /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (set it wherever the port is reachable). */
+    METRICS_TOKEN: z.string().min(16).optional(),
     /** `npm start` seeds the demo tenant unless false; in production `pnpm seed:demo` runs only when true. */
     SEED_DEMO: bool.optional(),
   })

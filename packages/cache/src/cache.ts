@@ -1,6 +1,9 @@
 import { Redis } from "ioredis";
 import type { Logger } from "@clientele/telemetry";
 
+/** Told the outcome of every cache read (for hit/miss metrics); "error" means Redis did not answer. */
+export type CacheObserver = (key: string, result: "hit" | "miss" | "error") => void;
+
 /**
  * Cache-aside over Redis that never fails a request: every Redis error degrades to "miss" (reads)
  * or is remembered and retried when Redis is back (invalidations), so a stale entry cannot outlive
@@ -9,6 +12,7 @@ import type { Logger } from "@clientele/telemetry";
 export class Cache {
   private readonly pending = new Set<string>();
   private readonly pendingBumps = new Set<string>();
+  private observer: CacheObserver | undefined;
 
   constructor(
     private readonly redis: Redis | null,
@@ -17,13 +21,24 @@ export class Cache {
     redis?.on("ready", () => void this.flushPending());
   }
 
+  /** Reports each read's outcome to `observer` (the API counts hits and misses with it). */
+  observe(observer: CacheObserver): void {
+    this.observer = observer;
+  }
+
   async get(key: string): Promise<string | null> {
     if (!this.redis) return null;
     // An invalidation that Redis missed must land before this key is trusted again.
-    if (this.pending.size && !(await this.flushPending()) && this.pending.has(key)) return null;
+    if (this.pending.size && !(await this.flushPending()) && this.pending.has(key)) {
+      this.observer?.(key, "error");
+      return null;
+    }
     try {
-      return await this.redis.get(key);
+      const value = await this.redis.get(key);
+      this.observer?.(key, value === null ? "miss" : "hit");
+      return value;
     } catch (error) {
+      this.observer?.(key, "error");
       this.warn("get", error);
       return null;
     }

@@ -1,22 +1,69 @@
-import { randomUUID } from "node:crypto";
-import type { NextFunction, Request, Response } from "express";
-import { collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { randomUUID, timingSafeEqual } from "node:crypto";
+import type { Cache } from "@clientele/cache";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 import type { Logger } from "@clientele/telemetry";
+import { appRouter } from "../trpc/router";
 import type { RequestInfo } from "../trpc/trpc";
 
-export function createMetrics() {
+/** Cache keys by family (`tenant:<id>:customer:<id>:contacts:...` is "contacts"), never by id. */
+const cacheFamily = (key: string) => ["contacts", "communications", "search", "customer"].find((f) => key.includes(`:${f}:`)) ?? "other";
+
+export function createMetrics(cache?: Cache) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const httpDuration = new Histogram({
     name: "http_request_duration_seconds",
-    help: "HTTP request duration by route and status",
-    labelNames: ["method", "route", "status"],
+    help: "HTTP request duration by route, tRPC procedure(s) and status",
+    labelNames: ["method", "route", "procedure", "status"],
     buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
     registers: [registry],
   });
-  return { registry, httpDuration };
+  const cacheReads = new Counter({
+    name: "clientele_cache_reads_total",
+    help: "Cache reads by key family and result (hit, miss, error: Redis did not answer)",
+    labelNames: ["cache", "result"],
+    registers: [registry],
+  });
+  cache?.observe((key, result) => cacheReads.inc({ cache: cacheFamily(key), result }));
+  return { registry, httpDuration, cacheReads };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
+
+const PROCEDURES = new Set(Object.keys(appRouter._def.procedures));
+const MAX_LABELLED = 5;
+
+/**
+ * The procedure(s) a /trpc call names: `/trpc/customers.get,customers.search?batch=1` is
+ * "customers.get,customers.search". Only real procedure names become labels (anything else is
+ * "unknown") and a batch of more than five is "batch", so a client cannot mint label values.
+ */
+function trpcProcedures(path: string): string {
+  let names: string[];
+  try {
+    names = decodeURIComponent(path.replace(/^\//, "")).split(",");
+  } catch {
+    return "unknown";
+  }
+  const known = [...new Set(names.map((n) => (PROCEDURES.has(n) ? n : "unknown")))];
+  return known.length > MAX_LABELLED ? "batch" : known.join(",");
+}
+
+/**
+ * GET /metrics. With METRICS_TOKEN set, only `Authorization: Bearer <METRICS_TOKEN>` reads it
+ * (the counters describe traffic and tenants' activity); without, it is open, for local use.
+ */
+export function metricsEndpoint(metrics: Metrics, token: string | undefined): RequestHandler {
+  const expected = token ? Buffer.from(`Bearer ${token}`) : null;
+  return async (req, res) => {
+    const given = Buffer.from(req.headers.authorization ?? "");
+    if (expected && (given.length !== expected.length || !timingSafeEqual(given, expected))) {
+      res.status(401).setHeader("WWW-Authenticate", 'Bearer realm="metrics"').type("text/plain").send("metrics need Authorization: Bearer <METRICS_TOKEN>\n");
+      return;
+    }
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  };
+}
 
 const TRACE_ID = /^[A-Za-z0-9-]{8,64}$/;
 
@@ -35,9 +82,10 @@ export function observe(log: Logger, metrics: Metrics) {
       // The route pattern, never the raw URL: ids and query strings stay out of labels and logs.
       const route = (req.route?.path as string | undefined) ?? (req.baseUrl ? `${req.baseUrl}/*` : "unmatched");
       const fullRoute = req.route ? `${req.baseUrl}${route}` : route;
-      metrics.httpDuration.observe({ method: req.method, route: fullRoute, status: String(res.statusCode) }, seconds);
+      const procedure = req.originalUrl.startsWith("/trpc/") ? trpcProcedures(req.originalUrl.slice("/trpc".length).split("?")[0]!) : "";
+      metrics.httpDuration.observe({ method: req.method, route: fullRoute, procedure, status: String(res.statusCode) }, seconds);
       log.info(
-        { traceId, method: req.method, route: fullRoute, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10, authz: info.authz },
+        { traceId, method: req.method, route: fullRoute, ...(procedure ? { procedure } : {}), status: res.statusCode, ms: Math.round(seconds * 1e4) / 10, authz: info.authz },
         "request",
       );
     });
