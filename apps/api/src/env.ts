@@ -1,9 +1,9 @@
-import { fileURLToPath } from "node:url";
+import { defaultFilesDir } from "@clientele/files/default-dir";
 import { defaultCachePrefix } from "@clientele/cache";
 import { z } from "zod";
 
-/** Uploads and exports live under the repository's var/ unless configured (shared with the worker). */
-const DEFAULT_FILES_DIR = fileURLToPath(new URL("../../../var/files", import.meta.url));
+/** Uploads and exports live under the repository's var/ unless configured (shared by API and worker). */
+const DEFAULT_FILES_DIR = defaultFilesDir();
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 

@@ -1,7 +1,8 @@
-import { fileURLToPath } from "node:url";
+import { defaultFilesDir } from "@clientele/files/default-dir";
 import { z } from "zod";
 
-const DEFAULT_FILES_DIR = fileURLToPath(new URL("../../../var/files", import.meta.url));
+/** Uploads and exports live under the repository's var/ unless configured (shared by API and worker). */
+const DEFAULT_FILES_DIR = defaultFilesDir();
 
 const Env = z.object({
   DATABASE_URL: z.string().default("mysql://root@127.0.0.1:3306/clientele"),
