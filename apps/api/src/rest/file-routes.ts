@@ -8,7 +8,7 @@ import type { AppDeps } from "../deps";
 import { ZImportStatus } from "../features/contacts/contact-transfer.schemas";
 import { ZFile } from "../features/files/file.router";
 import { callProcedure, sendProblem } from "./rest-adapter";
-import { BEARER, mount, problem, problems, type RouteDoc } from "./route-docs";
+import { mount, problem, problems, type RouteDoc } from "./route-docs";
 
 const attachmentUpload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 1, fields: 5 } });
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 20 } });
@@ -35,8 +35,7 @@ const importDoc: RouteDoc = {
   operationId: "contactTransfer-import",
   tags,
   summary: "Import contacts from CSV, Excel or JSON (≤ 100 rows at once, more in the background)",
-  description: "Needs the `customer:update` privilege.",
-  security: BEARER,
+  procedure: "contactTransfer.import",
   requestBody: {
     required: true,
     content: {
@@ -68,8 +67,7 @@ const uploadDoc: RouteDoc = {
   operationId: "files-upload",
   tags: ["Communications"],
   summary: "Upload a file (e.g. an email attachment, ≤ 10 MB); answers its id",
-  description: "Needs the `communication:send` privilege.",
-  security: BEARER,
+  procedure: "files.upload",
   requestBody: { required: true, content: { "multipart/form-data": { schema: z.object({ file: z.string().meta({ format: "binary" }) }) } } },
   responses: {
     201: { description: "Stored", content: { "application/json": { schema: ZFile } } },
@@ -84,8 +82,7 @@ const importErrorsDoc: RouteDoc = {
   operationId: "contactTransfer-importErrors",
   tags,
   summary: "The import's row errors as CSV (row, field, reason)",
-  description: "Needs the `customer:read` privilege.",
-  security: BEARER,
+  procedure: "contactTransfer.importErrors",
   requestParams: { path: importId },
   responses: {
     200: { description: "CSV with a header row", content: { "text/csv": { schema: z.string(), example: "row,field,reason\n3,email,must be a valid email address\n" } } },

@@ -26,6 +26,11 @@ const isOptional = (schema: z.ZodType) => schema.safeParse(undefined).success;
 
 const rolesHolding = (privilege: Privilege) => ROLES.filter((role) => PRIVILEGE_MATRIX[role].includes(privilege));
 
+/** The description, then who may call: the privilege and the roles holding it. */
+const describe = (description: string | undefined, privilege: Privilege | undefined) =>
+  [description, privilege ? `Needs the \`${privilege}\` privilege (roles: ${rolesHolding(privilege).join(", ")}).` : undefined].filter(Boolean).join("\n\n") ||
+  undefined;
+
 const IF_MATCH = z.object({
   "If-Match": z
     .string()
@@ -70,14 +75,11 @@ function procedureOperation(procedurePath: string, procedure: AnyProcedure, meta
   const conflicts = [versioned ? "Stale version: the `If-Match` header (or body `version`) is not the current one; reload and retry" : "", meta.errors?.[409] ?? ""].filter(Boolean);
   if (conflicts.length > 0) responses["409"] = problem(409, conflicts.join(". "));
 
-  const privilege = meta.privilege
-    ? `Needs the \`${meta.privilege}\` privilege (roles: ${rolesHolding(meta.privilege).join(", ")}).`
-    : undefined;
   const body = pick(shape, others);
   return {
     operationId: openapi.operationId ?? procedurePath.replace(/\./g, "-"),
     summary: openapi.summary,
-    description: [openapi.description, privilege].filter(Boolean).join("\n\n") || undefined,
+    description: describe(openapi.description, meta.privilege),
     tags: openapi.tags,
     security: meta.privilege ? BEARER : [],
     requestParams: {
@@ -105,7 +107,13 @@ export function restOperations(): { method: HttpMethod; path: string; operation:
     path: route.meta.openapi!.path,
     operation: procedureOperation(route.procedurePath, procedures[route.procedurePath]!, route.meta),
   }));
-  const handMounted = [...fileRouteDocs, ...webhookRouteDocs, ...publicRouteDocs].map(({ method, path, ...operation }: RouteDoc) => ({ method, path, operation }));
+  const handMounted = [...fileRouteDocs, ...webhookRouteDocs, ...publicRouteDocs].map(({ method, path, procedure, ...operation }: RouteDoc) => {
+    if (!procedure) return { method, path, operation };
+    const privilege = (procedures[procedure]?._def.meta as Meta | undefined)?.privilege;
+    if (!privilege) throw new Error(`${method.toUpperCase()} ${path}: ${procedure} is not a procedure behind a privilege`);
+    const responses = { ...problems(401, 403, 429), ...operation.responses };
+    return { method, path, operation: { ...operation, description: describe(operation.description, privilege), security: BEARER, responses } };
+  });
   return [...fromProcedures, ...handMounted];
 }
 

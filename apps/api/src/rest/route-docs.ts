@@ -17,7 +17,13 @@ export type HttpMethod = "get" | "post" | "put" | "delete";
  * A route served outside the procedure adapter (multipart, CSV, webhooks, public), described where
  * its handler is: `mount` serves it at exactly the method and path the document shows.
  */
-export type RouteDoc = Omit<ZodOpenApiOperationObject, "operationId"> & { method: HttpMethod; path: `/${string}`; operationId: string };
+export type RouteDoc = Omit<ZodOpenApiOperationObject, "operationId"> & {
+  method: HttpMethod;
+  path: `/${string}`;
+  operationId: string;
+  /** The procedure the handler calls: the document takes who may call it (bearer, privilege, 401/403) from its meta. */
+  procedure?: string;
+};
 
 /** `/customers/{id}` → `/customers/:id` */
 export const expressPath = (openApiPath: string) => openApiPath.replace(/\{(\w+)\}/g, ":$1");
@@ -55,8 +61,12 @@ const PROBLEM_RESPONSES = {
 } as const;
 export type ProblemStatus = keyof typeof PROBLEM_RESPONSES;
 
+// The general budgets (rest of the hour) set all four; the per-number SMS budget says when in `detail`.
 const RATE_LIMIT_HEADERS = z.object({
-  "Retry-After": z.string().meta({ description: "seconds to wait before retrying", example: "42" }),
+  "Retry-After": z.string().optional().meta({ description: "seconds to wait before retrying", example: "42" }),
+  "RateLimit-Limit": z.string().optional().meta({ description: "requests the tightest budget allows per hour", example: "1000" }),
+  "RateLimit-Remaining": z.string().optional().meta({ description: "requests left in it", example: "0" }),
+  "RateLimit-Reset": z.string().optional().meta({ description: "seconds until it refills", example: "42" }),
 });
 
 /** A problem+json response with this description (and an example built from it). */
