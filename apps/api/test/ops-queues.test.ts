@@ -25,6 +25,8 @@ describe("the queue dashboard at /ops/queues", () => {
     expect(res.headers.get("location")).toBe("/ops/queues/queue/email?status=failed");
     const cookie = res.headers.get("set-cookie")!;
     expect(cookie).toMatch(/^clientele_ops=[^;]+; Max-Age=900; Path=\/ops; Expires=[^;]+; HttpOnly; SameSite=Strict$/);
+    // Where the redirect of a plain `?token=` lands.
+    expect((await board("", { headers: { cookie: cookie.split(";")[0]! } })).status).toBe(200);
     const page = await board("/", { headers: { cookie: cookie.split(";")[0]! } });
     expect(page.status).toBe(200);
     const html = await page.text();
