@@ -54,7 +54,13 @@ describe("the queue dashboard at /ops/queues", () => {
     expect((await board("/api/queues", { headers: { authorization: `Bearer ${viewer}` } })).status).toBe(403);
     expect((await board("/api/queues", { headers: { authorization: "Bearer not-a-jwt" } })).status).toBe(401);
     expect((await board("/api/queues", { headers: { authorization: `Bearer ${await c.server.token("CustomerManager", tenant)}` } })).status).toBe(403);
-    expect((await board("/api/queues", { headers: { authorization: `Bearer ${await c.server.token("Admin", tenant)}` } })).status).toBe(200);
+    const admin = { authorization: `Bearer ${await c.server.token("Admin", tenant)}` };
+    expect((await board("/api/queues", { headers: admin })).status).toBe(200);
+    // Retry, promote, clean, pause, resume: yes; adding jobs, editing their data or emptying a queue: no.
+    for (const action of ["/api/queues/email/add", "/api/queues/email/empty", "/api/queues/email/message-x/update-data"]) {
+      expect((await board(action, { method: "POST", headers: admin })).status).toBe(403);
+    }
+    expect((await board("/api/queues/email/obliterate", { method: "PUT", headers: admin })).status).toBe(403);
   });
 
   it("shows a failed job with its reason (recipient masked) and retries it; the job re-runs and sends nothing twice", async () => {

@@ -27,6 +27,13 @@ const CSP = [
   "form-action 'self'",
 ].join("; ");
 
+/**
+ * What an operator may change from the dashboard: retry, promote, clean, pause and resume. Adding
+ * jobs or editing their data would let one tenant's Admin hand the workers another tenant's ids;
+ * emptying or obliterating a queue loses work the database thinks is queued.
+ */
+const ALLOWED_ACTION = /^\/api\/queues\/(?:[^/]+\/){0,2}(?:retry|promote|clean|pause|resume)(?:\/[a-z]+)?$/;
+
 type Session = { sub: string; tid: string; exp: number };
 
 /**
@@ -107,6 +114,9 @@ export function opsQueuesRouter(deps: AppDeps): Router {
         const s = session.read(cookieValue(req, COOKIE), deps.now().getTime());
         if (!s) throw unauthorized("Open /ops/queues?token=<an Admin's token>, or send Authorization: Bearer <token>.");
         who = { userId: s.sub, tenantId: s.tid };
+      }
+      if (req.method !== "GET" && !ALLOWED_ACTION.test(req.path)) {
+        throw new DomainError("AUTH-002", "forbidden", "The dashboard may retry, promote, clean, pause and resume jobs; nothing else.");
       }
       if (req.method !== "GET") deps.log.info({ traceId: res.locals.traceId, userId: who.userId, tenantId: who.tenantId, method: req.method, path: req.path }, "queue dashboard action");
       next();
