@@ -232,6 +232,24 @@ describe("optimistic concurrency", () => {
     expect(after.contactInfo.website).toBe("https://lastwrite.example");
     expect(after.preferences.marketingConsent).toBe(true);
   });
+
+  it("serializes 20 parallel version-less updates on the row lock: all 200, version + 20, a stale version still 409", async () => {
+    const id = await create({ companyName: "Crowded Ltd" });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => admin.put(`/customers/${id}/profile`, { industry: `Industry ${i}` })),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+    // Each applied to the state the one before it committed: versions 2..21, each once.
+    expect(results.map((r) => r.body.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+    const after = await current(id);
+    expect(after.version).toBe(21);
+    expect(await eventsOf(id, "CustomerProfileUpdated")).toHaveLength(20);
+
+    const stale = await admin.put(`/customers/${id}/profile`, { industry: "Late", version: 20 });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ code: "CONCURRENCY" });
+    expect((await admin.put(`/customers/${id}/profile`, { industry: "Current", version: 21 })).status).toBe(200);
+  });
 });
 
 describe("PUT /customers/{id}/contact-info", () => {

@@ -40,6 +40,8 @@ export type DomainErrorCode =
   | "COMM-004"
   | "COMM-005"
   | "COMM-006"
+  | "COMM-007"
+  | "COMM-008"
   | "COMM-010"
   | "COMM-011"
   | "TMPL-001"
@@ -82,6 +84,10 @@ export function assertVersion(expected: number | undefined, actual: number, what
 }
 
 export const contactNotFound = () => new DomainError("CONT-001", "not_found", "Contact not found.");
+
+/** COMM-002 and COMM-003 (Appendix B) mean a failed delivery; a missing record has a code of its own. */
+export const communicationNotFound = (what = "Communication") => new DomainError("COMM-007", "not_found", `${what} not found.`);
+export const meetingCancelled = () => new DomainError("COMM-008", "business_rule", "The meeting is cancelled.");
 
 /** Collects field errors so a request reports every problem at once, not the first one. */
 export class FieldErrorCollector {

@@ -1,5 +1,5 @@
 import type { Selectable } from "kysely";
-import type { DbOrTrx } from "../connection";
+import type { DbOrTrx, Trx } from "../connection";
 import { parseJson, type CommunicationsTable } from "../schema";
 
 export type CommunicationRow = Selectable<CommunicationsTable>;
@@ -74,6 +74,12 @@ export async function insertCommunications(db: DbOrTrx, cs: NewCommunication[]):
 
 export async function findCommunication(db: DbOrTrx, tenantId: string, id: string): Promise<Communication | undefined> {
   const row = await db.selectFrom("communications").selectAll().where("tenantId", "=", tenantId).where("id", "=", id).executeTakeFirst();
+  return row && toCommunication(row);
+}
+
+/** Locks the communication row for the rest of the transaction: concurrent changes take turns. */
+export async function lockCommunication(trx: Trx, tenantId: string, id: string): Promise<Communication | undefined> {
+  const row = await trx.selectFrom("communications").selectAll().where("tenantId", "=", tenantId).where("id", "=", id).forUpdate().executeTakeFirst();
   return row && toCommunication(row);
 }
 

@@ -1,6 +1,6 @@
 import { ESCALATABLE, OPEN_COMPLAINT_STATUSES, escalationCutoff } from "@clientele/domain";
 import { sql, type Selectable, type SqlBool, type Expression } from "kysely";
-import type { DbOrTrx } from "../connection";
+import type { DbOrTrx, Trx } from "../connection";
 import { parseJson, type ComplaintsTable } from "../schema";
 import type { Attachment } from "./communication.repository";
 
@@ -22,6 +22,12 @@ export async function insertComplaint(db: DbOrTrx, c: Complaint) {
 
 export async function findComplaint(db: DbOrTrx, tenantId: string, id: string): Promise<Complaint | undefined> {
   const row = await db.selectFrom("complaints").selectAll().where("tenantId", "=", tenantId).where("id", "=", id).executeTakeFirst();
+  return row && toComplaint(row);
+}
+
+/** Locks the complaint row for the rest of the transaction: concurrent changes take turns. */
+export async function lockComplaint(trx: Trx, tenantId: string, id: string): Promise<Complaint | undefined> {
+  const row = await trx.selectFrom("complaints").selectAll().where("tenantId", "=", tenantId).where("id", "=", id).forUpdate().executeTakeFirst();
   return row && toComplaint(row);
 }
 

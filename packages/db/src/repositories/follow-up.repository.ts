@@ -1,5 +1,5 @@
 import type { Selectable } from "kysely";
-import type { DbOrTrx } from "../connection";
+import type { DbOrTrx, Trx } from "../connection";
 import type { FollowUpsTable } from "../schema";
 
 export type FollowUp = Selectable<FollowUpsTable>;
@@ -10,6 +10,11 @@ export async function insertFollowUp(db: DbOrTrx, f: Omit<FollowUp, "completedAt
 
 export async function findFollowUp(db: DbOrTrx, tenantId: string, id: string) {
   return db.selectFrom("followUps").selectAll().where("tenantId", "=", tenantId).where("id", "=", id).executeTakeFirst();
+}
+
+/** Locks the follow-up row for the rest of the transaction: concurrent changes take turns. */
+export async function lockFollowUp(trx: Trx, tenantId: string, id: string) {
+  return trx.selectFrom("followUps").selectAll().where("tenantId", "=", tenantId).where("id", "=", id).forUpdate().executeTakeFirst();
 }
 
 export async function updateFollowUp(db: DbOrTrx, f: FollowUp, readVersion: number) {

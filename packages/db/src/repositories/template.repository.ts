@@ -1,5 +1,5 @@
 import type { Selectable } from "kysely";
-import type { DbOrTrx } from "../connection";
+import type { DbOrTrx, Trx } from "../connection";
 import type { MessageTemplatesTable } from "../schema";
 
 export type MessageTemplate = Selectable<MessageTemplatesTable>;
@@ -10,6 +10,11 @@ export async function insertTemplate(db: DbOrTrx, t: Omit<MessageTemplate, "last
 
 export async function findTemplate(db: DbOrTrx, tenantId: string, id: string) {
   return db.selectFrom("messageTemplates").selectAll().where("tenantId", "=", tenantId).where("id", "=", id).executeTakeFirst();
+}
+
+/** Locks the template row for the rest of the transaction: concurrent changes take turns. */
+export async function lockTemplate(trx: Trx, tenantId: string, id: string) {
+  return trx.selectFrom("messageTemplates").selectAll().where("tenantId", "=", tenantId).where("id", "=", id).forUpdate().executeTakeFirst();
 }
 
 export async function listTemplates(db: DbOrTrx, tenantId: string, o: { channel?: string | undefined; includeArchived?: boolean | undefined }) {

@@ -87,6 +87,11 @@ export function checkConsent(p: Preferences, channel: "Email" | "SMS", purpose: 
   return { allowed: true };
 }
 
+/** Appendix B: an invalid recipient is COMM-001 (400), with every field problem listed. */
+function throwIfInvalidRecipient(errors: FieldErrorCollector, field: string, message: string): void {
+  if (errors.errors[field]) throw new DomainError("COMM-001", "validation", message, errors.errors);
+}
+
 export type EmailDraft = { recipientEmail: string; subject: string; text: string | null; html: string | null };
 
 /** REQ-CUS-020: a valid recipient, a subject without line breaks (header injection), some body. */
@@ -101,6 +106,7 @@ export function checkEmailDraft(d: { recipientEmail: string; subject?: string | 
   const text = d.text?.trim() ? d.text : null;
   const html = d.html?.trim() ? d.html : null;
   if (!text && !html) errors.add("body", "is required: give a text body, an HTML body, or both");
+  throwIfInvalidRecipient(errors, "recipientEmail", "The recipient's email address is not valid.");
   errors.throwIfAny();
   return { recipientEmail: (email as { value: string }).value, subject, text, html } satisfies EmailDraft;
 }
@@ -117,6 +123,7 @@ export function checkSmsDraft(d: { recipientPhone: string; message?: string | un
   const message = d.message ?? "";
   if (!message.trim()) errors.add("message", "is required");
   else if ([...message].length > MAX_SMS_CHARS) errors.add("message", `must be at most ${MAX_SMS_CHARS} characters`);
+  throwIfInvalidRecipient(errors, "recipientPhone", "The recipient's phone number is not valid.");
   errors.throwIfAny();
   return { recipientPhone: (phone as { value: string }).value, message };
 }

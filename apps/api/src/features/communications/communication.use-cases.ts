@@ -4,6 +4,7 @@ import {
   appendAudit,
   appendEvents,
   findCommunication,
+  lockCommunication,
   findFiles,
   findResendOf,
   findTemplate,
@@ -30,6 +31,8 @@ import {
   checkSmsDraft,
 
   DomainError,
+  communicationNotFound,
+  meetingCancelled,
   staleVersion,
   validationError,
   type Actor,
@@ -404,18 +407,33 @@ export async function scheduleMeeting(deps: AppDeps, actor: Actor, input: z.infe
   return toCommunicationDto(saved);
 }
 
-async function loadMeeting(deps: AppDeps, actor: Actor, customerId: string, meetingId: string) {
-  await loadModifiable(deps, actor, customerId);
-  const m = await findCommunication(deps.db, actor.tenantId, meetingId);
-  if (!m || m.type !== "Meeting" || m.customerId !== customerId) throw new DomainError("COMM-002", "not_found", "Meeting not found.");
-  if (m.status === "Cancelled") throw new DomainError("COMM-003", "business_rule", "The meeting is cancelled.");
+/** The meeting of this customer, or COMM-007; a cancelled one cannot change (COMM-008). */
+function changeableMeeting(m: Communication | undefined, customerId: string): Communication {
+  if (!m || m.type !== "Meeting" || m.customerId !== customerId) throw communicationNotFound("Meeting");
+  if (m.status === "Cancelled") throw meetingCancelled();
   return m;
 }
 
-async function changeMeeting(deps: AppDeps, actor: Actor, m: Communication, patch: Omit<Parameters<typeof updateMeeting>[3], "sequence" | "occurredAt">, expectedVersion: number | undefined, traceId: string, eventType: string) {
-  if (expectedVersion !== undefined && expectedVersion !== m.version) throw staleVersion(expectedVersion, m.version, "meeting");
+type MeetingPatch = Omit<Parameters<typeof updateMeeting>[3], "sequence" | "occurredAt">;
+
+/**
+ * Decides on the locked row (SELECT … FOR UPDATE), so concurrent changes of one meeting take
+ * turns: a change without a version applies to the current meeting, one with a stale version is 409.
+ */
+async function changeMeeting(
+  deps: AppDeps,
+  actor: Actor,
+  input: { customerId: string; meetingId: string; version?: number | undefined },
+  traceId: string,
+  eventType: string,
+  patchOf: (m: Communication) => MeetingPatch,
+) {
+  await loadModifiable(deps, actor, input.customerId);
   const now = deps.now();
-  await inTransaction(deps.db, async (trx) => {
+  const { m, patch } = await inTransaction(deps.db, async (trx) => {
+    const m = changeableMeeting(await lockCommunication(trx, actor.tenantId, input.meetingId), input.customerId);
+    if (input.version !== undefined && input.version !== m.version) throw staleVersion(input.version, m.version, "meeting");
+    const patch = patchOf(m);
     if (!(await updateMeeting(trx, m.id, m.version, { ...patch, sequence: m.sequence + 1, occurredAt: m.occurredAt }))) {
       throw staleVersion(m.version, m.version + 1, "meeting");
     }
@@ -426,6 +444,7 @@ async function changeMeeting(deps: AppDeps, actor: Actor, m: Communication, patc
       [{ type: eventType, aggregateType: "Communication", aggregateId: m.id, data: { meetingId: m.id, customerId: m.customerId, scheduledStart: patch.scheduledStart.toISOString(), scheduledEnd: patch.scheduledEnd.toISOString(), status: patch.status } }],
       { tenantId: actor.tenantId, actor: actor.userId, version: m.version + 1, occurredAt: now },
     );
+    return { m, patch };
   });
   const saved = (await findCommunication(deps.db, actor.tenantId, m.id))!;
   await planMeetingMail(deps, saved, patch.status === "Cancelled" ? "CANCEL" : "REQUEST", m.sequence);
@@ -434,42 +453,32 @@ async function changeMeeting(deps: AppDeps, actor: Actor, m: Communication, patc
 }
 
 export async function rescheduleMeeting(deps: AppDeps, actor: Actor, input: z.infer<typeof ZRescheduleInput>, traceId: string) {
-  const m = await loadMeeting(deps, actor, input.customerId, input.meetingId);
-  const checked = checkMeeting(
-    {
-      title: m.subject ?? "",
-      scheduledStart: input.scheduledStart,
-      scheduledEnd: input.scheduledEnd,
-      isVirtual: Boolean(m.isVirtual),
-      location: input.location === undefined ? m.location : input.location,
-      meetingLink: input.meetingLink === undefined ? m.meetingLink : input.meetingLink,
-      attendees: m.attendees,
-      reminderMinutes: m.reminderMinutes,
-    },
-    deps.now(),
-  );
-  return changeMeeting(
-    deps,
-    actor,
-    m,
-    { scheduledStart: checked.scheduledStart, scheduledEnd: checked.scheduledEnd, location: checked.location, meetingLink: checked.meetingLink, status: "Scheduled" },
-    input.version,
-    traceId,
-    "CustomerMeetingRescheduled",
-  );
+  return changeMeeting(deps, actor, input, traceId, "CustomerMeetingRescheduled", (m) => {
+    const checked = checkMeeting(
+      {
+        title: m.subject ?? "",
+        scheduledStart: input.scheduledStart,
+        scheduledEnd: input.scheduledEnd,
+        isVirtual: Boolean(m.isVirtual),
+        location: input.location === undefined ? m.location : input.location,
+        meetingLink: input.meetingLink === undefined ? m.meetingLink : input.meetingLink,
+        attendees: m.attendees,
+        reminderMinutes: m.reminderMinutes,
+      },
+      deps.now(),
+    );
+    return { scheduledStart: checked.scheduledStart, scheduledEnd: checked.scheduledEnd, location: checked.location, meetingLink: checked.meetingLink, status: "Scheduled" };
+  });
 }
 
 export async function cancelMeeting(deps: AppDeps, actor: Actor, input: { customerId: string; meetingId: string; version?: number | undefined }, traceId: string) {
-  const m = await loadMeeting(deps, actor, input.customerId, input.meetingId);
-  return changeMeeting(
-    deps,
-    actor,
-    m,
-    { scheduledStart: m.scheduledStart!, scheduledEnd: m.scheduledEnd!, location: m.location, meetingLink: m.meetingLink, status: "Cancelled" },
-    input.version,
-    traceId,
-    "CustomerMeetingCancelled",
-  );
+  return changeMeeting(deps, actor, input, traceId, "CustomerMeetingCancelled", (m) => ({
+    scheduledStart: m.scheduledStart!,
+    scheduledEnd: m.scheduledEnd!,
+    location: m.location,
+    meetingLink: m.meetingLink,
+    status: "Cancelled",
+  }));
 }
 
 /** REQ-CUS-025, cached 10 minutes per customer and query, retired by every change to the history. */
@@ -499,7 +508,7 @@ async function loadHistory(deps: AppDeps, actor: Actor, input: z.infer<typeof ZH
 export async function getCommunication(deps: AppDeps, actor: Actor, input: { customerId: string; communicationId: string }) {
   await loadVisible(deps, actor, input.customerId);
   const c = await findCommunication(deps.db, actor.tenantId, input.communicationId);
-  if (!c || c.customerId !== input.customerId) throw new DomainError("COMM-002", "not_found", "Communication not found.");
+  if (!c || c.customerId !== input.customerId) throw communicationNotFound();
   return toCommunicationDto(c);
 }
 
@@ -513,7 +522,7 @@ export async function getCommunication(deps: AppDeps, actor: Actor, input: { cus
 export async function resendCommunication(deps: AppDeps, actor: Actor, input: z.infer<typeof ZResendInput>, traceId: string) {
   const customer = await loadModifiable(deps, actor, input.customerId);
   const original = await findCommunication(deps.db, actor.tenantId, input.communicationId);
-  if (!original || original.customerId !== customer.id) throw new DomainError("COMM-002", "not_found", "Communication not found.");
+  if (!original || original.customerId !== customer.id) throw communicationNotFound();
   assertResendable(original, (await findResendOf(deps.db, actor.tenantId, original.id))?.id ?? null);
   const channel = original.type as "Email" | "SMS";
   const purpose = original.purpose as Purpose;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { findTemplate, insertTemplate, listTemplates, updateTemplate, type MessageTemplate } from "@clientele/db";
+import { findTemplate, inTransaction, insertTemplate, listTemplates, lockTemplate, updateTemplate, type MessageTemplate, type Trx } from "@clientele/db";
 import { DomainError, FieldErrorCollector, MAX_SMS_CHARS, staleVersion, type Actor } from "@clientele/domain";
 import { PERSONALIZATION_VARIABLES, templateVariables, unknownVariables } from "@clientele/messaging";
 import type { z } from "zod";
@@ -62,39 +62,55 @@ export async function createTemplate(deps: AppDeps, actor: Actor, input: z.infer
   return toTemplateDto((await findTemplate(deps.db, actor.tenantId, t.id))!);
 }
 
+const templateNotFound = () => new DomainError("TMPL-001", "not_found", "Template not found.");
+
 async function load(deps: AppDeps, actor: Actor, id: string) {
   const t = await findTemplate(deps.db, actor.tenantId, id);
-  if (!t) throw new DomainError("TMPL-001", "not_found", "Template not found.");
+  if (!t) throw templateNotFound();
   return t;
 }
 
-export async function changeTemplate(deps: AppDeps, actor: Actor, input: z.infer<typeof ZTemplateUpdate>) {
-  const t = await load(deps, actor, input.templateId);
-  if (input.version !== undefined && input.version !== t.version) throw staleVersion(input.version, t.version, "template");
-  if (t.status !== "Active") throw new DomainError("TMPL-001", "business_rule", "An archived template cannot be changed.");
-  const next: MessageTemplate = {
-    ...t,
-    ...(input.name !== undefined ? { name: input.name.trim() } : {}),
-    ...(input.channel !== undefined ? { channel: input.channel } : {}),
-    ...(input.purpose !== undefined ? { purpose: input.purpose } : {}),
-    ...(input.subject !== undefined ? { subject: input.subject } : {}),
-    ...(input.body !== undefined ? { bodyText: input.body } : {}),
-    ...(input.html !== undefined ? { bodyHtml: input.html } : {}),
-    lastModifiedAt: deps.now(),
-    lastModifiedBy: actor.userId,
-    version: t.version + 1,
-  };
-  checkTemplate(next);
-  if (!(await updateTemplate(deps.db, next, t.version))) throw staleVersion(t.version, t.version + 1, "template");
-  return toTemplateDto(next);
+/**
+ * Changes run on the locked row, one after another: a change without a version applies to the
+ * current template, one with a version gets 409 when it is no longer current.
+ */
+async function withLocked<T>(deps: AppDeps, actor: Actor, id: string, work: (trx: Trx, t: MessageTemplate) => Promise<T>): Promise<T> {
+  return inTransaction(deps.db, async (trx) => {
+    const t = await lockTemplate(trx, actor.tenantId, id);
+    if (!t) throw templateNotFound();
+    return work(trx, t);
+  });
 }
 
-export async function archiveTemplate(deps: AppDeps, actor: Actor, input: { templateId: string }) {
-  const t = await load(deps, actor, input.templateId);
-  if (t.status === "Archived") return toTemplateDto(t);
-  const next = { ...t, status: "Archived", lastModifiedAt: deps.now(), lastModifiedBy: actor.userId, version: t.version + 1 };
-  if (!(await updateTemplate(deps.db, next, t.version))) throw staleVersion(t.version, t.version + 1, "template");
-  return toTemplateDto(next);
+export function changeTemplate(deps: AppDeps, actor: Actor, input: z.infer<typeof ZTemplateUpdate>) {
+  return withLocked(deps, actor, input.templateId, async (trx, t) => {
+    if (input.version !== undefined && input.version !== t.version) throw staleVersion(input.version, t.version, "template");
+    if (t.status !== "Active") throw new DomainError("TMPL-001", "business_rule", "An archived template cannot be changed.");
+    const next: MessageTemplate = {
+      ...t,
+      ...(input.name !== undefined ? { name: input.name.trim() } : {}),
+      ...(input.channel !== undefined ? { channel: input.channel } : {}),
+      ...(input.purpose !== undefined ? { purpose: input.purpose } : {}),
+      ...(input.subject !== undefined ? { subject: input.subject } : {}),
+      ...(input.body !== undefined ? { bodyText: input.body } : {}),
+      ...(input.html !== undefined ? { bodyHtml: input.html } : {}),
+      lastModifiedAt: deps.now(),
+      lastModifiedBy: actor.userId,
+      version: t.version + 1,
+    };
+    checkTemplate(next);
+    if (!(await updateTemplate(trx, next, t.version))) throw staleVersion(t.version, t.version + 1, "template");
+    return toTemplateDto(next);
+  });
+}
+
+export function archiveTemplate(deps: AppDeps, actor: Actor, input: { templateId: string }) {
+  return withLocked(deps, actor, input.templateId, async (trx, t) => {
+    if (t.status === "Archived") return toTemplateDto(t);
+    const next = { ...t, status: "Archived", lastModifiedAt: deps.now(), lastModifiedBy: actor.userId, version: t.version + 1 };
+    if (!(await updateTemplate(trx, next, t.version))) throw staleVersion(t.version, t.version + 1, "template");
+    return toTemplateDto(next);
+  });
 }
 
 export async function getTemplate(deps: AppDeps, actor: Actor, input: { templateId: string }) {

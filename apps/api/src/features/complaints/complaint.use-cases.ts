@@ -4,6 +4,7 @@ import {
   appendEvents,
   complaintDashboard,
   findComplaint,
+  lockComplaint,
   findFiles,
   getTenantSettings,
   inTransaction,
@@ -17,6 +18,7 @@ import {
   setTenantSettings,
   updateComplaint,
   type Complaint,
+  type Trx,
 } from "@clientele/db";
 import {
   checkComplaint,
@@ -145,6 +147,16 @@ export async function submitComplaint(deps: AppDeps, actor: Actor, input: z.infe
   return toComplaintDto(c);
 }
 
+/**
+ * The complaint locked for the rest of the transaction: concurrent changes take turns, each
+ * deciding on what the one before committed (a stale version, when one is sent, is 409).
+ */
+async function lockOwned(trx: Trx, actor: Actor, customerId: string, complaintId: string) {
+  const c = await lockComplaint(trx, actor.tenantId, complaintId);
+  if (!c || c.customerId !== customerId) throw new DomainError("COMP-001", "not_found", "Complaint not found.");
+  return c;
+}
+
 async function load(deps: AppDeps, actor: Actor, customerId: string, complaintId: string) {
   await loadVisible(deps, actor, customerId);
   const c = await findComplaint(deps.db, actor.tenantId, complaintId);
@@ -158,20 +170,21 @@ export async function getComplaint(deps: AppDeps, actor: Actor, input: { custome
 }
 
 export async function changeStatus(deps: AppDeps, actor: Actor, input: z.infer<typeof ZStatusInput>, traceId: string) {
-  const c = await load(deps, actor, input.customerId, input.complaintId);
-  if (input.version !== undefined && input.version !== c.version) throw staleVersion(input.version, c.version, "complaint");
-  const d = decideStatusChange(state(c), input.status, input.notes, actor);
-  const now = deps.now();
-  const next: Complaint = {
-    ...c,
-    status: d.to,
-    previousStatus: c.status,
-    ...(d.to === "Escalated" ? { escalatedAt: now, escalatedBy: actor.userId } : {}),
-    lastModifiedAt: now,
-    lastModifiedBy: actor.userId,
-    version: c.version + 1,
-  };
-  const historyId = await inTransaction(deps.db, async (trx) => {
+  await loadVisible(deps, actor, input.customerId);
+  const { c, next, historyId } = await inTransaction(deps.db, async (trx) => {
+    const c = await lockOwned(trx, actor, input.customerId, input.complaintId);
+    if (input.version !== undefined && input.version !== c.version) throw staleVersion(input.version, c.version, "complaint");
+    const d = decideStatusChange(state(c), input.status, input.notes, actor);
+    const now = deps.now();
+    const next: Complaint = {
+      ...c,
+      status: d.to,
+      previousStatus: c.status,
+      ...(d.to === "Escalated" ? { escalatedAt: now, escalatedBy: actor.userId } : {}),
+      lastModifiedAt: now,
+      lastModifiedBy: actor.userId,
+      version: c.version + 1,
+    };
     if (!(await updateComplaint(trx, next, c.version))) throw staleVersion(c.version, c.version + 1, "complaint");
     const id = await insertStatusHistory(trx, [{ complaintId: c.id, tenantId: c.tenantId, fromStatus: c.status, toStatus: d.to, notes: d.notes, changedBy: actor.userId, changedAt: now }]);
     await appendAudit(trx, [{ tenantId: c.tenantId, entityType: "Complaint", entityId: c.id, action: "ComplaintStatusChanged", actorId: actor.userId, occurredAt: now, changes: { status: { from: c.status, to: d.to } }, traceId }]);
@@ -181,48 +194,49 @@ export async function changeStatus(deps: AppDeps, actor: Actor, input: z.infer<t
       [{ type, aggregateType: "Complaint", aggregateId: c.id, data: { complaintId: c.id, customerId: c.customerId, fromStatus: c.status, toStatus: d.to, notes: d.notes, automatic: false, changedAt: now.toISOString() } }],
       { tenantId: c.tenantId, actor: actor.userId, version: next.version, occurredAt: now },
     );
-    return id!;
+    return { c, next, historyId: id! };
   });
   await notify(deps, { kind: "complaint-status", tenantId: c.tenantId, complaintId: c.id, historyId }, `complaint-status:${c.id}:${historyId}`);
   return toComplaintDto(next, await listStatusHistory(deps.db, c.id));
 }
 
 export async function resolveComplaint(deps: AppDeps, actor: Actor, input: z.infer<typeof ZResolveInput>, traceId: string) {
-  const c = await load(deps, actor, input.customerId, input.complaintId);
-  if (input.version !== undefined && input.version !== c.version) throw staleVersion(input.version, c.version, "complaint");
-  const now = deps.now();
-  const r = decideResolution(state(c), input, actor, now);
-  const next: Complaint = {
-    ...c,
-    status: "Resolved",
-    previousStatus: c.status,
-    resolution: r.resolution,
-    compensationOffered: r.compensationOffered,
-    customerSatisfied: r.customerSatisfied,
-    resolvedBy: actor.userId,
-    resolvedAt: now,
-    resolutionTimeHours: r.resolutionTimeInHours,
-    lastModifiedAt: now,
-    lastModifiedBy: actor.userId,
-    version: c.version + 1,
-  };
-  // An unhappy customer gets a follow-up task, due in two days, for whoever owned the complaint.
-  const followUp = r.customerSatisfied
-    ? null
-    : {
-        id: randomUUID(),
-        tenantId: c.tenantId,
-        customerId: c.customerId,
-        subject: `Customer not satisfied with the resolution of ${c.complaintNumber}`,
-        description: `${c.subject}\n\nResolution: ${r.resolution}`,
-        dueDate: new Date(now.getTime() + 48 * 3_600_000),
-        priority: "High",
-        status: "Pending",
-        assignedTo: c.assignedTo ?? actor.userId,
-        createdAt: now,
-        createdBy: actor.userId,
-      };
-  await inTransaction(deps.db, async (trx) => {
+  await loadVisible(deps, actor, input.customerId);
+  const { c, next, r, followUp } = await inTransaction(deps.db, async (trx) => {
+    const c = await lockOwned(trx, actor, input.customerId, input.complaintId);
+    if (input.version !== undefined && input.version !== c.version) throw staleVersion(input.version, c.version, "complaint");
+    const now = deps.now();
+    const r = decideResolution(state(c), input, actor, now);
+    const next: Complaint = {
+      ...c,
+      status: "Resolved",
+      previousStatus: c.status,
+      resolution: r.resolution,
+      compensationOffered: r.compensationOffered,
+      customerSatisfied: r.customerSatisfied,
+      resolvedBy: actor.userId,
+      resolvedAt: now,
+      resolutionTimeHours: r.resolutionTimeInHours,
+      lastModifiedAt: now,
+      lastModifiedBy: actor.userId,
+      version: c.version + 1,
+    };
+    // An unhappy customer gets a follow-up task, due in two days, for whoever owned the complaint.
+    const followUp = r.customerSatisfied
+      ? null
+      : {
+          id: randomUUID(),
+          tenantId: c.tenantId,
+          customerId: c.customerId,
+          subject: `Customer not satisfied with the resolution of ${c.complaintNumber}`,
+          description: `${c.subject}\n\nResolution: ${r.resolution}`,
+          dueDate: new Date(now.getTime() + 48 * 3_600_000),
+          priority: "High",
+          status: "Pending",
+          assignedTo: c.assignedTo ?? actor.userId,
+          createdAt: now,
+          createdBy: actor.userId,
+        };
     if (!(await updateComplaint(trx, next, c.version))) throw staleVersion(c.version, c.version + 1, "complaint");
     await insertStatusHistory(trx, [{ complaintId: c.id, tenantId: c.tenantId, fromStatus: c.status, toStatus: "Resolved", notes: r.resolution, changedBy: actor.userId, changedAt: now }]);
     await appendAudit(trx, [{ tenantId: c.tenantId, entityType: "Complaint", entityId: c.id, action: "CustomerComplaintResolved", actorId: actor.userId, occurredAt: now, changes: { status: { from: c.status, to: "Resolved" } }, traceId }]);
@@ -246,6 +260,7 @@ export async function resolveComplaint(deps: AppDeps, actor: Actor, input: z.inf
       });
     }
     await appendEvents(trx, events, { tenantId: c.tenantId, actor: actor.userId, version: next.version, occurredAt: now });
+    return { c, next, r, followUp };
   });
   await notify(deps, { kind: "complaint-resolved", tenantId: c.tenantId, complaintId: c.id }, `complaint-resolved:${c.id}`);
   if (followUp) await notify(deps, { kind: "follow-up-assigned", tenantId: c.tenantId, followUpId: followUp.id, version: 1 }, `follow-up-assigned:${followUp.id}:1`);

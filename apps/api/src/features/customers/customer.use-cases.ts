@@ -2,7 +2,6 @@ import { createHash, randomUUID } from "node:crypto";
 import {
   assertModifiable,
   customerNotFound,
-  DomainError,
   deactivateCustomer,
   formatCustomerNumber,
   reactivateCustomer,
@@ -26,11 +25,13 @@ import {
   inTransaction,
   insertCustomer,
   listAudit,
+  lockCustomer,
   nextSequenceValue,
   replaceSearchTerms,
   searchCustomers,
   updateCustomer,
   type CustomerSortField,
+  type Trx,
 } from "@clientele/db";
 import { CACHE_TTL, cacheKeys, readVersioned } from "@clientele/cache";
 import type { AppDeps } from "../../deps";
@@ -81,38 +82,41 @@ function toPreferencesPatch(p: z.infer<typeof ZPreferencesPatch> | undefined): P
   return { ...rest, communication: { ...rest.communication, channels: rest.communication?.channels ?? communicationChannels } };
 }
 
-/** Writes the customer's new state with its audit rows and events in one transaction. */
-async function persist(deps: AppDeps, actor: Actor, decision: Decision, readVersion: number | null, action: string, traceId: string) {
+/** Writes the customer's new state with its audit rows and events, inside the caller's transaction. */
+async function write(trx: Trx, actor: Actor, decision: Decision, readVersion: number | null, action: string, traceId: string) {
   const { customer, events, changes } = decision;
   if (events.length === 0) return;
-  await inTransaction(deps.db, async (trx) => {
-    if (readVersion === null) {
-      await insertCustomer(trx, customer);
-    } else if (!(await updateCustomer(trx, customer, readVersion))) {
-      const current = await findCustomerById(trx, actor.tenantId, customer.id);
-      throw staleVersion(readVersion, current?.version ?? readVersion);
-    }
-    await replaceSearchTerms(trx, customer, readVersion === null);
-    await appendAudit(trx, [
-      {
-        tenantId: actor.tenantId,
-        entityType: "Customer",
-        entityId: customer.id,
-        action,
-        actorId: actor.userId,
-        occurredAt: customer.lastModifiedAt ?? customer.createdAt,
-        changes,
-        traceId,
-      },
-    ]);
-    await appendEvents(trx, events, {
+  if (readVersion === null) {
+    await insertCustomer(trx, customer);
+  } else if (!(await updateCustomer(trx, customer, readVersion))) {
+    const current = await findCustomerById(trx, actor.tenantId, customer.id);
+    throw staleVersion(readVersion, current?.version ?? readVersion);
+  }
+  await replaceSearchTerms(trx, customer, readVersion === null);
+  await appendAudit(trx, [
+    {
       tenantId: actor.tenantId,
-      actor: actor.userId,
-      version: customer.version,
+      entityType: "Customer",
+      entityId: customer.id,
+      action,
+      actorId: actor.userId,
       occurredAt: customer.lastModifiedAt ?? customer.createdAt,
-    });
+      changes,
+      traceId,
+    },
+  ]);
+  await appendEvents(trx, events, {
+    tenantId: actor.tenantId,
+    actor: actor.userId,
+    version: customer.version,
+    occurredAt: customer.lastModifiedAt ?? customer.createdAt,
   });
-  // After commit: write-through the new state and retire the tenant's cached searches.
+}
+
+/** After commit: write-through the new state and retire the tenant's cached searches. */
+async function afterCommit(deps: AppDeps, actor: Actor, decision: Decision) {
+  const { customer, events } = decision;
+  if (events.length === 0) return;
   await Promise.all([
     deps.cache.putVersioned(
       cacheKeys.customer(actor.tenantId, customer.id),
@@ -159,7 +163,8 @@ export async function createCustomer(deps: AppDeps, actor: Actor, input: TCreate
     actor,
     now: deps.now(),
   });
-  await persist(deps, actor, decision, null, "CustomerRegistered", traceId);
+  await inTransaction(deps.db, (trx) => write(trx, actor, decision, null, "CustomerRegistered", traceId));
+  await afterCommit(deps, actor, decision);
   const c = decision.customer;
   return {
     id: c.id,
@@ -223,40 +228,36 @@ async function runSearch(deps: AppDeps, actor: Actor, input: TSearchCustomersInp
 type Change = (customer: Customer, now: Date) => Decision;
 
 /**
- * Load, let the domain decide, persist with a version check; the shape every update shares.
- * A client that sent no version asked for no concurrency control, so a lost race is re-applied
- * to the fresh state instead of answering 409.
+ * Lock the row, let the domain decide on it, write; the shape every update shares. The lock
+ * (SELECT … FOR UPDATE) makes concurrent updates of one customer take turns, each deciding on
+ * what the one before committed: a call without a version always applies to the current
+ * state, and one with a version gets 409 exactly when that version is no longer current.
  */
-async function change(
-  deps: AppDeps,
-  actor: Actor,
-  id: string,
-  expectedVersion: number | undefined,
-  action: string,
-  traceId: string,
-  decide: Change,
-) {
-  for (let attempt = 1; ; attempt++) {
-    const customer = await load(deps, actor, id);
-    const decision = decide(customer, deps.now());
-    try {
-      await persist(deps, actor, decision, customer.version, action, traceId);
-      return { ...toDto(decision.customer), warnings: decision.warnings };
-    } catch (error) {
-      const lostRace = error instanceof DomainError && error.code === "CONCURRENCY";
-      if (!lostRace || expectedVersion !== undefined || attempt >= 3) throw error;
-    }
-  }
+async function locked(deps: AppDeps, actor: Actor, id: string, action: string, traceId: string, decide: Change): Promise<Decision> {
+  const decision = await inTransaction(deps.db, async (trx) => {
+    const customer = await lockCustomer(trx, actor.tenantId, id);
+    if (!customer) throw customerNotFound();
+    const d = decide(customer, deps.now());
+    await write(trx, actor, d, customer.version, action, traceId);
+    return d;
+  });
+  await afterCommit(deps, actor, decision);
+  return decision;
+}
+
+async function change(deps: AppDeps, actor: Actor, id: string, action: string, traceId: string, decide: Change) {
+  const decision = await locked(deps, actor, id, action, traceId, decide);
+  return { ...toDto(decision.customer), warnings: decision.warnings };
 }
 
 export function changeProfile(deps: AppDeps, actor: Actor, input: z.infer<typeof ZUpdateProfileInput>, traceId: string) {
   const { id, version, type: _type, ...patch } = input;
-  return change(deps, actor, id, version, "CustomerProfileUpdated", traceId, (c, now) => updateProfile(c, patch, actor, now, version));
+  return change(deps, actor, id, "CustomerProfileUpdated", traceId, (c, now) => updateProfile(c, patch, actor, now, version));
 }
 
 export function changeContactInfo(deps: AppDeps, actor: Actor, input: z.infer<typeof ZUpdateContactInfoInput>, traceId: string) {
   const { id, version, ...patch } = input;
-  return change(deps, actor, id, version, "CustomerContactInfoUpdated", traceId, (c, now) =>
+  return change(deps, actor, id, "CustomerContactInfoUpdated", traceId, (c, now) =>
     updateContactInfo(c, patch, actor, now, version),
   );
 }
@@ -275,7 +276,7 @@ export function changeShippingAddress(
     throw validationError({ shippingAddress: ["is required: a complete address, null to remove it, or sameAsBilling: true"] });
   }
   const patch = sameAsBilling ? ({ sameAsBilling: true } as const) : { shippingAddress: shippingAddress ?? null };
-  return change(deps, actor, id, version, "CustomerContactInfoUpdated", traceId, (c, now) =>
+  return change(deps, actor, id, "CustomerContactInfoUpdated", traceId, (c, now) =>
     updateShippingAddress(c, patch, actor, now, version),
   );
 }
@@ -287,23 +288,23 @@ export function changePreferences(
   traceId: string,
 ) {
   const { id, version, ...patch } = input;
-  return change(deps, actor, id, version, "CustomerPreferencesUpdated", traceId, (c, now) =>
+  return change(deps, actor, id, "CustomerPreferencesUpdated", traceId, (c, now) =>
     updatePreferences(c, toPreferencesPatch(patch) ?? {}, actor, now, version),
   );
 }
 
 export async function deactivate(deps: AppDeps, actor: Actor, input: { id: string; version?: number | undefined; reason: string }, traceId: string) {
-  const customer = await load(deps, actor, input.id);
-  const decision = deactivateCustomer(customer, input.reason, actor, deps.now(), input.version);
-  await persist(deps, actor, decision, customer.version, "CustomerDeactivated", traceId);
-  return { id: customer.id, status: decision.customer.status, version: decision.customer.version };
+  const { customer } = await locked(deps, actor, input.id, "CustomerDeactivated", traceId, (c, now) =>
+    deactivateCustomer(c, input.reason, actor, now, input.version),
+  );
+  return { id: customer.id, status: customer.status, version: customer.version };
 }
 
 export async function reactivate(deps: AppDeps, actor: Actor, input: { id: string; version?: number | undefined; reason: string }, traceId: string) {
-  const customer = await load(deps, actor, input.id);
-  const decision = reactivateCustomer(customer, input.reason, actor, deps.now(), input.version);
-  await persist(deps, actor, decision, customer.version, "CustomerReactivated", traceId);
-  return { id: customer.id, status: decision.customer.status, version: decision.customer.version };
+  const { customer } = await locked(deps, actor, input.id, "CustomerReactivated", traceId, (c, now) =>
+    reactivateCustomer(c, input.reason, actor, now, input.version),
+  );
+  return { id: customer.id, status: customer.status, version: customer.version };
 }
 
 /** The audit trail of one customer (deactivated ones included: that is what audits are for). */

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { appendAudit, appendEvents, findFollowUp, findUser, inTransaction, insertFollowUp, listCustomerFollowUps, listTasks, updateFollowUp, type FollowUp } from "@clientele/db";
+import { appendAudit, appendEvents, findUser, inTransaction, insertFollowUp, listCustomerFollowUps, listTasks, lockFollowUp, updateFollowUp, type FollowUp } from "@clientele/db";
 import { can, checkFollowUp, DomainError, isOverdue, staleVersion, validationError, type Actor } from "@clientele/domain";
 import type { z } from "zod";
 import type { AppDeps } from "../../deps";
@@ -62,13 +62,14 @@ export async function createFollowUp(deps: AppDeps, actor: Actor, input: z.infer
   return toFollowUpDto(f, now);
 }
 
-async function change(deps: AppDeps, actor: Actor, id: string, expectedVersion: number | undefined, traceId: string, action: string, decide: (f: FollowUp) => FollowUp | Promise<FollowUp>) {
-  const f = await findFollowUp(deps.db, actor.tenantId, id);
-  if (!f) throw new DomainError("FUP-001", "not_found", "Follow-up not found.");
-  if (expectedVersion !== undefined && expectedVersion !== f.version) throw staleVersion(expectedVersion, f.version, "follow-up");
-  const next = { ...(await decide(f)), version: f.version + 1 };
+/** On the locked row, so concurrent changes take turns; a stale version (when one is sent) is 409. */
+async function change(deps: AppDeps, actor: Actor, id: string, expectedVersion: number | undefined, traceId: string, action: string, decide: (f: FollowUp) => FollowUp) {
   const now = deps.now();
-  await inTransaction(deps.db, async (trx) => {
+  return inTransaction(deps.db, async (trx) => {
+    const f = await lockFollowUp(trx, actor.tenantId, id);
+    if (!f) throw new DomainError("FUP-001", "not_found", "Follow-up not found.");
+    if (expectedVersion !== undefined && expectedVersion !== f.version) throw staleVersion(expectedVersion, f.version, "follow-up");
+    const next = { ...decide(f), version: f.version + 1 };
     if (!(await updateFollowUp(trx, next, f.version))) throw staleVersion(f.version, f.version + 1, "follow-up");
     await appendAudit(trx, [
       { tenantId: actor.tenantId, entityType: "FollowUp", entityId: f.id, action, actorId: actor.userId, occurredAt: now, changes: { status: { from: f.status, to: next.status }, assignedTo: { from: f.assignedTo, to: next.assignedTo } }, traceId },
@@ -79,8 +80,8 @@ async function change(deps: AppDeps, actor: Actor, id: string, expectedVersion: 
       version: next.version,
       occurredAt: now,
     });
+    return next;
   });
-  return next;
 }
 
 /** Only the assignee, or a manager, may complete or hand over someone's task; unassigned ones are open to managers. */
