@@ -17,6 +17,7 @@ export type BenchArgs = {
   indexes: IndexMode;
   pacing: Pacing;
   bufferPoolMb: number;
+  rateLimit: boolean;
   databaseUrl: string;
   redisUrl: string;
 };
@@ -35,6 +36,8 @@ const USAGE = `usage: pnpm bench [--customers N] [--duration S] [--connections C
   --buffer-pool-mb N  grow MySQL's InnoDB buffer pool to N MB for the run if it is smaller, restored after
                     (default 2048; 0 leaves the server alone). A 1M-customer tenant is ~1.5 GB: with
                     MariaDB's 128 MB default every search reads from disk, which no deployment would do.
+  --no-rate-limit   run the API with RATE_LIMIT_ENABLED=false (default: the limiter is on, with budgets
+                    too large to throttle the run, so its overhead is part of what is measured)
 env: DATABASE_URL (default mysql://root@127.0.0.1:3306/clientele_bench), REDIS_URL (default redis://127.0.0.1:6379)`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -69,6 +72,7 @@ export function parseBenchArgs(argv: string[], env: { databaseUrl: string; redis
         indexes: { type: "string" },
         pacing: { type: "string" },
         "buffer-pool-mb": { type: "string" },
+        "no-rate-limit": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -98,6 +102,7 @@ export function parseBenchArgs(argv: string[], env: { databaseUrl: string; redis
     indexes,
     pacing,
     bufferPoolMb: values["buffer-pool-mb"] === "0" ? 0 : positiveInt("buffer-pool-mb", values["buffer-pool-mb"], 2048),
+    rateLimit: !values["no-rate-limit"],
     databaseUrl: env.databaseUrl,
     redisUrl: env.redisUrl,
   };
