@@ -15,5 +15,10 @@ export {
   type StandInMessage,
   type StandInMessageStatus,
   type StatusCallbackParams,
+  type SimulatedInbound,
   type TwilioStandIn,
+  type TwilioStandInConfig,
+  type WebhookDelivery,
 } from "./twilio-stand-in";
+export { startMailInbox, type MailInbox } from "./mail-inbox";
+export { startDevServices, type DevServices, type DevServicesInfo, type DevServicesOptions } from "./dev-services";
