@@ -1,6 +1,7 @@
-import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, TRPCClientError, type TRPCClient } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
-// Type-only: the router's types reach the client, none of the server's code does.
+// Type-only: the router's types reach the client, none of the server's code does. The published
+// package gets them from build/app-router.d.ts (scripts/emit-router-types.mjs), not from the server.
 import type { AppRouter } from "@clientele/api/router";
 
 export type ClientOptions = {
@@ -13,7 +14,7 @@ export type ClientOptions = {
   fetch?: typeof fetch;
 };
 
-export function createClient({ url, token, getToken, fetch: customFetch }: ClientOptions) {
+export function createClient({ url, token, getToken, fetch: customFetch }: ClientOptions): TRPCClient<AppRouter> {
   return createTRPCClient<AppRouter>({
     links: [
       httpBatchLink({
