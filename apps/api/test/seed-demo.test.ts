@@ -32,9 +32,16 @@ const TABLES = [
   "domainEvents",
 ] as const;
 
-/** Rows per table of one tenant: what a run wrote, audit and outbox included. */
+/**
+ * Rows per table of one tenant: what a run wrote, audit and outbox included. Taken once the worker
+ * has sent the live messages, whose "sent" events it appends.
+ */
 async function snapshot(tenantId: string) {
   const db = c.server.deps.db;
+  await eventually(
+    () => db.selectFrom("communications").select("id").where("tenantId", "=", tenantId).where("status", "in", ["Queued", "Sending"]).execute(),
+    (rows) => rows.length === 0,
+  );
   const counts = await Promise.all(
     TABLES.map(async (t) => Number((await db.selectFrom(t).select((eb) => eb.fn.countAll<number>().as("n")).where("tenantId", "=", tenantId).executeTakeFirstOrThrow()).n)),
   );
