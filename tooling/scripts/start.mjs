@@ -6,6 +6,7 @@
 // Flags (for tests and quick restarts): --skip-install, --skip-migrate.
 // This is a developer script outside the apps, so it reads its environment itself, here only.
 import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -19,6 +20,8 @@ for (const flag of flags) {
   }
 }
 
+// A .env at the repository root (see .env.example) fills in what the shell did not set.
+if (existsSync(join(root, ".env"))) process.loadEnvFile(join(root, ".env"));
 const env = process.env;
 const production = env.NODE_ENV === "production";
 const port = env.PORT ?? "3000";
@@ -49,7 +52,8 @@ function step(label, command, args) {
 if (!flags.has("--skip-install")) step("checking dependencies", "bash", ["tooling/scripts/install.sh"]);
 step("checking MariaDB and Redis", "bash", ["tooling/scripts/ensure-services.sh"]);
 if (!flags.has("--skip-migrate")) step("migrating the database", "bash", ["tooling/scripts/pnpm.sh", "--silent", "migrate"]);
-if (env.SEED_DEMO !== "false") step("seeding the demo tenant (SEED_DEMO=false skips)", "bash", ["tooling/scripts/pnpm.sh", "--silent", "seed:demo"]);
+const seedDemo = !["false", "0"].includes(env.SEED_DEMO ?? "");
+if (seedDemo) step("seeding the demo tenant (SEED_DEMO=false skips)", "bash", ["tooling/scripts/pnpm.sh", "--silent", "seed:demo"]);
 
 // One node process per app (tsx as a loader, not its CLI wrapper), so signals reach the app itself.
 const tsxLoader = pathToFileURL(createRequire(join(root, "apps/api/package.json")).resolve("tsx")).href;
@@ -198,7 +202,7 @@ Clientele is running.
   Health   ${apiUrl}/ready, metrics at ${apiUrl}/metrics${workerMetrics ? `, worker metrics at ${workerMetrics}` : ""}
   Mail     ${mail}
   SMS      ${sms}
-  Demo     ${env.SEED_DEMO === "false" ? "not seeded (SEED_DEMO=false); seed with: pnpm seed:demo" : 'tenant "demo" (re-run: pnpm seed:demo)'}
+  Demo     ${!seedDemo ? "not seeded (SEED_DEMO=false); seed with: pnpm seed:demo" : 'tenant "demo" (re-run: pnpm seed:demo)'}
 Get a development token (another terminal, in this folder):
   TOKEN=$(npm run --silent token -- --tenant demo --role Admin)
   curl -H "Authorization: Bearer $TOKEN" "${apiUrl}/api/v1/customers/search"
