@@ -70,7 +70,10 @@ function print(type, where, seen = new Set(), optional = false) {
     return item.flags & (F.Union | F.Intersection) ? `(${text})[]` : `${text}[]`;
   }
   if (checker.isTupleType(type)) return `[${checker.getTypeArguments(type).map((t) => print(t, where, seen)).join(", ")}]`;
-  if (isLibClass(type)) return type.symbol.getName();
+  if (isLibClass(type)) {
+    const args = type.target ? checker.getTypeArguments(type) : [];
+    return args.length ? `${type.symbol.getName()}<${args.map((t) => print(t, where, seen)).join(", ")}>` : type.symbol.getName();
+  }
   if (type.getCallSignatures().length || type.getConstructSignatures().length) fail(`${where} is a function`);
   if (seen.has(type)) fail(`${where} is recursive`);
   const inner = new Set(seen).add(type);
@@ -86,6 +89,7 @@ function print(type, where, seen = new Set(), optional = false) {
 }
 
 const KINDS = { query: "TRPCQueryProcedure", mutation: "TRPCMutationProcedure" };
+const procedures = [];
 function record(type, path, indent) {
   const lines = [];
   for (const symbol of checker.getPropertiesOfType(type)) {
@@ -100,6 +104,7 @@ function record(type, path, indent) {
       const input = print(prop(types, "input"), `${where} input`);
       const output = print(prop(types, "output"), `${where} output`);
       lines.push(`${indent}${name}: ${KINDS[kind.value]}<{ meta: object; input: ${input}; output: ${output} }>;`);
+      procedures.push([...path, name]);
     } else {
       lines.push(`${indent}${name}: {`, ...record(value, [...path, name], `${indent}  `), `${indent}};`);
     }
@@ -119,6 +124,26 @@ ${record(aliasType("Procedures"), [], "    ").join("\n")}
 >;
 `;
 writeFileSync(join(buildDir, "app-router.d.ts"), out);
+
+// The printed types must be the server's, procedure by procedure: a second program (reusing the
+// first one's parsed files) checks that each input and output is assignable both ways.
+const checkPath = join(buildDir, "router-check.ts");
+const access = (path) => path.map((p) => `[${JSON.stringify(p)}]`).join("");
+writeFileSync(
+  checkPath,
+  `import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import type { AppRouter as Server } from "@clientele/api/router";
+import type { AppRouter as Published } from "./app-router";
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type I = [inferRouterInputs<Server>, inferRouterInputs<Published>];
+type O = [inferRouterOutputs<Server>, inferRouterOutputs<Published>];
+${procedures.map((path) => `export const ${path.join("_")}: [Same<I[0]${access(path)}, I[1]${access(path)}>, Same<O[0]${access(path)}, O[1]${access(path)}>] = [true, true];`).join("\n")}
+`,
+);
+const check = ts.createProgram([checkPath], { ...config.options, noEmit: true }, undefined, program);
+const checkFile = check.getSourceFile(checkPath);
+const mismatches = [...check.getSyntacticDiagnostics(checkFile), ...check.getSemanticDiagnostics(checkFile)];
+if (mismatches.length) fail(`the printed types differ from the server's:\n${ts.formatDiagnostics(mismatches, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => "\n" })}`);
 
 function fail(message) {
   process.stderr.write(`emit-router-types: ${typeof message === "string" ? message : JSON.stringify(message)}\n`);
