@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startComms, type Comms } from "./comms-harness";
-import { customerBody, eventually, newTenant, rest } from "./harness";
+import { customerBody, eventually, newTenant, rest, startTestServer } from "./harness";
 
 let c: Comms;
 beforeAll(async () => {
@@ -93,5 +93,20 @@ describe("the queue dashboard at /ops/queues", () => {
     // The message stays Failed: a retry of a settled message sends nothing (resend is for that).
     expect((await api.get(`/customers/${customerId}/communications/${id}`)).body.status).toBe("Failed");
     expect(c.smtp.messages.filter((m) => m.messageId === `<${id}@clientele>`)).toHaveLength(0);
+  });
+
+  it("opens only for Admins of the operator tenants named in OPS_TENANTS (it shows every tenant's jobs)", async () => {
+    const operator = newTenant();
+    const server = await startTestServer({ OPS_TENANTS: `${operator}, ops-spare` });
+    try {
+      const open = (token: string) => fetch(`${server.url}/ops/queues/api/queues`, { headers: { authorization: `Bearer ${token}` } });
+      expect((await open(await server.token("Admin", operator))).status).toBe(200);
+      const other = await open(await server.token("Admin", newTenant()));
+      expect(other.status).toBe(403);
+      expect(await other.json()).toMatchObject({ code: "AUTH-002", detail: expect.stringContaining("OPS_TENANTS") });
+      expect((await fetch(`${server.url}/ops/queues?token=${await server.token("Admin", newTenant())}`, { redirect: "manual" })).status).toBe(403);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -72,6 +72,7 @@ function cookieValue(req: Request, name: string): string | undefined {
 
 const unauthorized = (detail: string) => new DomainError("AUTH-001", "unauthorized", detail);
 const forbidden = () => new DomainError("AUTH-002", "forbidden", "Your roles do not grant ops:queues (Admins only).");
+const notOperator = () => new DomainError("AUTH-002", "forbidden", "The queue dashboard shows every tenant's jobs: only Admins of the tenants in OPS_TENANTS may open it.");
 
 /** The queue dashboard (bull-board) for Admins: every queue, failed jobs with their reasons, retry. */
 export function opsQueuesRouter(deps: AppDeps): Router {
@@ -79,12 +80,17 @@ export function opsQueuesRouter(deps: AppDeps): Router {
   createBullBoard({ queues: deps.jobs.all.map((q) => new BullMQAdapter(q)), serverAdapter: board, options: { uiConfig: { boardTitle: "Clientele queues" } } });
   const session = sessions(deps.env.DOWNLOAD_URL_SECRET!);
 
+  const operators = deps.env.OPS_TENANTS;
   const verify = async (token: string) => {
+    let actor;
     try {
-      return await deps.verifyToken(token);
+      actor = await deps.verifyToken(token);
     } catch {
       throw unauthorized("The token is invalid or expired.");
     }
+    if (!can(actor.roles, "ops:queues")) throw forbidden();
+    if (!operators.includes("*") && !operators.includes(actor.tenantId)) throw notOperator();
+    return actor;
   };
 
   const guard = async (req: Request, res: Response, next: NextFunction) => {
@@ -94,7 +100,6 @@ export function opsQueuesRouter(deps: AppDeps): Router {
       const queryToken = typeof req.query.token === "string" ? req.query.token : undefined;
       if (req.method === "GET" && queryToken) {
         const actor = await verify(queryToken);
-        if (!can(actor.roles, "ops:queues")) throw forbidden();
         const now = deps.now().getTime();
         const value = session.issue({ sub: actor.userId, tid: actor.tenantId, exp: now + SESSION_SECONDS * 1000 });
         res.cookie(COOKIE, value, { httpOnly: true, sameSite: "strict", path: "/ops", maxAge: SESSION_SECONDS * 1000, secure: req.secure });
@@ -106,9 +111,7 @@ export function opsQueuesRouter(deps: AppDeps): Router {
       const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
       let who: { userId: string; tenantId: string };
       if (bearer) {
-        const actor = await verify(bearer);
-        if (!can(actor.roles, "ops:queues")) throw forbidden();
-        who = actor;
+        who = await verify(bearer);
       } else {
         // Sessions are issued to Admins only, so a valid one is the privilege.
         const s = session.read(cookieValue(req, COOKIE), deps.now().getTime());
