@@ -1,4 +1,7 @@
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { parseJson, setTenantSettings } from "@clientele/db";
 import { COMMUNICATION_TYPES, COMPLAINT_STATUSES, CUSTOMER_TYPES, ROLES } from "@clientele/domain";
 import { sql } from "kysely";
@@ -7,7 +10,7 @@ import { STAFF } from "../src/demo/demo-data";
 import { CUSTOMER_MIX } from "../src/demo/demo-plan";
 import { seedDemo } from "../src/demo/seed-demo";
 import { startComms, type Comms } from "./comms-harness";
-import { eventually, rest } from "./harness";
+import { eventually, rest, sharedEnv } from "./harness";
 
 let c: Comms;
 beforeAll(async () => {
@@ -53,13 +56,17 @@ const countBy = async (tenantId: string, table: "customers" | "complaints" | "co
   return Object.fromEntries(rows.rows.map((r) => [r.k, Number(r.n)]));
 };
 
+/** The demo tenant of this file, seeded once (the tests below read it). */
+const tenant = demoTenant();
+let seeded: ReturnType<typeof seedDemo> | undefined;
+const seedOnce = () => (seeded ??= seedDemo(c.server.deps, { tenantId: tenant }));
+
 describe("the demo seed", () => {
-  const tenant = demoTenant();
   let first: Awaited<ReturnType<typeof snapshot>>;
 
   it("seeds every type, status and role through the app, and the API serves it", { timeout: 120_000 }, async () => {
     const started = new Date(Date.now() - 1000);
-    const result = await seedDemo(c.server.deps, { tenantId: tenant });
+    const result = await seedOnce();
     expect(result).toMatchObject({ tenantId: tenant, status: "seeded", warnings: [] });
     // Seconds, not minutes, even on a busy two-core machine.
     expect(result.ms).toBeLessThan(60_000);
@@ -172,5 +179,46 @@ describe("the demo seed", () => {
     const results = await Promise.all([seedDemo(c.server.deps, { tenantId: twice }), seedDemo(c.server.deps, { tenantId: twice })]);
     expect(results.map((r) => r.status).sort()).toEqual(["already-seeded", "seeded"]);
     expect((await snapshot(twice)).customers).toBe(300);
+  });
+});
+
+const apiDir = fileURLToPath(new URL("..", import.meta.url));
+
+/** `pnpm seed:demo` as a user runs it: its own process, the run's database. */
+async function seedCommand(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", "src/scripts/seed-demo.ts", ...args], {
+      cwd: apiDir,
+      env: { ...process.env, ...sharedEnv(), LOG_LEVEL: "silent", ...env },
+    });
+    return { code: 0, out: stdout + stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
+}
+
+describe("the seed:demo command", () => {
+  it("finds a seeded tenant and does nothing", { timeout: 120_000 }, async () => {
+    await seedOnce();
+    const before = await snapshot(tenant);
+    const run = await seedCommand(["--tenant", tenant]);
+    expect(run).toMatchObject({ code: 0, out: expect.stringMatching(new RegExp(`tenant "${tenant}" was seeded at .*; nothing to do`)) });
+    expect(await snapshot(tenant)).toEqual(before);
+  });
+
+  it("seeds nothing in production unless SEED_DEMO=true", { timeout: 60_000 }, async () => {
+    const tenant = demoTenant();
+    const production = { NODE_ENV: "production", JWT_SECRET: "x".repeat(40), DOWNLOAD_URL_SECRET: "y".repeat(40) };
+    const run = await seedCommand(["--tenant", tenant], production);
+    expect(run).toMatchObject({ code: 0, out: expect.stringContaining("skipped") });
+    expect((await snapshot(tenant)).customers).toBe(0);
+  });
+
+  it("answers a mistyped flag with its usage, not a stack trace", { timeout: 60_000 }, async () => {
+    const run = await seedCommand(["--tenat", "demo"]);
+    expect(run.code).toBe(2);
+    expect(run.out).toContain("Usage: pnpm seed:demo");
+    expect(run.out).not.toMatch(/\n\s+at /);
   });
 });
