@@ -198,7 +198,7 @@ function banner(workerMetrics) {
 Clientele is running.
   REST     ${apiUrl}/api/v1      (docs: ${apiUrl}/api/v1/docs)
   tRPC     ${apiUrl}/trpc
-  Queues   ${apiUrl}/ops/queues   (dashboard: failed jobs and retries, Admin token)
+  Queues   ${apiUrl}/ops/queues?token=<Admin token>   (failed jobs with their reasons, retry)
   Health   ${apiUrl}/ready, metrics at ${apiUrl}/metrics${workerMetrics ? `, worker metrics at ${workerMetrics}` : ""}
   Mail     ${mail}
   SMS      ${sms}
