@@ -63,17 +63,19 @@ function zodFieldErrors(error: ZodError): FieldErrors {
   return out;
 }
 
-/** What body-parser throws (http-errors): a 4xx that names the client's mistake. */
-type BodyParserError = Error & { status: number; expose: boolean; type?: string; charset?: string; encoding?: string };
+/** What body-parser and the router throw (http-errors): a 4xx that names the client's mistake. */
+type BodyParserError = Error & { status: number; expose: boolean; type?: string; charset?: string; code?: unknown };
 
 function isClientHttpError(error: unknown): error is BodyParserError {
   const e = error as Partial<BodyParserError> | null;
-  return error instanceof Error && typeof e?.status === "number" && e.status >= 400 && e.status < 500 && e.expose === true;
+  // The router marks an undecodable path parameter (a URIError) 400 without http-errors' `expose`.
+  const shown = e?.expose === true || error instanceof URIError;
+  return error instanceof Error && typeof e?.status === "number" && e.status >= 400 && e.status < 500 && shown;
 }
 
 const METHOD_NOT_ALLOWED = { status: 405, type: "MethodNotAllowedError", title: "Method not allowed" };
 
-/** Transport-level faults of the request body: charset, Content-Encoding, JSON syntax, size. */
+/** Transport-level faults of the request: body charset, Content-Encoding, JSON syntax, size. */
 function mapBodyError(error: BodyParserError): Mapped {
   switch (error.type) {
     case "entity.parse.failed":
@@ -85,10 +87,14 @@ function mapBodyError(error: BodyParserError): Mapped {
     case "encoding.unsupported":
       return { ...BY_KIND.unsupported, detail: "This Content-Encoding is not supported; send gzip, deflate, br or none.", code: "MEDIA_TYPE" };
     default:
+      // zlib's errors: a body that does not decode as its Content-Encoding claims (gzip over plain JSON).
+      if (typeof error.code === "string" && error.code.startsWith("Z_")) {
+        return { ...BY_KIND.validation, detail: "The request body could not be read as sent (check Content-Encoding).", code: "VALIDATION", errors: { body: ["could not be decoded"] } };
+      }
       if (error.status === 415) return { ...BY_KIND.unsupported, detail: error.message, code: "MEDIA_TYPE" };
       if (error.status === 413) return { ...BY_KIND.too_large, detail: "The request body is too large.", code: "PAYLOAD" };
-      // A body that does not decode as its Content-Encoding claims (gzip over plain JSON).
-      return { ...BY_KIND.validation, detail: "The request body could not be read as sent (check Content-Encoding).", code: "VALIDATION", errors: { body: ["could not be decoded"] } };
+      // Any other 4xx http-error (an undecodable path parameter, …): its status, and its message, which is meant to be shown.
+      return { status: error.status, type: error.status === 400 ? "ValidationError" : "ClientError", title: "Request rejected", detail: error.message, code: "REQUEST" };
   }
 }
 

@@ -114,12 +114,10 @@ describe("transport errors answer their real status with the traceId", () => {
     if (status === 415) expect(problem.errors).toBeUndefined();
   });
 
-  it("still accepts JSON with charset=utf-8 and a bodyless POST", async () => {
+  it("still accepts JSON with charset=utf-8", async () => {
     const created = await call("POST", "/api/v1/customers", { ...auth, "content-type": "application/json; charset=utf-8" }, json.replace("owner", "utf8owner"));
     expect(created.status).toBe(201);
-    const id = created.json().id as string;
-    const history = await call("GET", `/api/v1/customers/${id}/history`, auth);
-    expect(history.status).toBe(200);
+    expect(created.json().id).toBeDefined();
   });
 
   it.each([
@@ -148,6 +146,12 @@ describe("transport errors answer their real status with the traceId", () => {
     const res = await call("GET", `/trpc/customers.get?input=${encodeURIComponent(JSON.stringify({ id: "00000000-0000-4000-8000-000000000000" }))}`, auth);
     expect(res.status).toBe(404);
     expect(res.json().error.data).toMatchObject({ errorCode: "CUST-001", traceId: res.headers.get("x-request-id") });
+  });
+
+  it("a path parameter that is not valid percent-encoding is a 400, not a 500", async () => {
+    const res = await call("GET", "/api/v1/customers/%E0%A4%A", auth);
+    expect(res.status).toBe(400);
+    expect(res.json()).toMatchObject({ status: 400, traceId: res.headers.get("x-request-id") });
   });
 
   it("a correctly signed download token whose key climbs out with .. is a 404, not a 500", async () => {
