@@ -142,6 +142,12 @@ describe("transport errors answer their real status with the traceId", () => {
     }
   });
 
+  it("tRPC: an unknown procedure is a 404 with the traceId", async () => {
+    const res = await call("GET", "/trpc/nope.nothing", auth);
+    expect(res.status).toBe(404);
+    expect(res.json().error.data).toMatchObject({ httpStatus: 404, traceId: res.headers.get("x-request-id") });
+  });
+
   it("tRPC: a procedure's own error carries the traceId too", async () => {
     const res = await call("GET", `/trpc/customers.get?input=${encodeURIComponent(JSON.stringify({ id: "00000000-0000-4000-8000-000000000000" }))}`, auth);
     expect(res.status).toBe(404);
