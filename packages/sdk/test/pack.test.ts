@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -15,6 +15,8 @@ import { newTenant, startTestServer, type TestServer } from "@clientele/api/test
 const run = promisify(execFile);
 const sdkDir = fileURLToPath(new URL("..", import.meta.url));
 const tsc = join(dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin", "tsc");
+// The pnpm running this test (it may have come through npx), else the one on the PATH.
+const pnpm = process.env.npm_execpath?.includes("pnpm") ? [process.execPath, process.env.npm_execpath] : ["pnpm"];
 
 let server: TestServer;
 let consumer: string;
@@ -81,7 +83,7 @@ beforeAll(async () => {
   const packDir = await mkdtemp(join(tmpdir(), "clientele-sdk-pack-"));
   consumer = await mkdtemp(join(tmpdir(), "clientele-sdk-consumer-"));
   // Packing runs the package's build (prepack): router types generated, then tsdown.
-  const [started] = await Promise.all([startTestServer(), run("pnpm", ["pack", "--pack-destination", packDir], { cwd: sdkDir })]);
+  const [started] = await Promise.all([startTestServer(), run(pnpm[0]!, [...pnpm.slice(1), "pack", "--pack-destination", packDir], { cwd: sdkDir })]);
   server = started;
   tarball = join(packDir, (await readdir(packDir)).find((f) => f.endsWith(".tgz"))!);
   await writeFile(join(consumer, "package.json"), JSON.stringify({ name: "sdk-consumer", private: true, type: "module" }));
@@ -108,6 +110,11 @@ describe("@clientele/sdk from its tarball, outside the monorepo", () => {
     const { stdout: installed } = await run("npm", ["ls", "--all", "--parseable"], { cwd: consumer }).catch((e: { stdout: string }) => e);
     const packages = installed.split("\n").filter((p) => p.includes("node_modules")).map((p) => p.slice(p.lastIndexOf("node_modules/") + 13));
     expect(packages.sort()).toEqual(["@clientele/sdk", "@trpc/client", "@trpc/server"]);
+    for (const file of ["index.js", "index.cjs"]) {
+      const code = await readFile(join(consumer, "node_modules/@clientele/sdk/dist", file), "utf8");
+      const imports = [...code.matchAll(/(?:from |require\()"([^"]+)"/g)].map((m) => m[1]);
+      expect(new Set(imports), file).toEqual(new Set(["@trpc/client"]));
+    }
   });
 
   for (const config of Object.keys(CONFIGS) as (keyof typeof CONFIGS)[]) {
