@@ -114,6 +114,12 @@ describe("transport errors answer their real status with the traceId", () => {
     if (status === 415) expect(problem.errors).toBeUndefined();
   });
 
+  it("reads a POST without a body (fetch sends Content-Length: 0) as an empty object, not as a 415", async () => {
+    const res = await fetch(`${server.url}/api/v1/customers`, { method: "POST", headers: auth });
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors).toHaveProperty("type");
+  });
+
   it("still accepts JSON with charset=utf-8", async () => {
     const created = await call("POST", "/api/v1/customers", { ...auth, "content-type": "application/json; charset=utf-8" }, json.replace("owner", "utf8owner"));
     expect(created.status).toBe(201);

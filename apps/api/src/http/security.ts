@@ -83,7 +83,9 @@ export function trpcMethods(req: Request, res: Response, next: NextFunction): vo
  * that lists every field as missing. Bodyless requests pass: their input is the path and query.
  */
 export function jsonBodyOnly(req: Request, res: Response, next: NextFunction): void {
-  if (req.is(["application/json", "application/*+json"]) === false) {
+  // fetch sends `Content-Length: 0` on a bodiless POST (archive, resend): no body, nothing to refuse.
+  const empty = req.headers["content-length"] === "0";
+  if (!empty && req.is(["application/json", "application/*+json"]) === false) {
     sendProblem(
       res,
       new TRPCError({ code: "UNSUPPORTED_MEDIA_TYPE", message: `Content-Type ${JSON.stringify(req.headers["content-type"] ?? "")} is not accepted here` }),
