@@ -57,11 +57,12 @@ if (seedDemo) step("seeding the demo tenant (SEED_DEMO=false skips)", "bash", ["
 
 // One node process per app (tsx as a loader, not its CLI wrapper), so signals reach the app itself.
 const tsxLoader = pathToFileURL(createRequire(join(root, "apps/api/package.json")).resolve("tsx")).href;
+const exitWithParent = pathToFileURL(join(root, "tooling/scripts/exit-with-parent.mjs")).href;
 const children = new Map();
 let stopping = false;
 
 function run(name, cwd, script, args, childEnv) {
-  const proc = spawn(process.execPath, ["--import", tsxLoader, script, ...args], {
+  const proc = spawn(process.execPath, ["--import", exitWithParent, "--import", tsxLoader, script, ...args], {
     cwd: join(root, cwd),
     env: { ...env, ...childEnv },
     // Own process group: a terminal's Ctrl-C reaches only this supervisor, which stops each child once.

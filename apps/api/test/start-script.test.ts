@@ -124,6 +124,16 @@ describe("npm start (tooling/scripts/start.mjs)", () => {
     expect(processesMarked(s.marker)).toEqual([]);
   }, 150_000);
 
+  it("leaves nothing running even when the supervisor itself is killed (SIGKILL)", async () => {
+    const s = await start({});
+    await s.waitForOutput("Clientele is running.", 90_000);
+    expect(processesMarked(s.marker).length).toBeGreaterThanOrEqual(4); // supervisor, dev services, API, worker
+    s.proc.kill("SIGKILL");
+    await s.exited;
+    await eventually(async () => processesMarked(s.marker), (left) => left.length === 0, 20_000);
+    await expect(fetch(`${s.url}/health`)).rejects.toThrow();
+  }, 120_000);
+
   it("stops the API and exits non-zero with the reason when the worker fails to start", async () => {
     const s = await start({ RELAY_BATCH_SIZE: "0" }, ["--skip-install", "--skip-migrate"]);
     const code = await s.exited;

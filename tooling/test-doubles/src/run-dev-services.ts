@@ -4,7 +4,7 @@ import { startDevServices } from "./dev-services";
 /**
  * `tsx src/run-dev-services.ts [--mail [--mail-dir DIR]] [--sms --api-url URL --account-sid AC… --auth-token T]`:
  * starts the stand-ins, prints one `dev-services ready {json}` line with their URLs, and runs until
- * SIGTERM/SIGINT or until its parent closes stdin (so a killed supervisor leaves nothing behind).
+ * SIGTERM/SIGINT (npm start's tooling/scripts/start.mjs runs it).
  */
 const USAGE = "usage: run-dev-services [--mail [--mail-dir DIR]] [--sms --api-url URL --account-sid SID --auth-token TOKEN]";
 
@@ -49,7 +49,6 @@ try {
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
-  process.stdin.on("end", stop).on("error", stop).resume();
   console.log(`dev-services ready ${JSON.stringify(info)}`);
 } catch (error) {
   console.error(`dev-services: ${(error as Error).message}`);
