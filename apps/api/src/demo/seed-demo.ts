@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import {
   findCommunication,
-  getTenantSettings,
   listCommunications,
   listComplaints,
   listContacts,
@@ -9,7 +8,6 @@ import {
   listCustomerTestimonials,
   listStatusHistory,
   listTemplates,
-  setTenantSettings,
   upsertUser,
   type Communication,
   type Db,
@@ -25,11 +23,8 @@ import { appRouter } from "../trpc/router";
 import { createCallerFactory, createContext } from "../trpc/trpc";
 import { DEMO_DOMAIN, DEMO_SETTINGS, STAFF, TEMPLATES, type StaffKey, type StaffUser } from "./demo-data";
 import { buildDemoPlan, type Activity, type CustomerPlan, type DemoPlan } from "./demo-plan";
+import { DEMO_TENANT, readSeedMarker, writeSeedMarker } from "./seed-marker";
 
-export const DEMO_TENANT = "demo";
-/** Bumped when the plan changes, so the marker says which plan a tenant was seeded from. */
-const SEED_VERSION = 1;
-const MARKER = "demoSeed";
 const LANES = 6;
 
 export type SeedOptions = {
@@ -391,7 +386,7 @@ export async function seedDemo(deps: AppDeps, o: SeedOptions = {}): Promise<Seed
   const started = performance.now();
   const tenantId = o.tenantId ?? DEMO_TENANT;
   return withSeedLock(deps.db, tenantId, async () => {
-    const marker = (await getTenantSettings(deps.db, tenantId))[MARKER] as { seededAt: string } | undefined;
+    const marker = await readSeedMarker(deps.db, tenantId);
     if (marker) return { tenantId, status: "already-seeded", seededAt: marker.seededAt, written: {}, warnings: [], ms: Math.round(performance.now() - started) };
 
     const now = deps.now();
@@ -419,7 +414,7 @@ export async function seedDemo(deps: AppDeps, o: SeedOptions = {}): Promise<Seed
     }
     // The users were seen "now"; history calls through the middleware may have dated them back.
     for (const u of Object.values(STAFF)) await upsertUser(deps.db, { tenantId, id: u.id, name: u.name, email: u.email, roles: u.roles, at: now });
-    await setTenantSettings(deps.db, tenantId, { [MARKER]: { version: SEED_VERSION, seededAt: now.toISOString() } });
+    await writeSeedMarker(deps.db, tenantId, now);
     return { tenantId, status: "seeded", seededAt: now.toISOString(), written: run.written, warnings: run.warnings, ms: Math.round(performance.now() - started) };
   });
 }

@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
+import { createDb } from "@clientele/db";
 import { createLogger } from "@clientele/telemetry";
-import { DEMO_TENANT, seedDemo, tokenCommands } from "../demo/seed-demo";
+import { DEMO_TENANT, readSeedMarker } from "../demo/seed-marker";
 import { loadEnv } from "../env";
-import { startServer } from "../server";
 
 const USAGE = `Usage: pnpm seed:demo [--tenant demo] [--quiet]
 
@@ -36,6 +36,14 @@ try {
     console.log("seed:demo: skipped (set SEED_DEMO=true to seed demo data in production)");
     process.exit(0);
   }
+  // Every `npm start` asks: a seeded tenant is seen from its marker, without loading the app.
+  const { db } = createDb({ url: env.DATABASE_URL, poolSize: 1 });
+  const marker = await readSeedMarker(db, values.tenant).finally(() => db.destroy());
+  if (marker) {
+    console.log(`seed:demo: tenant "${values.tenant}" was seeded at ${marker.seededAt}; nothing to do`);
+    process.exit(0);
+  }
+  const [{ startServer }, { seedDemo, tokenCommands }] = await Promise.all([import("../server"), import("../demo/seed-demo")]);
   // The API's own dependencies (database, cache, queues, limiters), built exactly as the server
   // builds them; it listens on a free loopback port for the few seconds the seed takes.
   const server = await startServer({ ...env, PORT: 0, HOST: "127.0.0.1" }, createLogger("warn", "seed-demo"));
