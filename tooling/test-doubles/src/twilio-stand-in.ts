@@ -262,10 +262,13 @@ export async function startTwilioStandIn(config: TwilioStandInConfig): Promise<T
     timers.add(timer);
   }
 
+  /** Sent, then delivered; a message dropped by clear() travels no further. */
   function travel(message: StandInMessage, delays: NonNullable<TwilioStandInConfig["deliver"]>): void {
+    const still = () => messages.includes(message);
     later(delays.sentAfterMs, async () => {
+      if (!still()) return;
       await report(message, "sent");
-      later(delays.deliveredAfterMs, () => report(message, "delivered"));
+      if (still()) later(delays.deliveredAfterMs, async () => void (still() && (await report(message, "delivered"))));
     });
   }
 
