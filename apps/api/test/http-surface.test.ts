@@ -117,7 +117,7 @@ describe("transport errors answer their real status with the traceId", () => {
   it("reads a POST without a body (fetch sends Content-Length: 0) as an empty object, not as a 415", async () => {
     const res = await fetch(`${server.url}/api/v1/customers`, { method: "POST", headers: auth });
     expect(res.status).toBe(400);
-    expect((await res.json()).errors).toHaveProperty("type");
+    expect(((await res.json()) as { errors: unknown }).errors).toHaveProperty("type");
   });
 
   it("still accepts JSON with charset=utf-8", async () => {
