@@ -204,9 +204,10 @@ Clientele is running.
   Mail     ${mail}
   SMS      ${sms}
   Demo     ${!seedDemo ? "not seeded (SEED_DEMO=false); seed with: pnpm seed:demo" : 'tenant "demo" (re-run: pnpm seed:demo)'}
-Get a development token (another terminal, in this folder):
-  TOKEN=$(npm run --silent token -- --tenant demo --role Admin)
+Get a development token (another terminal, in this folder) for the demo's Admin, whose notices reach the mail inbox:
+  TOKEN=$(npm run --silent token -- --tenant demo --role Admin --user u-alex-morgan --name "Alex Morgan" --email alex.morgan@clientele-demo.example)
   curl -H "Authorization: Bearer $TOKEN" "${apiUrl}/api/v1/customers/search"
+  open "${apiUrl}/ops/queues?token=$TOKEN"
 Stop with Ctrl-C.
 `);
 }
