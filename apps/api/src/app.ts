@@ -5,7 +5,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import type { AppDeps } from "./deps";
 import { mapError } from "./errors";
 import { rateLimit } from "./http/rate-limit";
-import { requestContext } from "./http/request-context";
+import { rememberTraceId } from "./http/request-context";
 import { corsPolicy, jsonBodyOnly, securityHeaders, trpcMethods } from "./http/security";
 import { createMetrics, metricsEndpoint, observe } from "./http/observability";
 import { opsQueuesRouter } from "./http/ops-queues";
@@ -25,7 +25,6 @@ export function createApp(deps: AppDeps) {
   app.set("etag", false);
   app.set("trust proxy", "loopback");
   app.use(observe(deps.log, metrics));
-  app.use(requestContext);
   app.use(securityHeaders());
   const cors = corsPolicy(deps.env.CORS_ORIGINS);
   const limit = rateLimit(deps);
@@ -61,6 +60,7 @@ export function createApp(deps: AppDeps) {
     createExpressMiddleware({
       router: appRouter,
       createContext: ({ req, res }) => createContext(deps, req, res),
+      onError: ({ error, req }) => rememberTraceId(error, req),
       // Room for a base64 import file (10 MB becomes 13.4 MB); zod bounds every other field.
       maxBodySize: 14 * 1024 * 1024,
     }),

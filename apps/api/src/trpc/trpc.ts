@@ -7,7 +7,7 @@ import type { OpenApiMeta } from "trpc-to-openapi";
 import { AuthError } from "../auth/jwt";
 import type { AppDeps } from "../deps";
 import { toTrpcError, trpcErrorData } from "../errors";
-import { currentTraceId } from "../http/request-context";
+import { traceIdOf } from "../http/request-context";
 import { EXPENSIVE_PROCEDURES, rateLimited, setLimitHeaders } from "../rate-limiter";
 
 export type RequestInfo = { traceId: string; authz?: { privilege: Privilege; allowed: boolean } };
@@ -65,7 +65,7 @@ const t = initTRPC
   .create({
     errorFormatter({ shape, error, ctx }) {
       // Transport errors (content type, method) come before any context: the traceId is the request's.
-      const { mapped, data } = trpcErrorData(error, ctx?.traceId ?? currentTraceId());
+      const { mapped, data } = trpcErrorData(error, ctx?.traceId ?? traceIdOf(error));
       return { ...shape, message: mapped.detail, data: { ...shape.data, stack: undefined, ...data } };
     },
   });
