@@ -21,7 +21,8 @@ export type Problem = {
 
 type Mapped = Omit<Problem, "traceId" | "instance">;
 
-const BY_KIND: Record<DomainErrorKind, { status: number; type: string; title: string }> = {
+/** Each kind of error's status, type and title; the OpenAPI document describes them from here too. */
+export const BY_KIND: Record<DomainErrorKind, { status: number; type: string; title: string }> = {
   validation: { status: 400, type: "ValidationError", title: "Validation failed" },
   business_rule: { status: 400, type: "BusinessRuleError", title: "Business rule violated" },
   not_found: { status: 404, type: "NotFoundError", title: "Not found" },

@@ -66,6 +66,14 @@ function check(method: string, path: string, res: Answer): void {
       const result = validator(schema).safeParse(value);
       expect(result.success, `${where}: the body does not match the declared schema: ${JSON.stringify(result.error?.issues.slice(0, 5))}\n${res.text.slice(0, 500)}`).toBe(true);
     }
+    // The example is what a reader copies: its type (one per status, but 400's validation and business
+    // rules) and, for 415 and 429, its code are the ones the API sends.
+    const example = (media as { example?: { type?: string; code?: string } }).example;
+    if (mediaType === "application/problem+json" && example && res.status !== 400) {
+      const body = res.body as { type?: string; code?: string };
+      expect(body.type, `${where}: the example's type`).toBe(example.type);
+      if (res.status === 415 || res.status === 429) expect(body.code, `${where}: the example's code`).toBe(example.code);
+    }
   }
   const id = op.operationId;
   (calls.get(id) ?? calls.set(id, new Set()).get(id)!).add(res.status);

@@ -1,6 +1,7 @@
 import type { RequestHandler, Router } from "express";
 import { z } from "zod";
 import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from "zod-openapi";
+import { BY_KIND } from "../errors";
 import type { Meta } from "../trpc/trpc";
 
 export type SuccessStatus = 200 | 201 | 202 | 204;
@@ -48,16 +49,17 @@ export const ZProblem = z
   })
   .meta({ id: "Problem", description: "RFC 7807 problem details" });
 
+// Type and title come from errors.ts, which answers them; the code is the one sent for that status.
 const PROBLEM_RESPONSES = {
-  400: { name: "BadRequest", type: "ValidationError", title: "Validation failed", code: "VALIDATION", description: "Invalid input: `errors` names each field and what is wrong with it" },
-  401: { name: "Unauthorized", type: "UnauthorizedError", title: "Authentication required", code: "AUTH-001", description: "Missing, malformed, expired or wrongly signed credentials" },
-  403: { name: "Forbidden", type: "ForbiddenError", title: "Forbidden", code: "AUTH-002", description: "None of your roles holds the privilege this operation needs" },
-  404: { name: "NotFound", type: "NotFoundError", title: "Not found", code: "NOT_FOUND", description: "No such resource in your tenant (another tenant's id answers the same)" },
-  409: { name: "Conflict", type: "ConflictError", title: "Conflict", code: "CONCURRENCY", description: "Conflict with the current state" },
-  413: { name: "PayloadTooLarge", type: "PayloadTooLargeError", title: "Payload too large", code: "PAYLOAD", description: "The body exceeds 1 MB" },
-  415: { name: "UnsupportedMediaType", type: "UnsupportedMediaTypeError", title: "Unsupported media type", code: "UNSUPPORTED_MEDIA_TYPE", description: "The body is not of a media type this operation reads" },
-  429: { name: "TooManyRequests", type: "TooManyRequestsError", title: "Too many requests", code: "RATE_LIMITED", description: "A rate limit is reached: retry after `Retry-After` seconds" },
-  500: { name: "InternalError", type: "InternalServerError", title: "Internal server error", code: "INTERNAL", description: "An unexpected error; quote the traceId when reporting it" },
+  400: { name: "BadRequest", ...BY_KIND.validation, code: "VALIDATION", description: "Invalid input: `errors` names each field and what is wrong with it" },
+  401: { name: "Unauthorized", ...BY_KIND.unauthorized, code: "AUTH-001", description: "Missing, malformed, expired or wrongly signed credentials" },
+  403: { name: "Forbidden", ...BY_KIND.forbidden, code: "AUTH-002", description: "None of your roles holds the privilege this operation needs" },
+  404: { name: "NotFound", ...BY_KIND.not_found, code: "NOT_FOUND", description: "No such resource in your tenant (another tenant's id answers the same)" },
+  409: { name: "Conflict", ...BY_KIND.conflict, code: "CONCURRENCY", description: "Conflict with the current state" },
+  413: { name: "PayloadTooLarge", ...BY_KIND.too_large, code: "PAYLOAD", description: "The body exceeds 1 MB" },
+  415: { name: "UnsupportedMediaType", ...BY_KIND.unsupported, code: "MEDIA_TYPE", description: "The body is not of a media type this operation reads" },
+  429: { name: "TooManyRequests", ...BY_KIND.rate_limited, code: "RATE-001", description: "A rate limit is reached: retry after `Retry-After` seconds" },
+  500: { name: "InternalError", status: 500, type: "InternalServerError", title: "Internal server error", code: "INTERNAL", description: "An unexpected error; quote the traceId when reporting it" },
 } as const;
 export type ProblemStatus = keyof typeof PROBLEM_RESPONSES;
 
