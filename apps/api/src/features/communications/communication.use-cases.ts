@@ -29,7 +29,6 @@ import {
   checkMeeting,
   checkPhoneCall,
   checkSmsDraft,
-
   DomainError,
   communicationNotFound,
   meetingCancelled,
@@ -39,6 +38,7 @@ import {
   type Contact,
   type Customer,
   type Purpose,
+  assertVersion,
 } from "@clientele/domain";
 import { PERSONALIZATION_VARIABLES, renderTemplate, smsSegments, templateVariables, unknownVariables } from "@clientele/messaging";
 import type { NotificationPayload } from "@clientele/jobs";
@@ -432,7 +432,7 @@ async function changeMeeting(
   const now = deps.now();
   const { m, patch } = await inTransaction(deps.db, async (trx) => {
     const m = changeableMeeting(await lockCommunication(trx, actor.tenantId, input.meetingId), input.customerId);
-    if (input.version !== undefined && input.version !== m.version) throw staleVersion(input.version, m.version, "meeting");
+    assertVersion(input.version, m.version, "meeting");
     const patch = patchOf(m);
     if (!(await updateMeeting(trx, m.id, m.version, { ...patch, sequence: m.sequence + 1, occurredAt: m.occurredAt }))) {
       throw staleVersion(m.version, m.version + 1, "meeting");

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { findTemplate, inTransaction, insertTemplate, listTemplates, lockTemplate, updateTemplate, type MessageTemplate, type Trx } from "@clientele/db";
-import { DomainError, FieldErrorCollector, MAX_SMS_CHARS, staleVersion, type Actor } from "@clientele/domain";
+import { DomainError, FieldErrorCollector, MAX_SMS_CHARS, staleVersion, type Actor, assertVersion } from "@clientele/domain";
 import { PERSONALIZATION_VARIABLES, templateVariables, unknownVariables } from "@clientele/messaging";
 import type { z } from "zod";
 import type { AppDeps } from "../../deps";
@@ -84,7 +84,7 @@ async function withLocked<T>(deps: AppDeps, actor: Actor, id: string, work: (trx
 
 export function changeTemplate(deps: AppDeps, actor: Actor, input: z.infer<typeof ZTemplateUpdate>) {
   return withLocked(deps, actor, input.templateId, async (trx, t) => {
-    if (input.version !== undefined && input.version !== t.version) throw staleVersion(input.version, t.version, "template");
+    assertVersion(input.version, t.version, "template");
     if (t.status !== "Active") throw new DomainError("TMPL-001", "business_rule", "An archived template cannot be changed.");
     const next: MessageTemplate = {
       ...t,

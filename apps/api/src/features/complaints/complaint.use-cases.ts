@@ -35,6 +35,7 @@ import {
   type AssignmentRules,
   type ComplaintStatus,
   type DomainEvent,
+  assertVersion,
 } from "@clientele/domain";
 import type { NotificationPayload } from "@clientele/jobs";
 import type { z } from "zod";
@@ -173,7 +174,7 @@ export async function changeStatus(deps: AppDeps, actor: Actor, input: z.infer<t
   await loadVisible(deps, actor, input.customerId);
   const { c, next, historyId } = await inTransaction(deps.db, async (trx) => {
     const c = await lockOwned(trx, actor, input.customerId, input.complaintId);
-    if (input.version !== undefined && input.version !== c.version) throw staleVersion(input.version, c.version, "complaint");
+    assertVersion(input.version, c.version, "complaint");
     const d = decideStatusChange(state(c), input.status, input.notes, actor);
     const now = deps.now();
     const next: Complaint = {
@@ -204,7 +205,7 @@ export async function resolveComplaint(deps: AppDeps, actor: Actor, input: z.inf
   await loadVisible(deps, actor, input.customerId);
   const { c, next, r, followUp } = await inTransaction(deps.db, async (trx) => {
     const c = await lockOwned(trx, actor, input.customerId, input.complaintId);
-    if (input.version !== undefined && input.version !== c.version) throw staleVersion(input.version, c.version, "complaint");
+    assertVersion(input.version, c.version, "complaint");
     const now = deps.now();
     const r = decideResolution(state(c), input, actor, now);
     const next: Complaint = {

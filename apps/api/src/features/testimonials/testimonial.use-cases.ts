@@ -10,6 +10,7 @@ import {
   type Actor,
   type Testimonial,
   type TestimonialDecision,
+  assertVersion,
 } from "@clientele/domain";
 import { testimonialNoticeKey, type TestimonialNoticePayload } from "@clientele/jobs";
 import type { AppDeps } from "../../deps";
@@ -92,7 +93,7 @@ async function decide(deps: AppDeps, actor: Actor, input: { customerId: string; 
   const now = deps.now();
   // Finality first: a decided testimonial answers TEST-002 whatever version the client holds.
   const { testimonial, event, changes } = decideTestimonial(current, decision, { actorId: actor.userId, now });
-  if (input.version !== undefined && input.version !== current.version) throw staleVersion(input.version, current.version, "testimonial");
+  assertVersion(input.version, current.version, "testimonial");
   await inTransaction(deps.db, async (trx) => {
     if (!(await updateTestimonial(trx, testimonial, current.version))) {
       // Someone decided in between: that decision stands, so report it as final.
