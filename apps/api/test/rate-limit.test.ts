@@ -77,6 +77,42 @@ describe("general rate limit (REQ-CUS-045)", () => {
     expect(again.headers.get("retry-after")).toMatch(/^\d+$/);
     const body = (await again.json()) as { error: { data: Record<string, unknown> } };
     expect(body.error.data).toMatchObject({ httpStatus: 429, errorCode: "RATE-001", traceId: again.headers.get("x-request-id") });
+    // The refused batch spent nothing: the two points left still buy a batch of two.
+    const pair = await fetch(`${server.url}/trpc/followUps.mine,followUps.mine?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: {}, 1: {} }))}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(pair.status).toBe(200);
+    expect(headersOf(pair.headers)).toMatchObject({ limit: "5", remaining: "0" });
+  });
+
+  it("charges 1 point for a batch of made-up names or one over the batch limit, however long its URL", async () => {
+    const headers = { authorization: `Bearer ${await server.token("Admin", newTenant(), "inflater")}` };
+    const call = (names: string[]) => fetch(`${server.url}/trpc/${names.join(",")}?batch=1`, { headers });
+    // tRPC refuses a batch of more than 50 calls before running any of them.
+    const repeated = await call(Array.from({ length: 1000 }, () => "contacts.get"));
+    expect(repeated.status).toBe(400);
+    expect(headersOf(repeated.headers)).toMatchObject({ limit: "5", remaining: "4" });
+    const overLimit = await call(Array.from({ length: 51 }, () => "followUps.mine"));
+    expect(overLimit.status).toBe(400);
+    expect(headersOf(overLimit.headers)).toMatchObject({ remaining: "3" });
+    const madeUp = await call(Array.from({ length: 1000 }, (_, i) => `x${i}`));
+    expect(madeUp.status).toBe(400);
+    expect(headersOf(madeUp.headers)).toMatchObject({ remaining: "2" });
+    const fewMadeUp = await call(["no.such", "nor.this", "nor.that"]);
+    expect(fewMadeUp.status).toBe(404);
+    expect(headersOf(fewMadeUp.headers)).toMatchObject({ remaining: "1" });
+  });
+
+  it("stops charging the tenant for a user over their own budget, so the tenant's other users still get through", async () => {
+    const tenant = newTenant();
+    const greedy = await server.as("Viewer", tenant, "greedy");
+    const statuses: number[] = [];
+    for (let i = 0; i < 15; i++) statuses.push((await greedy.get("/follow-ups/mine")).status);
+    expect(statuses).toEqual([...Array<number>(5).fill(200), ...Array<number>(10).fill(429)]);
+    // The tenant spent 5 of its 8 on greedy's accepted calls and none on the refused ones.
+    const other = await (await server.as("Viewer", tenant, "other")).get("/follow-ups/mine");
+    expect(other.status).toBe(200);
+    expect(headersOf(other.headers)).toMatchObject({ limit: "8", remaining: "2" });
   });
 
   it("gives search, export, import and bulk sends a smaller budget of their own", async () => {

@@ -19,6 +19,8 @@ export function createClient({ url, token, getToken, fetch: customFetch }: Clien
     links: [
       httpBatchLink({
         url: `${url.replace(/\/$/, "")}/trpc`,
+        // The API refuses a batch of more than 50 calls (MAX_BATCH_SIZE in apps/api/src/http/trpc-path.ts).
+        maxItems: 50,
         ...(customFetch ? { fetch: customFetch } : {}),
         async headers() {
           const bearer = token ?? (await getToken?.());

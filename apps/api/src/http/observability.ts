@@ -3,8 +3,8 @@ import type { Cache } from "@clientele/cache";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 import type { Logger } from "@clientele/telemetry";
-import { appRouter } from "../trpc/router";
 import type { RequestInfo } from "../trpc/trpc";
+import { parseTrpcCall } from "./trpc-path";
 
 /** Cache keys by family (`tenant:<id>:customer:<id>:contacts:...` is "contacts"), never by id. */
 const cacheFamily = (key: string) => ["contacts", "communications", "search", "customer"].find((f) => key.includes(`:${f}:`)) ?? "other";
@@ -14,7 +14,7 @@ export function createMetrics(cache?: Cache) {
   collectDefaultMetrics({ register: registry });
   const httpDuration = new Histogram({
     name: "http_request_duration_seconds",
-    help: "HTTP request duration by route, tRPC procedure(s) and status",
+    help: "HTTP request duration by route, tRPC procedure (or batch) and status",
     labelNames: ["method", "route", "procedure", "status"],
     buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
     registers: [registry],
@@ -29,25 +29,6 @@ export function createMetrics(cache?: Cache) {
   return { registry, httpDuration, cacheReads };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
-
-const PROCEDURES = new Set(Object.keys(appRouter._def.procedures));
-const MAX_LABELLED = 5;
-
-/**
- * The procedure(s) a /trpc call names: `/trpc/customers.get,customers.search?batch=1` is
- * "customers.get,customers.search". Only real procedure names become labels (anything else is
- * "unknown") and a batch of more than five is "batch", so a client cannot mint label values.
- */
-function trpcProcedures(path: string): string {
-  let names: string[];
-  try {
-    names = decodeURIComponent(path.replace(/^\//, "")).split(",");
-  } catch {
-    return "unknown";
-  }
-  const known = [...new Set(names.map((n) => (PROCEDURES.has(n) ? n : "unknown")))];
-  return known.length > MAX_LABELLED ? "batch" : known.join(",");
-}
 
 /**
  * GET /metrics. With METRICS_TOKEN set, only `Authorization: Bearer <METRICS_TOKEN>` reads it
@@ -82,7 +63,8 @@ export function observe(log: Logger, metrics: Metrics) {
       // The route pattern, never the raw URL: ids and query strings stay out of labels and logs.
       const route = (req.route?.path as string | undefined) ?? (req.baseUrl ? `${req.baseUrl}/*` : "unmatched");
       const fullRoute = req.route ? `${req.baseUrl}${route}` : route;
-      const procedure = req.originalUrl.startsWith("/trpc/") ? trpcProcedures(req.originalUrl.slice("/trpc".length).split("?")[0]!) : "";
+      // One label per procedure, "batch" or "unknown": a client cannot mint label values (series).
+      const procedure = req.originalUrl.startsWith("/trpc/") ? parseTrpcCall(req.originalUrl.slice("/trpc".length)).label : "";
       metrics.httpDuration.observe({ method: req.method, route: fullRoute, procedure, status: String(res.statusCode) }, seconds);
       log.info(
         { traceId, method: req.method, route: fullRoute, ...(procedure ? { procedure } : {}), status: res.statusCode, ms: Math.round(seconds * 1e4) / 10, authz: info.authz },

@@ -5,13 +5,16 @@ import { trpcErrorBody } from "../errors";
 import { rateLimited, setLimitHeaders } from "../rate-limiter";
 import { sendProblem } from "../rest/rest-adapter";
 import { authenticate } from "../trpc/trpc";
+import { parseTrpcCall } from "./trpc-path";
 
 /** Signature-checked provider callbacks and the static docs are not metered per caller. */
 const UNMETERED = [/^\/webhooks\//, /^\/docs(\/|$)/, /^\/openapi\.json$/];
 
 /**
  * Once per HTTP request on /api/v1 and /trpc, before any handler: a tRPC batch is one request
- * but costs one point per procedure in it, so batching neither multiplies nor escapes the budget.
+ * but costs one point per procedure it runs, so batching neither multiplies nor escapes the budget.
+ * Names that are no procedure (404) and an oversized batch (400, nothing runs) cost 1 like any
+ * request, so a long URL of repeated or made-up names cannot spend thousands of points at once.
  * The verified token is kept in res.locals for the procedure's context, so it is checked once.
  */
 export function rateLimit(deps: AppDeps) {
@@ -19,7 +22,7 @@ export function rateLimit(deps: AppDeps) {
     if (!deps.env.RATE_LIMIT_ENABLED || UNMETERED.some((p) => p.test(req.path))) return next();
     try {
       const isTrpc = req.baseUrl === "/trpc";
-      const points = isTrpc ? Math.max(1, req.path.slice(1).split(",").length) : 1;
+      const points = isTrpc ? Math.max(1, parseTrpcCall(req.url).procedures) : 1;
       const auth = await authenticate(deps, req.headers.authorization);
       res.locals.auth = auth;
       const state =
