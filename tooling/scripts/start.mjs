@@ -32,6 +32,11 @@ const startTimeoutMs = Number(env.START_TIMEOUT_MS ?? 90_000);
 // Local stand-ins replace providers that are not configured, never in production.
 const localMail = !env.SMTP_URL && !production;
 const localSms = !env.TWILIO_ACCOUNT_SID && !production;
+// Outside production: any tenant's Admin opens the queue dashboard (the API's own default is nobody, so a
+// deployment that forgot NODE_ENV=production does not show every tenant's jobs to every tenant), and
+// the worker's metrics take a free port (9464 may be taken; the banner names the one it got).
+const localApi = production ? {} : { OPS_TENANTS: env.OPS_TENANTS ?? "*" };
+const localWorker = production ? {} : { WORKER_METRICS_PORT: env.WORKER_METRICS_PORT ?? "0" };
 const twilio = {
   accountSid: env.TWILIO_ACCOUNT_SID ?? `AC${"0".repeat(32)}`,
   authToken: env.TWILIO_AUTH_TOKEN ?? "test-auth-token",
@@ -177,9 +182,10 @@ try {
     dev = JSON.parse(json);
   }
   const smsEnv = localSms ? { TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: twilio.authToken, TWILIO_API_BASE_URL: dev.twilioApiBaseUrl } : {};
-  const api = run("api", "apps/api", "src/main.ts", [], { PORT: port, PUBLIC_URL: publicUrl, ...(localSms ? { TWILIO_AUTH_TOKEN: twilio.authToken } : {}) });
+  const api = run("api", "apps/api", "src/main.ts", [], { PORT: port, PUBLIC_URL: publicUrl, ...localApi, ...(localSms ? { TWILIO_AUTH_TOKEN: twilio.authToken } : {}) });
   const worker = run("worker", "apps/worker", "src/main.ts", [], {
     PUBLIC_URL: publicUrl,
+    ...localWorker,
     ...(localMail ? { SMTP_URL: dev.smtpUrl } : {}),
     ...smsEnv,
   });

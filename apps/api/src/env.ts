@@ -48,8 +48,8 @@ const Env = z
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
     /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (set it wherever the port is reachable). */
     METRICS_TOKEN: z.string().min(16).optional(),
-    /** Tenants whose Admins operate the deployment (queue dashboard): a comma list, or `*` (the default outside production). */
-    OPS_TENANTS: z.string().optional(),
+    /** Tenants whose Admins operate the deployment (queue dashboard): a comma list, or `*`; unset: none (npm start sets `*` outside production). */
+    OPS_TENANTS: z.string().default(""),
     /** `npm start` seeds the demo tenant unless false; in production `pnpm seed:demo` runs only when true. */
     SEED_DEMO: bool.optional(),
   })
@@ -63,8 +63,9 @@ const Env = z
     SEED_DEMO: env.SEED_DEMO ?? env.NODE_ENV !== "production",
     CACHE_PREFIX: env.CACHE_PREFIX ?? defaultCachePrefix(env.DATABASE_URL),
     CORS_ORIGINS: env.CORS_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
-    // The dashboard shows every tenant's jobs, so in production only the named operator tenants see it.
-    OPS_TENANTS: (env.OPS_TENANTS ?? (env.NODE_ENV === "production" ? "" : "*")).split(",").map((t) => t.trim()).filter(Boolean),
+    // The dashboard shows every tenant's jobs, so only the named operator tenants see it: a deployment
+    // that forgot NODE_ENV=production must not open it to every tenant's Admin.
+    OPS_TENANTS: env.OPS_TENANTS.split(",").map((t) => t.trim()).filter(Boolean),
   }))
   .superRefine((env, ctx) => {
     if (!env.JWT_SECRET && !env.JWT_JWKS_URL && !env.JWT_PUBLIC_KEY) {

@@ -5,6 +5,12 @@ import { loadEnv as loadApiEnv } from "../src/env";
 
 /** Variables only the start script reads (tooling/scripts/start.mjs). */
 const START_SCRIPT_KEYS = ["START_TIMEOUT_MS"];
+/**
+ * Variables npm start decides while they are unset (the local mail inbox, the Twilio stand-in, a
+ * free metrics port): commented out, with the apps' own default, so a .env copied from the example
+ * does not turn the local inboxes off.
+ */
+const START_SCRIPT_DECIDES = ["SMTP_URL", "TWILIO_ACCOUNT_SID", "WORKER_METRICS_PORT"];
 
 /** Every key a loader reads: a proxy source records each one the schema asks for. */
 function schemaKeys(load: (source: Record<string, string | undefined>) => unknown): string[] {
@@ -38,10 +44,15 @@ describe(".env.example", () => {
     expect([...documented].filter((k) => !known.has(k))).toEqual([]);
   });
 
-  it("gives each uncommented variable its real default, in both apps that read it", () => {
+  it("leaves commented out what npm start decides when it is unset", () => {
+    for (const key of START_SCRIPT_DECIDES) expect(lines.filter((l) => l.key === key).map((l) => l.commented), key).toEqual([true]);
+  });
+
+  it("gives each uncommented variable, and each one npm start decides, its real default in both apps that read it", () => {
     const api = loadApiEnv({}) as Record<string, unknown>;
     const worker = loadWorkerEnv({}) as Record<string, unknown>;
-    for (const { key, commented, value } of lines.filter((l) => !l.commented && !START_SCRIPT_KEYS.includes(l.key))) {
+    const shown = lines.filter((l) => (!l.commented || START_SCRIPT_DECIDES.includes(l.key)) && !START_SCRIPT_KEYS.includes(l.key));
+    for (const { key, commented, value } of shown) {
       for (const [name, parsed, keys] of [["api", api, apiKeys], ["worker", worker, workerKeys]] as const) {
         if (!keys.includes(key)) continue;
         expect.soft(parsed[key], `${key} has no default in the ${name}: comment it out`).not.toBeUndefined();

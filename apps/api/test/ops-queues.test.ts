@@ -49,6 +49,9 @@ describe("the queue dashboard at /ops/queues", () => {
     const cookie = await adminCookie(tenant);
     const forged = `${cookie.slice(0, -3)}abc`;
     expect((await board("/", { headers: { cookie: forged } })).status).toBe(401);
+    for (const malformed of ["clientele_ops=%", "clientele_ops=%zz.abc"]) {
+      expect(await (await board("/api/queues", { headers: { cookie: malformed } })).json()).toMatchObject({ status: 401, code: "AUTH-001" });
+    }
     const viewer = await c.server.token("Viewer", tenant);
     expect((await board(`?token=${viewer}`)).status).toBe(403);
     expect((await board("/api/queues", { headers: { authorization: `Bearer ${viewer}` } })).status).toBe(403);
@@ -56,11 +59,35 @@ describe("the queue dashboard at /ops/queues", () => {
     expect((await board("/api/queues", { headers: { authorization: `Bearer ${await c.server.token("CustomerManager", tenant)}` } })).status).toBe(403);
     const admin = { authorization: `Bearer ${await c.server.token("Admin", tenant)}` };
     expect((await board("/api/queues", { headers: admin })).status).toBe(200);
-    // Retry, promote, clean, pause, resume: yes; adding jobs, editing their data or emptying a queue: no.
-    for (const action of ["/api/queues/email/add", "/api/queues/email/empty", "/api/queues/email/message-x/update-data"]) {
-      expect((await board(action, { method: "POST", headers: admin })).status).toBe(403);
+    // Retry, promote, pause, resume, removing finished jobs: yes; adding jobs, editing their data,
+    // emptying a queue or removing jobs still to run (the maintenance queue's delayed ones are the
+    // scheduled sweeps): no.
+    expect((await board("/api/queues/email/add", { method: "POST", headers: admin })).status).toBe(403);
+    expect((await board("/api/queues/email/message-x/update-data", { method: "PATCH", headers: admin })).status).toBe(403);
+    const maintenance = c.server.deps.jobs.all.find((q) => q.name === "maintenance")!;
+    const scheduled = await maintenance.getJobCountByTypes("delayed");
+    expect(scheduled).toBeGreaterThanOrEqual(1);
+    const removals = ["wait", "waiting", "delayed", "paused", "prioritized", "active", "w%61it", "Delayed"].map((status) => `/api/queues/maintenance/clean/${status}`);
+    for (const action of ["/api/queues/email/empty", "/api/queues/email/obliterate", "/api/queues/email/EMPTY", ...removals]) {
+      expect((await board(action, { method: "PUT", headers: admin })).status, action).toBe(403);
     }
-    expect((await board("/api/queues/email/obliterate", { method: "PUT", headers: admin })).status).toBe(403);
+    expect(await maintenance.getJobCountByTypes("delayed")).toBe(scheduled);
+  });
+
+  it("removes a job only once it has finished: one still to run stays", async () => {
+    const admin = { authorization: `Bearer ${await c.server.token("Admin", newTenant())}` };
+    const email = c.server.deps.jobs.all.find((q) => q.name === "email")!;
+    // A message waiting for its send time, as a retry's backoff leaves it.
+    const later = await email.add("send-email", { communicationId: "never-sent" }, { delay: 3_600_000 });
+    try {
+      const refused = await board(`/api/queues/email/${later.id}/clean`, { method: "PUT", headers: admin });
+      expect(refused.status).toBe(403);
+      expect(await email.getJobState(later.id!)).toBe("delayed");
+      expect((await board("/api/queues/email/no-such-job/clean", { method: "PUT", headers: admin })).status).toBe(403);
+      expect((await board("/api/queues/email/%zz/clean", { method: "PUT", headers: admin })).status).toBe(403);
+    } finally {
+      await later.remove();
+    }
   });
 
   it("shows a failed job with its reason (recipient masked) and retries it; the job re-runs and sends nothing twice", async () => {
@@ -93,6 +120,21 @@ describe("the queue dashboard at /ops/queues", () => {
     // The message stays Failed: a retry of a settled message sends nothing (resend is for that).
     expect((await api.get(`/customers/${customerId}/communications/${id}`)).body.status).toBe("Failed");
     expect(c.smtp.messages.filter((m) => m.messageId === `<${id}@clientele>`)).toHaveLength(0);
+
+    // Finished, so the dashboard may remove it.
+    expect((await board(`/api/queues/email/${jobId}/clean`, { method: "PUT", headers })).status).toBe(204);
+    expect(await email.getJobState(jobId)).toBe("unknown");
+  });
+
+  it("opens for no one when OPS_TENANTS is unset, whatever NODE_ENV says (it shows every tenant's jobs)", async () => {
+    const server = await startTestServer({ OPS_TENANTS: undefined, NODE_ENV: "development" });
+    try {
+      const res = await fetch(`${server.url}/ops/queues/api/queues`, { headers: { authorization: `Bearer ${await server.token("Admin", newTenant())}` } });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ code: "AUTH-002", detail: expect.stringContaining("OPS_TENANTS") });
+    } finally {
+      await server.close();
+    }
   });
 
   it("opens only for Admins of the operator tenants named in OPS_TENANTS (it shows every tenant's jobs)", async () => {

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,6 +39,16 @@ function processesMarked(marker: string): number[] {
   return found;
 }
 
+/** Holds 127.0.0.1:9464, the worker's default metrics port, unless something else already does. */
+async function holdDefaultMetricsPort(): Promise<() => Promise<void>> {
+  const server = createServer();
+  const held = await new Promise<boolean>((resolve) => {
+    server.once("error", () => resolve(false));
+    server.listen(9464, "127.0.0.1", () => resolve(true));
+  });
+  return () => (held ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve());
+}
+
 /** `npm start`'s supervisor, without the install step, on a port and queue prefix of its own. */
 async function start(env: Record<string, string>, flags: string[] = ["--skip-install"]) {
   const marker = randomUUID();
@@ -53,7 +63,6 @@ async function start(env: Record<string, string>, flags: string[] = ["--skip-ins
       FILES_DIR: files,
       QUEUE_PREFIX: `start-${marker.slice(0, 8)}`,
       STREAM_PREFIX: `start-${marker.slice(0, 8)}:`,
-      WORKER_METRICS_PORT: "0",
       ESCALATION_CRON: "0 0 1 1 *",
       SEED_DEMO: "false",
       LOG_LEVEL: "warn",
@@ -76,9 +85,15 @@ async function start(env: Record<string, string>, flags: string[] = ["--skip-ins
 
 describe("npm start (tooling/scripts/start.mjs)", () => {
   it("prints the banner only once /ready answers, runs the mail and SMS inboxes, and stops everything on SIGTERM", async () => {
+    // Another program on the worker's default metrics port: npm start gives the worker a free one.
+    const release = await holdDefaultMetricsPort();
     const s = await start({});
     try {
       await s.waitForOutput("Clientele is running.", 90_000);
+      const workerMetrics = /worker metrics at (http:\/\/127\.0\.0\.1:(\d+)\/metrics)/.exec(s.output());
+      expect(workerMetrics, s.output()).not.toBeNull();
+      expect(workerMetrics![2]).not.toBe("9464");
+      expect((await fetch(workerMetrics![1]!)).status).toBe(200);
       // Logged before the banner: the migration ran, and the apps were up first.
       expect(s.output().indexOf("database migrated to latest")).toBeLessThan(s.output().indexOf("Clientele is running."));
       expect((await fetch(`${s.url}/ready`)).status).toBe(200);
@@ -87,6 +102,9 @@ describe("npm start (tooling/scripts/start.mjs)", () => {
       expect(mailUrl, s.output()).toBeDefined();
       expect(smsUrl, s.output()).toBeDefined();
       expect(s.output()).toContain(`${s.url}/ops/queues`);
+      // The banner's dashboard opens for an Admin of any tenant here (the API alone opens it for no one).
+      const admin = await signDevToken({ secret: "clientele-development-secret-change-me-0123456789", issuer: "clientele", audience: "clientele-api", tenantId: newTenant(), userId: "u-admin", roles: ["Admin"] });
+      expect((await fetch(`${s.url}/ops/queues/api/queues`, { headers: { authorization: `Bearer ${admin}` } })).status).toBe(200);
 
       // The worker sends to the inboxes: an email lands in maildev, an SMS on the page and Twilio's
       // status callbacks reach the API (signed with the token it checks), so the record says Delivered.
@@ -118,6 +136,7 @@ describe("npm start (tooling/scripts/start.mjs)", () => {
       expect(await fetch(smsUrl!).then((r) => r.text())).toMatch(/STOP<\/td>\s*<td>200<\/td>/);
       expect((await api.post(`/customers/${customer.id}/communications/sms`, { message: "Anything", purpose: "Transactional" })).status).toBe(400);
     } finally {
+      await release();
       s.proc.kill("SIGTERM");
     }
     expect(await s.exited, s.output()).toBe(0);
@@ -132,6 +151,19 @@ describe("npm start (tooling/scripts/start.mjs)", () => {
     await s.exited;
     await eventually(async () => processesMarked(s.marker), (left) => left.length === 0, 20_000);
     await expect(fetch(`${s.url}/health`)).rejects.toThrow();
+  }, 120_000);
+
+  it("stops the worker and the dev services and exits non-zero naming the API when the API dies", async () => {
+    const s = await start({});
+    await s.waitForOutput("Clientele is running.", 90_000);
+    const api = processesMarked(s.marker).find((pid) => readlinkSync(`/proc/${pid}/cwd`) === join(root, "apps/api"));
+    expect(api, s.output()).toBeDefined();
+    process.kill(api!, "SIGKILL");
+    const code = await s.exited;
+    expect(code, s.output()).not.toBe(0);
+    expect(s.output()).toMatch(/clientele: the api exited \(SIGKILL\)/);
+    expect(s.output()).toContain("clientele: stopping everything else");
+    expect(processesMarked(s.marker)).toEqual([]);
   }, 120_000);
 
   it("stops the API and exits non-zero with the reason when the worker fails to start", async () => {

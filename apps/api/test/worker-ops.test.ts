@@ -1,10 +1,14 @@
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { withRelayLock } from "@clientele/db";
+import { withNamedLock } from "@clientele/db";
 import { startSmtpServer, type SmtpTestServer } from "@clientele/test-doubles";
 import { relayLockName } from "@clientele/worker/relay";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBody, databaseUrl, eventually, newTenant, startIsolatedTestServer, type Api } from "./harness";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { customerBody, databaseUrl, eventually, newTenant, sharedEnv, startIsolatedTestServer, streamPrefix, testEnv, type Api } from "./harness";
 import { startWorker, type WorkerProcess } from "./worker-process";
 
 const workerDir = fileURLToPath(new URL("../../worker", import.meta.url));
@@ -34,6 +38,31 @@ describe("worker start-up errors", () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^clientele worker: cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1: .*ECONNREFUSED/)]);
     expect(r.stderr + r.stdout).not.toContain("hunter2-secret");
+  });
+
+  it("says in one line that its metrics port is taken, and exits 1 before taking any work", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as { port: number };
+    const connection = new Redis(testEnv().REDIS_URL, { maxRetriesPerRequest: null });
+    const prefix = `${inject("queuePrefix")}-metricsport-${randomUUID().slice(0, 6)}`;
+    const email = new Queue("email", { connection, prefix });
+    const maintenance = new Queue("maintenance", { connection, prefix });
+    try {
+      const waiting = await email.add("send-email", { communicationId: "never-sent" });
+      const r = await runWorkerToExit({ ...sharedEnv(), QUEUE_PREFIX: prefix, STREAM_PREFIX: streamPrefix(), ESCALATION_CRON: "0 0 1 1 *", HOST: "127.0.0.1", WORKER_METRICS_PORT: String(port) });
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(new RegExp(`^clientele worker: cannot serve metrics on 127\\.0\\.0\\.1:${port}: listen EADDRINUSE`))]);
+      expect(r.stdout).not.toContain("worker running");
+      // No job workers ran: the waiting job was not taken and the maintenance schedules were not registered.
+      expect(await waiting.getState()).toBe("waiting");
+      expect(await maintenance.getJobSchedulersCount()).toBe(0);
+    } finally {
+      await Promise.all([email.obliterate({ force: true }), maintenance.obliterate({ force: true })]);
+      await Promise.all([email.close(), maintenance.close()]);
+      connection.disconnect();
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });
 
@@ -106,13 +135,13 @@ describe("an operable worker", () => {
   it("reports the age of the oldest event the relay has not published", async () => {
     // The running relay holds the lock; once this test holds it, a restarted worker's relay stands by.
     await worker.stop();
-    const held = await withRelayLock(own.deps.db, relayLockName(own.env.DATABASE_URL!), async () => {
+    const held = await withNamedLock(own.deps.db, relayLockName(own.env.DATABASE_URL!), 0, async () => {
       worker = await startWorker({ ...own.env, SMTP_URL: smtp.url });
       expect((await api.post("/customers", customerBody())).status).toBe(201);
       const text = await eventually(scrape, (t) => (metric(t, "clientele_outbox_lag_seconds") ?? 0) > 0.5);
       expect(metric(text, "clientele_outbox_lag_seconds")).toBeLessThan(60);
     });
-    expect(held).toBe(true);
+    expect(held.acquired).toBe(true);
     await eventually(scrape, (t) => metric(t, "clientele_outbox_lag_seconds") === 0);
   });
 });

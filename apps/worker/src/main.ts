@@ -20,6 +20,10 @@ function describe(error: unknown): string {
 async function main() {
   const env = loadEnv();
   const log = createLogger(env.LOG_LEVEL, "worker");
+  // Bound before anything else: a taken port stops the worker before it has picked up a job or
+  // started the relay, so there is nothing to abandon.
+  const metrics = createWorkerMetrics();
+  const metricsServer = await serveMetrics(metrics, env.WORKER_METRICS_PORT, env.HOST);
   const { db } = createDb({ url: env.DATABASE_URL, poolSize: 5 });
   const redis = new Redis(env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 2000 });
   // Listening from the start: an unheard error event is printed by ioredis as a stack trace.
@@ -40,7 +44,6 @@ async function main() {
     throw new Error(`cannot reach Redis at ${redactUrl(env.REDIS_URL)}: ${describe(redisError ?? error)}`);
   }
   redis.off("error", remember).on("error", (error) => log.warn({ err: maskPii(error.message) }, "redis error"));
-  const metrics = createWorkerMetrics();
 
   const relay = createOutboxRelay({
     db,
@@ -74,7 +77,6 @@ async function main() {
     metrics,
   );
   observeState(metrics, jobs.queues, db);
-  const metricsServer = await serveMetrics(metrics, env.WORKER_METRICS_PORT, env.HOST);
   log.info({ metrics: metricsServer.url }, "worker started");
   console.log(`Clientele worker running: outbox relay, email/SMS, notifications, import/export and maintenance jobs; metrics ${metricsServer.url}`);
 

@@ -28,11 +28,21 @@ const CSP = [
 ].join("; ");
 
 /**
- * What an operator may change from the dashboard: retry, promote, clean, pause and resume. Adding
- * jobs or editing their data would let one tenant's Admin hand the workers another tenant's ids;
- * emptying or obliterating a queue loses work the database thinks is queued.
+ * What an operator may change from the dashboard (bull-board's PUT routes): retry, promote, pause
+ * and resume, and remove finished (completed or failed) jobs. Adding jobs or editing their data
+ * would let one tenant's Admin hand the workers another tenant's ids; removing jobs still to run
+ * (emptying, obliterating, cleaning the waiting, delayed, paused or prioritized ones) loses work the
+ * database thinks is queued, and the maintenance queue's delayed jobs are the scheduled retention
+ * and escalation runs. Paths are matched as sent, so an escaped or differently cased word is refused.
  */
-const ALLOWED_ACTION = /^\/api\/queues\/(?:[^/]+\/){0,2}(?:retry|promote|clean|pause|resume)(?:\/[a-z]+)?$/;
+const ALLOWED_ACTIONS = [
+  /^\/api\/queues\/(?:[^/]+\/)?(?:pause|resume)$/,
+  /^\/api\/queues\/[^/]+\/(?:[^/]+\/)?promote$/,
+  /^\/api\/queues\/[^/]+\/(?:retry|clean)\/(?:completed|failed)$/,
+  /^\/api\/queues\/[^/]+\/[^/]+\/retry$/,
+];
+/** Removing one job, allowed once it has finished: bull-board would remove a waiting or delayed one too. */
+const CLEAN_JOB = /^\/api\/queues\/([^/]+)\/([^/]+)\/clean$/;
 
 type Session = { sub: string; tid: string; exp: number };
 
@@ -65,9 +75,18 @@ function sessions(secret: string) {
 function cookieValue(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? "").split(";")) {
     const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decoded(part.slice(eq + 1).trim());
   }
   return undefined;
+}
+
+/** A malformed escape (`%`, `%zz`) is no value: a 401 or 403, not a server error. */
+function decoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }
 
 const unauthorized = (detail: string) => new DomainError("AUTH-001", "unauthorized", detail);
@@ -91,6 +110,15 @@ export function opsQueuesRouter(deps: AppDeps): Router {
     if (!can(actor.roles, "ops:queues")) throw forbidden();
     if (!operators.includes("*") && !operators.includes(actor.tenantId)) throw notOperator();
     return actor;
+  };
+
+  const allowedAction = async (path: string): Promise<boolean> => {
+    if (ALLOWED_ACTIONS.some((action) => action.test(path))) return true;
+    const [, queueName, jobId] = CLEAN_JOB.exec(path) ?? [];
+    const queue = deps.jobs.all.find((q) => q.name === decoded(queueName ?? ""));
+    const id = decoded(jobId ?? "");
+    if (!queue || !id) return false;
+    return ["completed", "failed"].includes(await queue.getJobState(id));
   };
 
   const guard = async (req: Request, res: Response, next: NextFunction) => {
@@ -118,8 +146,8 @@ export function opsQueuesRouter(deps: AppDeps): Router {
         if (!s) throw unauthorized("Open /ops/queues?token=<an Admin's token>, or send Authorization: Bearer <token>.");
         who = { userId: s.sub, tenantId: s.tid };
       }
-      if (req.method !== "GET" && !ALLOWED_ACTION.test(req.path)) {
-        throw new DomainError("AUTH-002", "forbidden", "The dashboard may retry, promote, clean, pause and resume jobs; nothing else.");
+      if (req.method !== "GET" && !(req.method === "PUT" && (await allowedAction(req.path)))) {
+        throw new DomainError("AUTH-002", "forbidden", "The dashboard may retry, promote, pause and resume jobs, and remove completed or failed ones; nothing else.");
       }
       if (req.method !== "GET") deps.log.info({ traceId: res.locals.traceId, userId: who.userId, tenantId: who.tenantId, method: req.method, path: req.path }, "queue dashboard action");
       next();
