@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { fetchUnpublished, markPublished, splitDatabaseUrl, withRelayLock, type Db, type DbOrTrx } from "@clientele/db";
+import { fetchUnpublished, markPublished, splitDatabaseUrl, withNamedLock, type Db, type DbOrTrx } from "@clientele/db";
 import type { Logger } from "@clientele/telemetry";
 import type { Redis } from "ioredis";
 
 /**
  * Every relay of one database must take the same lock, or two would publish the same rows. Named
  * locks are server-wide, so it is scoped to the database: two deployments don't block each other.
+ * A relay takes it only if free (0 s): a standby takes over when the active one's connection dies.
  */
 export const relayLockName = (databaseUrl: string) => `clientele-relay:${splitDatabaseUrl(databaseUrl).database}`;
 
@@ -71,7 +72,7 @@ export function createOutboxRelay(o: RelayOptions): OutboxRelay {
 
   async function drain(): Promise<number> {
     let total = 0;
-    await withRelayLock(o.db, lockName, async (conn) => {
+    await withNamedLock(o.db, lockName, 0, async (conn) => {
       for (let n = await publishBatch(conn); n > 0; n = await publishBatch(conn)) total += n;
     });
     return total;
@@ -80,7 +81,7 @@ export function createOutboxRelay(o: RelayOptions): OutboxRelay {
   async function run(): Promise<void> {
     while (running) {
       try {
-        const leader = await withRelayLock(o.db, lockName, async (conn) => {
+        const { acquired: leader } = await withNamedLock(o.db, lockName, 0, async (conn) => {
           o.log.info("outbox relay is the active relay");
           while (running) {
             const n = await publishBatch(conn);

@@ -4,6 +4,7 @@ export * from "./migrate";
 export * from "./transaction";
 export * from "./audit";
 export * from "./outbox";
+export * from "./named-lock";
 export * from "./repositories/tenant.repository";
 export * from "./repositories/sequence.repository";
 export * from "./repositories/customer.repository";

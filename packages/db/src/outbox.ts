@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { topicFor, type DomainEvent, type EventEnvelope } from "@clientele/domain";
-import { sql } from "kysely";
-import type { Db, DbOrTrx } from "./connection";
+import type { DbOrTrx } from "./connection";
 import { parseJson, type DomainEventRow } from "./schema";
 
 export type EventContext = { tenantId: string; actor: string; version: number; occurredAt: Date };
@@ -89,23 +88,6 @@ export async function listEventsForAggregate(db: DbOrTrx, tenantId: string, aggr
     .orderBy("seq")
     .execute();
   return rows.map((r) => ({ envelope: toEnvelope(r), publishedAt: r.publishedAt }));
-}
-
-/**
- * One relay at a time holds this MySQL named lock on its own connection; if its process dies the
- * server releases the lock with the connection, so a standby relay takes over without losing rows.
- */
-export async function withRelayLock(db: Db, name: string, fn: (conn: DbOrTrx) => Promise<void>): Promise<boolean> {
-  return db.connection().execute(async (conn) => {
-    const { rows } = await sql<{ got: number | null }>`SELECT GET_LOCK(${name}, 0) AS got`.execute(conn);
-    if (rows[0]?.got !== 1) return false;
-    try {
-      await fn(conn);
-    } finally {
-      await sql`SELECT RELEASE_LOCK(${name})`.execute(conn);
-    }
-    return true;
-  });
 }
 
 /** When the oldest event still waiting for the relay happened, or null when none waits (outbox lag). */

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import {
+  demoSeedLockName,
   findCommunication,
   listCommunications,
   listComplaints,
@@ -9,13 +10,13 @@ import {
   listStatusHistory,
   listTemplates,
   upsertUser,
+  withNamedLock,
   type Communication,
   type Db,
 } from "@clientele/db";
 import type { Actor } from "@clientele/domain";
-import { PermanentJobError, runSendEmail, runSendSms, type MessagePayload, type MessagingDeps } from "@clientele/jobs";
+import { InFlightElsewhere, PermanentJobError, runSendEmail, runSendSms, type MessagePayload, type MessagingDeps } from "@clientele/jobs";
 import { DeliveryError, type EmailSender, type SmsSender } from "@clientele/messaging";
-import { sql } from "kysely";
 import type { AppDeps } from "../deps";
 import { applyEmailEvents, applyTwilioStatus } from "../features/communications/delivery-report.use-cases";
 import { createSmsLimiter } from "../sms-limiter";
@@ -99,8 +100,10 @@ function historyAt(run: Run, at: Date): AppDeps {
     try {
       await (type === "Email" ? runSendEmail(messaging, p) : runSendSms(messaging, p));
     } catch (error) {
-      // A permanent refusal (a landline) leaves the message Failed, as the worker would.
-      if (!(error instanceof PermanentJobError)) throw error;
+      // A permanent refusal (a landline) leaves the message Failed, as the worker would. A message
+      // another attempt is sending is that attempt's to finish: a worker that queued what an
+      // interrupted seed left Queued (while a seed runs, the sweep leaves its tenant alone).
+      if (!(error instanceof PermanentJobError) && !(error instanceof InFlightElsewhere)) throw error;
     }
     return true;
   };
@@ -126,13 +129,13 @@ const bump = (run: Run, kind: string) => {
   run.written[kind] = (run.written[kind] ?? 0) + 1;
 };
 
-/** A history message the worker sent: Queued ones are sent now, and the planned delivery report applied. */
-async function settleHistoryMessage(run: Run, id: string, at: Date, delivered: boolean) {
-  let m = (await findCommunication(run.base.db, run.tenantId, id))!;
-  if (m.status === "Queued") {
-    await historyAt(run, at).jobs.enqueueMessage(m.type as "Email" | "SMS", { communicationId: m.id, tenantId: run.tenantId });
-    m = (await findCommunication(run.base.db, run.tenantId, id))!;
-  }
+/**
+ * A history message the worker sent: the worker's own code sends it if it is still Queued (and
+ * leaves it alone if not), then the planned delivery report is applied to what was sent.
+ */
+async function settleHistoryMessage(run: Run, type: "Email" | "SMS", id: string, at: Date, delivered: boolean) {
+  await historyAt(run, at).jobs.enqueueMessage(type, { communicationId: id, tenantId: run.tenantId });
+  const m = (await findCommunication(run.base.db, run.tenantId, id))!;
   if (!delivered || m.status !== "Sent") return;
   const reportDeps = historyAt(run, later(at, 2 * 60_000));
   if (m.type === "Email") await applyEmailEvents(reportDeps, [{ communicationId: m.id, event: "delivered" }]);
@@ -194,7 +197,7 @@ async function seedActivity(run: Run, customerId: string, a: Activity, existing:
         id = sent.communicationId;
         bump(run, "emails");
       }
-      if (!a.live) await settleHistoryMessage(run, id, a.at, a.delivered);
+      if (!a.live) await settleHistoryMessage(run, "Email", id, a.at, a.delivered);
       return;
     }
     case "sms": {
@@ -205,7 +208,7 @@ async function seedActivity(run: Run, customerId: string, a: Activity, existing:
         id = sent.communicationId;
         bump(run, "sms");
       }
-      if (!a.live) await settleHistoryMessage(run, id, a.at, a.delivered);
+      if (!a.live) await settleHistoryMessage(run, "SMS", id, a.at, a.delivered);
       return;
     }
     case "meeting": {
@@ -309,7 +312,7 @@ async function seedCampaign(run: Run, ids: Map<string, string>) {
   const templateId = run.templates.get(campaign.template)!;
   const history = historyAt(run, campaign.at);
   const recorded = () => run.base.db.selectFrom("communications").select(["id", "status"]).where("tenantId", "=", run.tenantId).where("templateId", "=", templateId).execute();
-  let messages = await recorded();
+  const messages = await recorded();
   if (messages.length === 0) {
     const result = await (await as(history, run.tenantId, STAFF[campaign.by])).communications.sendBulkEmail({
       customerIds: campaign.customerKeys.map((k) => ids.get(k)!),
@@ -317,11 +320,11 @@ async function seedCampaign(run: Run, ids: Map<string, string>) {
       purpose: "Marketing",
     });
     run.written.campaignEmails = result.accepted.length;
-    messages = await recorded();
   }
   // Sent before delivered: what an interrupted run left Queued goes through the worker's code first.
   for (const m of messages.filter((x) => x.status === "Queued")) await history.jobs.enqueueMessage("Email", { communicationId: m.id, tenantId: run.tenantId });
-  await applyEmailEvents(historyAt(run, later(campaign.at, 5 * 60_000)), messages.map((m) => ({ communicationId: m.id, event: "delivered" as const })));
+  const sent = (await recorded()).filter((m) => m.status === "Sent");
+  await applyEmailEvents(historyAt(run, later(campaign.at, 5 * 60_000)), sent.map((m) => ({ communicationId: m.id, event: "delivered" as const })));
 }
 
 async function seedTemplates(run: Run, at: Date) {
@@ -363,18 +366,18 @@ async function inLanes<T>(items: T[], lanes: number, fn: (item: T) => Promise<vo
   if (failure) throw (failure as { error: unknown }).error;
 }
 
-/** One seed per tenant and database at a time: a second `npm start` waits, then finds the marker. */
+/**
+ * One seed per tenant and database at a time: a second `npm start` waits, then finds the marker.
+ * The lock also keeps a running worker's stranded-message sweep off this tenant while the seed
+ * records history (findQueuedMessages): each message is Queued for a moment before the seed sends
+ * it, and dated in the past it looks stranded; a worker that took it would send a year-old
+ * message for real and race the seed. Hiding the rows (rather than racing for them) keeps every
+ * history message the seed's to send.
+ */
 async function withSeedLock<T>(db: Db, tenantId: string, fn: () => Promise<T>): Promise<T> {
-  const name = sql`CONCAT('clientele-seed:', SHA1(CONCAT(DATABASE(), ':', ${tenantId})))`;
-  return db.connection().execute(async (conn) => {
-    const { rows } = await sql<{ got: number | null }>`SELECT GET_LOCK(${name}, 300) AS got`.execute(conn);
-    if (rows[0]?.got !== 1) throw new Error(`another demo seed of tenant ${tenantId} has held its lock for 5 minutes`);
-    try {
-      return await fn();
-    } finally {
-      await sql`SELECT RELEASE_LOCK(${name})`.execute(conn);
-    }
-  });
+  const held = await withNamedLock(db, demoSeedLockName(tenantId), 300, fn);
+  if (!held.acquired) throw new Error(`another demo seed of tenant ${tenantId} has held its lock for 5 minutes`);
+  return held.value;
 }
 
 /**

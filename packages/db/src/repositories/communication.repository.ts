@@ -1,5 +1,6 @@
-import type { Selectable } from "kysely";
+import { sql, type Selectable } from "kysely";
 import type { DbOrTrx, Trx } from "../connection";
+import { demoSeedLockName } from "../named-lock";
 import { parseJson, type CommunicationsTable } from "../schema";
 
 export type CommunicationRow = Selectable<CommunicationsTable>;
@@ -157,13 +158,18 @@ export async function findResendOf(db: DbOrTrx, tenantId: string, id: string): P
   return row && toCommunication(row);
 }
 
-/** Messages left Queued (Redis was down when they were recorded), for the worker's sweeper. */
+/**
+ * Messages left Queued (Redis was down when they were recorded), for the worker's sweeper. Not
+ * those of a tenant whose demo seed is running: its history is dated in the past, so it would look
+ * stranded, yet the seed sends it itself a moment after recording it (see seedDemo).
+ */
 export async function findQueuedMessages(db: DbOrTrx, olderThan: Date, limit = 200) {
   return db
     .selectFrom("communications")
     .select(["id", "tenantId", "type"])
     .where("status", "=", "Queued")
     .where("createdAt", "<", olderThan)
+    .where(sql<boolean>`IS_FREE_LOCK(${demoSeedLockName(sql.ref<string>("tenantId"))}) = 1`)
     .orderBy("createdAt")
     .limit(limit)
     .execute();
