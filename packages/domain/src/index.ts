@@ -13,3 +13,4 @@ export * from "./communication/communication";
 export * from "./complaint/complaint";
 export * from "./testimonial/testimonial";
 export * from "./customer/search-terms";
+export * from "./random";

@@ -1,4 +1,4 @@
-import { DEFAULT_PREFERENCES } from "@clientele/domain";
+import { DEFAULT_PREFERENCES, seededRandom } from "@clientele/domain";
 /**
  * Synthetic but plausible customers. Company names are built from word lists sized so that common
  * search words hit a realistic share of rows (about: "systems" 1.5%, "global" 1%, "acme" 0.3%).
@@ -6,17 +6,8 @@ import { DEFAULT_PREFERENCES } from "@clientele/domain";
 
 export type Rng = () => number;
 
-/** mulberry32: fast and seedable, so a reseed produces the same data set. */
-export function createRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seedable, so a reseed produces the same data set. */
+export const createRng: (seed: number) => Rng = seededRandom;
 
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T;
 const int = (rng: Rng, min: number, max: number) => min + Math.floor(rng() * (max - min + 1));

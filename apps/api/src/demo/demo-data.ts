@@ -1,4 +1,4 @@
-import type { Role } from "@clientele/domain";
+import { seededRandom, type Role } from "@clientele/domain";
 
 /**
  * The demo tenant's content: fixed lists and a seeded PRNG, so every run plans the same tenant.
@@ -7,16 +7,9 @@ import type { Role } from "@clientele/domain";
  * 01 99 00 xx xx): nothing here can reach a real person even with a real SMTP or Twilio account.
  */
 
-/** mulberry32: small, fast and good enough to pick names; the seed fixes the whole plan. */
+/** Picks from a seeded sequence: the seed fixes the whole plan. */
 export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const chance = (p: number) => next() < p;
