@@ -1,4 +1,5 @@
 import type { CustomerType } from "@clientele/domain";
+import type { TCreateCustomerInput } from "../features/customers/customer.schemas";
 import {
   BUSINESS_LINES,
   CALL_SUMMARIES,
@@ -34,7 +35,7 @@ export const CUSTOMER_MIX: Record<CustomerType, number> = { Individual: 90, Smal
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-type Address = { street: string; city: string; state: string; zipCode: string; country: string };
+type Address = TCreateCustomerInput["billingAddress"];
 
 export type ContactPlan = { firstName: string; lastName: string; email: string; phone: string; position: string | null; tags: string[] };
 
@@ -73,27 +74,8 @@ export type CustomerPlan = {
   key: string;
   at: Date;
   by: StaffKey;
-  input: {
-    type: CustomerType;
-    companyName?: string;
-    firstName?: string;
-    lastName?: string;
-    industry: string | null;
-    website: string | null;
-    primaryEmail: string;
-    primaryPhone: string;
-    secondaryPhone?: string;
-    billingAddress: Address;
-    shippingSameAsBilling?: boolean;
-    preferences: {
-      communication: { channels: ("Email" | "SMS" | "Phone")[]; frequency: string | null };
-      interests: string[];
-      preferredLanguage: string;
-      timeZone: string;
-      notifications: { email: boolean; sms: boolean; push: boolean };
-      marketingConsent: boolean;
-    };
-  };
+  /** What `customers.create` is called with. */
+  input: TCreateCustomerInput;
   contacts: (ContactPlan & { at: Date; by: StaffKey })[];
   activities: Activity[];
   deactivate: { at: Date; by: StaffKey; reason: string } | null;
