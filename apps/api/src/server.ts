@@ -11,7 +11,7 @@ import { createTokenVerifier } from "./auth/jwt";
 import { Cache, createCacheRedis } from "@clientele/cache";
 import type { AppDeps } from "./deps";
 import type { ApiEnv } from "./env";
-import { createLogger, redactUrl, type Logger } from "@clientele/telemetry";
+import { createLogger, describeError, redactUrl, type Logger } from "@clientele/telemetry";
 
 export type RunningServer = { url: string; deps: AppDeps; close: () => Promise<void> };
 
@@ -20,14 +20,14 @@ async function checkReachable(db: Db, redis: Redis | null, env: ApiEnv): Promise
   try {
     await sql`SELECT 1`.execute(db);
   } catch (error) {
-    throw new Error(`cannot reach MySQL at ${redactUrl(env.DATABASE_URL)}: ${(error as Error).message}`);
+    throw new Error(`cannot reach MySQL at ${redactUrl(env.DATABASE_URL)}: ${describeError(error)}`);
   }
   if (redis) {
     try {
       await redis.connect();
       await redis.ping();
     } catch (error) {
-      throw new Error(`cannot reach Redis at ${redactUrl(env.REDIS_URL)}: ${(error as Error).message}`);
+      throw new Error(`cannot reach Redis at ${redactUrl(env.REDIS_URL)}: ${describeError(error)}`);
     }
   }
 }

@@ -2,20 +2,13 @@ import { Cache, createCacheRedis, defaultCachePrefix } from "@clientele/cache";
 import { createDb } from "@clientele/db";
 import { createLocalDiskStorage } from "@clientele/files";
 import { createEmailSender, createSmsSender } from "@clientele/messaging";
-import { createLogger, maskPii, redactUrl } from "@clientele/telemetry";
+import { createLogger, describeError, maskPii, redactUrl } from "@clientele/telemetry";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
 import { loadEnv } from "./env";
 import { startJobWorkers } from "./job-workers";
 import { createWorkerMetrics, observeState, serveMetrics } from "./metrics";
 import { createOutboxRelay, relayLockName } from "./outbox-relay";
-
-/** One line whatever the error: drivers raise AggregateErrors (no message) and multi-line text. */
-function describe(error: unknown): string {
-  const e = error as Error & { code?: string; errors?: unknown[] };
-  const text = e.message || (e.errors?.length ? e.errors.map(describe).join("; ") : "") || e.code || String(error);
-  return text.replace(/\s*\n\s*/g, "; ");
-}
 
 async function main() {
   const env = loadEnv();
@@ -34,14 +27,14 @@ async function main() {
     await sql`SELECT 1`.execute(db);
   } catch (error) {
     redis.disconnect();
-    throw new Error(`cannot reach MySQL at ${redactUrl(env.DATABASE_URL)}: ${describe(error)}`);
+    throw new Error(`cannot reach MySQL at ${redactUrl(env.DATABASE_URL)}: ${describeError(error)}`);
   }
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
     await db.destroy();
-    throw new Error(`cannot reach Redis at ${redactUrl(env.REDIS_URL)}: ${describe(redisError ?? error)}`);
+    throw new Error(`cannot reach Redis at ${redactUrl(env.REDIS_URL)}: ${describeError(redisError ?? error)}`);
   }
   redis.off("error", remember).on("error", (error) => log.warn({ err: maskPii(error.message) }, "redis error"));
 
@@ -96,6 +89,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`clientele worker: ${maskPii(describe(error))}`);
+  console.error(`clientele worker: ${maskPii(describeError(error))}`);
   process.exit(1);
 });

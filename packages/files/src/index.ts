@@ -3,7 +3,9 @@ export { neutralizeCell } from "./formula";
 export {
   DOWNLOAD_URL_TTL_SECONDS,
   signDownload,
+  signPayload,
   verifyDownload,
+  verifyPayload,
   type DownloadSecret,
   type SignDownloadInput,
   type VerifyDownloadResult,

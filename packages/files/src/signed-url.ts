@@ -25,8 +25,32 @@ function checkSecret(secret: DownloadSecret): void {
   }
 }
 
-function sign(secret: DownloadSecret, encodedPayload: string): string {
+function mac(secret: DownloadSecret, encodedPayload: string): string {
   return createHmac("sha256", secret).update(encodedPayload).digest("base64url");
+}
+
+/** `<base64url JSON>.<HMAC-SHA256>`: the download links and the queue dashboard's session cookie. */
+export function signPayload(secret: DownloadSecret, payload: object): string {
+  checkSecret(secret);
+  const encoded = Buffer.from(JSON.stringify(payload), "utf8").toString("base64url");
+  return `${encoded}.${mac(secret, encoded)}`;
+}
+
+/** The payload of a token signed with this secret, or null when it is malformed or its signature is not ours. */
+export function verifyPayload(secret: DownloadSecret, token: unknown): unknown {
+  checkSecret(secret);
+  const parts = typeof token === "string" ? token.split(".") : [];
+  const [encoded, signature] = parts;
+  if (parts.length !== 2 || !encoded || !signature) return null;
+  // Comparing the canonical encodings rejects alternative spellings of the same signature bytes.
+  const expected = Buffer.from(mac(secret, encoded), "utf8");
+  const given = Buffer.from(signature, "utf8");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  try {
+    return JSON.parse(Buffer.from(encoded, "base64url").toString("utf8"));
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -40,8 +64,7 @@ export function signDownload(input: SignDownloadInput): { token: string; expires
   const e = Math.floor(input.expiresAt.getTime() / 1000);
   if (!Number.isSafeInteger(e)) throw new Error("expiresAt is not a valid date");
   const payload: Payload = { t: input.tenantId, k: input.key, e };
-  const encoded = Buffer.from(JSON.stringify(payload), "utf8").toString("base64url");
-  return { token: `${encoded}.${sign(input.secret, encoded)}`, expiresAt: new Date(e * 1000) };
+  return { token: signPayload(input.secret, payload), expiresAt: new Date(e * 1000) };
 }
 
 export function verifyDownload(input: {
@@ -49,23 +72,8 @@ export function verifyDownload(input: {
   token: string;
   now?: Date | undefined;
 }): VerifyDownloadResult {
-  checkSecret(input.secret);
   const invalid = { error: "invalid" } as const;
-  const parts = typeof input.token === "string" ? input.token.split(".") : [];
-  const [encoded, signature] = parts;
-  if (parts.length !== 2 || !encoded || !signature) return invalid;
-
-  // Comparing the canonical encodings rejects alternative spellings of the same signature bytes.
-  const expected = Buffer.from(sign(input.secret, encoded), "utf8");
-  const given = Buffer.from(signature, "utf8");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return invalid;
-
-  let payload: unknown;
-  try {
-    payload = JSON.parse(Buffer.from(encoded, "base64url").toString("utf8"));
-  } catch {
-    return invalid;
-  }
+  const payload = verifyPayload(input.secret, input.token);
   if (!isPayload(payload)) return invalid;
   const now = input.now ?? new Date();
   if (now.getTime() >= payload.e * 1000) return { error: "expired" };

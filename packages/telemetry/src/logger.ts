@@ -47,6 +47,13 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** One line whatever the error: drivers raise AggregateErrors (no message of their own) and multi-line text. */
+export function describeError(error: unknown): string {
+  const e = error as Error & { code?: string; errors?: unknown[] };
+  const text = e.message || (e.errors?.length ? e.errors.map(describeError).join("; ") : "") || e.code || String(error);
+  return text.replace(/\s*\n\s*/g, "; ");
+}
+
 const EMAIL_IN_TEXT = /[^\s<>()[\]"',;:]+@[^\s<>()[\]"',;:]+\.[A-Za-z]{2,}/g;
 // Eight digits or more, so status codes ("550 5.1.1") and addresses ("127.0.0.1") stay readable.
 const PHONE_IN_TEXT = /\+?\d[\d ().-]{6,}\d/g;

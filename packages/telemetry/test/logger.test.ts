@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLogger, maskPii, redactUrl } from "../src/logger";
+import { createLogger, describeError, maskPii, redactUrl } from "../src/logger";
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -37,5 +37,14 @@ describe("redactUrl and maskPii", () => {
   it("masks addresses, phone numbers and URL credentials in free text", () => {
     const masked = maskPii("550 5.1.1 <bob.smith@example.co.uk>: unknown; call +44 20 7946 0958; via redis://:pw@h:1 at 12:30 from 127.0.0.1");
     expect(masked).toBe("550 5.1.1 <[email]>: unknown; call [phone]; via redis://:***@h:1 at 12:30 from 127.0.0.1");
+  });
+});
+
+describe("describeError", () => {
+  it("gives one line: the message, an AggregateError's parts (which has none), or the code", () => {
+    expect(describeError(new Error("connect refused\n  at tcp"))).toBe("connect refused; at tcp");
+    const both = new AggregateError([Object.assign(new Error(""), { code: "ECONNREFUSED" }), new Error("connect ECONNREFUSED 127.0.0.1:1")], "");
+    expect(describeError(both)).toBe("ECONNREFUSED; connect ECONNREFUSED 127.0.0.1:1");
+    expect(describeError("plain")).toBe("plain");
   });
 });

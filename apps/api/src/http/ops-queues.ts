@@ -1,8 +1,9 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
 import { can, DomainError } from "@clientele/domain";
+import { signPayload, verifyPayload } from "@clientele/files";
 import { Router, type NextFunction, type Request, type Response } from "express";
 import type { AppDeps } from "../deps";
 import { sendProblem } from "../rest/rest-adapter";
@@ -54,20 +55,15 @@ type Session = { sub: string; tid: string; exp: number };
  */
 function sessions(secret: string) {
   const key = createHmac("sha256", secret).update("clientele ops session v1").digest();
-  const mac = (payload: string) => createHmac("sha256", key).update(payload).digest("base64url");
+  const isSession = (v: unknown): v is Session => {
+    const s = v as Partial<Session> | null;
+    return typeof s?.sub === "string" && typeof s.tid === "string" && typeof s.exp === "number";
+  };
   return {
-    issue(s: Session): string {
-      const payload = Buffer.from(JSON.stringify(s)).toString("base64url");
-      return `${payload}.${mac(payload)}`;
-    },
+    issue: (s: Session): string => signPayload(key, s),
     read(value: string | undefined, now: number): Session | null {
-      const [payload, sig] = value?.split(".") ?? [];
-      if (!payload || !sig) return null;
-      const expected = Buffer.from(mac(payload));
-      const given = Buffer.from(sig);
-      if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-      const s = JSON.parse(Buffer.from(payload, "base64url").toString()) as Session;
-      return s.exp > now ? s : null;
+      const s = verifyPayload(key, value);
+      return isSession(s) && s.exp > now ? s : null;
     },
   };
 }
