@@ -9,6 +9,7 @@ import { dropDatabase } from "@clientele/db";
 import { afterAll, describe, expect, it } from "vitest";
 import { customerBody, databaseUrl, eventually, newTenant, rest } from "./harness";
 import { signDevToken } from "../src/auth/dev-token";
+import { freePort } from "./redis-process";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const files = mkdtempSync(join(tmpdir(), "clientele-start-files-"));
@@ -17,14 +18,6 @@ afterAll(async () => {
   await dropDatabase(ownDatabase);
   rmSync(files, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Processes (other than the one given) whose environment carries this run's marker. */
 function processesMarked(marker: string): number[] {
