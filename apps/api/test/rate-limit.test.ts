@@ -117,7 +117,10 @@ describe("general rate limit (REQ-CUS-045)", () => {
 
   it("gives search, export, import and bulk sends a smaller budget of their own", async () => {
     const api = await server.as("Admin", newTenant(), "searcher");
-    expect((await api.get("/customers/search?query=a")).status).toBe(200);
+    const first = await api.get("/customers/search?query=a");
+    expect(first.status).toBe(200);
+    // The headers show the tighter budget: 1 search left of 2 (the general one has 4 of 5).
+    expect(headersOf(first.headers)).toMatchObject({ limit: "2", remaining: "1" });
     expect((await api.get("/customers/search?query=b")).status).toBe(200);
     const third = await api.get("/customers/search?query=c");
     expect(third.status).toBe(429);

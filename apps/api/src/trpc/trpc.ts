@@ -124,6 +124,9 @@ const expensiveBudget = t.middleware(async ({ ctx, path, next }) => {
     if (ctx.res) setLimitHeaders(ctx.res, state);
     throw rateLimited(state, `searches, exports, imports and bulk sends`);
   }
+  // The headers name the budget closest to running out, which may be this one.
+  const res = ctx.res;
+  if (res && !res.headersSent && state.remaining < Number(res.getHeader("RateLimit-Remaining") ?? Infinity)) setLimitHeaders(res, state);
   return next();
 });
 
