@@ -75,6 +75,9 @@ export function createJobQueues(redisUrl: string, prefix: string, log: Logger): 
     },
     all,
     close: async () => {
+      // A queue closed while it still connects has BullMQ's version check (INFO) refused by the
+      // disabled offline queue, an unhandled rejection: let the checks finish (briefly) first.
+      await Promise.race([Promise.allSettled(all.map((q) => q.waitUntilReady())), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
       await Promise.allSettled(all.map((q) => q.close()));
       connection.disconnect();
     },
