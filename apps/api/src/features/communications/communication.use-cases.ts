@@ -165,6 +165,18 @@ function blocked(reason: string, code: "COMM-004" | "COMM-005" | "COMM-006"): Do
   return new DomainError(code, "business_rule", `Not sent: ${reason}.`, { consent: [reason] });
 }
 
+/** What a first send and a resend both check before recording: consent, suppression or STOP, and the SMS limits. */
+async function assertMaySend(deps: AppDeps, actor: Actor, customer: Customer, channel: "Email" | "SMS", purpose: Purpose, to: string) {
+  const consent = checkConsent(customer.preferences, channel, purpose);
+  if (!consent.allowed) throw blocked(consent.reason, "COMM-004");
+  if (channel === "Email") {
+    if (await isEmailSuppressed(deps.db, actor.tenantId, to.toLowerCase())) throw blocked("this address hard-bounced earlier and is suppressed", "COMM-005");
+    return;
+  }
+  if (await isOptedOut(deps.db, to)) throw blocked("the number opted out by texting STOP", "COMM-006");
+  await deps.smsLimiter.consume(actor.tenantId, to);
+}
+
 /**
  * Writes communications with an audit row each (and, for one record, its event) in one
  * transaction, then retires the customers' cached histories.
@@ -202,11 +214,7 @@ export async function sendEmail(deps: AppDeps, actor: Actor, input: z.infer<type
   const vars = await variablesFor(deps, customer, { email: recipientEmail }, Object.values(texts));
   const rendered = personalize(texts, vars, ["html"]);
   const draft = checkEmailDraft({ recipientEmail, subject: rendered.subject ?? undefined, text: rendered.body, html: rendered.html });
-  const consent = checkConsent(customer.preferences, "Email", purpose);
-  if (!consent.allowed) throw blocked(consent.reason, "COMM-004");
-  if (await isEmailSuppressed(deps.db, actor.tenantId, draft.recipientEmail.toLowerCase())) {
-    throw blocked("this address hard-bounced earlier and is suppressed", "COMM-005");
-  }
+  await assertMaySend(deps, actor, customer, "Email", purpose, draft.recipientEmail);
   const files = await findFiles(deps.db, actor.tenantId, input.attachments);
   const missing = input.attachments.filter((id) => !files.some((f) => f.id === id));
   if (missing.length) throw validationError({ attachments: missing.map((id) => `file ${id} not found`) });
@@ -236,10 +244,7 @@ export async function sendSms(deps: AppDeps, actor: Actor, input: z.infer<typeof
   const vars = await variablesFor(deps, customer, { phone }, [message]);
   const rendered = personalize({ message }, vars);
   const draft = checkSmsDraft({ recipientPhone: phone, message: rendered.message ?? undefined }, country);
-  const consent = checkConsent(customer.preferences, "SMS", purpose);
-  if (!consent.allowed) throw blocked(consent.reason, "COMM-004");
-  if (await isOptedOut(deps.db, draft.recipientPhone)) throw blocked("the number opted out by texting STOP", "COMM-006");
-  await deps.smsLimiter.consume(actor.tenantId, draft.recipientPhone);
+  await assertMaySend(deps, actor, customer, "SMS", purpose, draft.recipientPhone);
   const { segments, encoding } = smsSegments(draft.message);
   const now = deps.now();
   const c: NewCommunication = {
@@ -526,15 +531,7 @@ export async function resendCommunication(deps: AppDeps, actor: Actor, input: z.
   assertResendable(original, (await findResendOf(deps.db, actor.tenantId, original.id))?.id ?? null);
   const channel = original.type as "Email" | "SMS";
   const purpose = original.purpose as Purpose;
-  const consent = checkConsent(customer.preferences, channel, purpose);
-  if (!consent.allowed) throw blocked(consent.reason, "COMM-004");
-  if (channel === "Email" && (await isEmailSuppressed(deps.db, actor.tenantId, original.recipientEmail!.toLowerCase()))) {
-    throw blocked("this address hard-bounced earlier and is suppressed", "COMM-005");
-  }
-  if (channel === "SMS") {
-    if (await isOptedOut(deps.db, original.recipientPhone!)) throw blocked("the number opted out by texting STOP", "COMM-006");
-    await deps.smsLimiter.consume(actor.tenantId, original.recipientPhone!);
-  }
+  await assertMaySend(deps, actor, customer, channel, purpose, (channel === "Email" ? original.recipientEmail : original.recipientPhone)!);
   const c: NewCommunication = {
     ...outbound(actor, customer.id, channel, purpose, deps.now()),
     subject: original.subject,
