@@ -5,7 +5,7 @@ import type { AppDeps } from "../deps";
 import { toProblem } from "../errors";
 import { appRouter } from "../trpc/router";
 import { createCallerFactory, createContext, type Meta } from "../trpc/trpc";
-import { successStatusOf } from "./route-docs";
+import { expressPath, successStatusOf } from "./route-docs";
 import { queryCoercer } from "./query-coercion";
 
 const createCaller = createCallerFactory(appRouter);
@@ -20,7 +20,7 @@ export function routes(): Route[] {
     out.push({
       procedurePath,
       method: meta.openapi.method.toLowerCase(),
-      path: meta.openapi.path.replace(/\{(\w+)\}/g, ":$1"),
+      path: expressPath(meta.openapi.path),
       meta,
       inputs: (procedure._def as { inputs?: unknown[] }).inputs ?? [],
     });
