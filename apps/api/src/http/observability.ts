@@ -4,10 +4,11 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 import type { Logger } from "@clientele/telemetry";
 import type { RequestInfo } from "../trpc/trpc";
-import { parseTrpcCall } from "./trpc-path";
+import { trpcCallOf } from "./trpc-path";
 
 /** Cache keys by family (`tenant:<id>:customer:<id>:contacts:...` is "contacts"), never by id. */
-const cacheFamily = (key: string) => ["contacts", "communications", "search", "customer"].find((f) => key.includes(`:${f}:`)) ?? "other";
+const CACHE_FAMILIES = ["contacts", "communications", "search", "customer"].map((family) => ({ family, segment: `:${family}:` }));
+const cacheFamily = (key: string) => CACHE_FAMILIES.find(({ segment }) => key.includes(segment))?.family ?? "other";
 
 export function createMetrics(cache?: Cache) {
   const registry = new Registry();
@@ -64,7 +65,7 @@ export function observe(log: Logger, metrics: Metrics) {
       const route = (req.route?.path as string | undefined) ?? (req.baseUrl ? `${req.baseUrl}/*` : "unmatched");
       const fullRoute = req.route ? `${req.baseUrl}${route}` : route;
       // One label per procedure, "batch" or "unknown": a client cannot mint label values (series).
-      const procedure = req.originalUrl.startsWith("/trpc/") ? parseTrpcCall(req.originalUrl.slice("/trpc".length)).label : "";
+      const procedure = req.originalUrl.startsWith("/trpc/") ? trpcCallOf(req).label : "";
       metrics.httpDuration.observe({ method: req.method, route: fullRoute, procedure, status: String(res.statusCode) }, seconds);
       log.info(
         { traceId, method: req.method, route: fullRoute, ...(procedure ? { procedure } : {}), status: res.statusCode, ms: Math.round(seconds * 1e4) / 10, authz: info.authz },

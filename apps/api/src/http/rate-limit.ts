@@ -5,7 +5,7 @@ import { trpcErrorBody } from "../errors";
 import { rateLimited, setLimitHeaders } from "../rate-limiter";
 import { sendProblem } from "../rest/rest-adapter";
 import { authenticate } from "../trpc/trpc";
-import { parseTrpcCall } from "./trpc-path";
+import { trpcCallOf } from "./trpc-path";
 
 /** Signature-checked provider callbacks and the static docs are not metered per caller. */
 const UNMETERED = [/^\/webhooks\//, /^\/docs(\/|$)/, /^\/openapi\.json$/];
@@ -22,7 +22,7 @@ export function rateLimit(deps: AppDeps) {
     if (!deps.env.RATE_LIMIT_ENABLED || UNMETERED.some((p) => p.test(req.path))) return next();
     try {
       const isTrpc = req.baseUrl === "/trpc";
-      const points = isTrpc ? Math.max(1, parseTrpcCall(req.url).procedures) : 1;
+      const points = isTrpc ? Math.max(1, trpcCallOf(req).procedures) : 1;
       const auth = await authenticate(deps, req.headers.authorization);
       res.locals.auth = auth;
       const state =

@@ -24,7 +24,7 @@ export type TrpcCall = {
  * (`/customers.get,customers.search?batch=1&input=...`). Metrics and the rate limit both use it,
  * so they agree with each other and with what tRPC runs.
  */
-export function parseTrpcCall(url: string): TrpcCall {
+function parseTrpcCall(url: string): TrpcCall {
   const queryAt = url.indexOf("?");
   const path = queryAt === -1 ? url : url.slice(0, queryAt);
   const isBatch = queryAt !== -1 && new URLSearchParams(url.slice(queryAt + 1)).get("batch") === "1";
@@ -41,4 +41,16 @@ export function parseTrpcCall(url: string): TrpcCall {
     label: known === 0 ? "unknown" : names.length > 1 ? "batch" : names[0]!,
     procedures: names.length > MAX_BATCH_SIZE ? 0 : known,
   };
+}
+
+const calls = new WeakMap<object, TrpcCall>();
+
+/**
+ * parseTrpcCall of a /trpc request, parsed once per request: the rate limit reads it before tRPC
+ * runs and the metrics again when the response finishes.
+ */
+export function trpcCallOf(req: { originalUrl: string }): TrpcCall {
+  let call = calls.get(req);
+  if (!call) calls.set(req, (call = parseTrpcCall(req.originalUrl.slice("/trpc".length))));
+  return call;
 }
