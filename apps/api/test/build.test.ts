@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { dropDatabase } from "@clientele/db";
 import { startSmtpServer, startTwilioStandIn, type SmtpTestServer, type TwilioStandIn } from "@clientele/test-doubles";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collectOutput } from "./child-output";
 import { customerBody, databaseUrl, newTenant, rest } from "./harness";
 import { signDevToken } from "../src/auth/dev-token";
 
@@ -17,24 +18,8 @@ const TWILIO = { accountSid: `AC${"0".repeat(31)}7`, authToken: "build-test-auth
 /** Production-like processes: plain node on the bundles, no tsx loader anywhere. */
 function node(cwd: string, script: string, env: Record<string, string>, args: string[] = []) {
   const proc = spawn(process.execPath, [script, ...args], { cwd, env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  proc.stdout!.on("data", (d) => (out += d));
-  proc.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => proc.once("close", (code) => resolve(code)));
-  const line = (pattern: RegExp) =>
-    new Promise<RegExpExecArray>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${pattern} in:\n${out}`)), 30_000);
-      const check = () => {
-        const match = pattern.exec(out);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match);
-        }
-      };
-      proc.stdout!.on("data", check);
-      void exited.then(() => reject(new Error(`exited before ${pattern}:\n${out}`)));
-    });
-  return { proc, line, exited, output: () => out };
+  const { exited, output, waitFor } = collectOutput(proc);
+  return { proc, line: (pattern: RegExp) => waitFor(pattern, 30_000), exited, output };
 }
 
 const env = () => ({

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { dropDatabase } from "@clientele/db";
 import { afterAll, describe, expect, it } from "vitest";
+import { collectOutput } from "./child-output";
 import { customerBody, databaseUrl, eventually, newTenant, rest } from "./harness";
 import { signDevToken } from "../src/auth/dev-token";
 import { freePort } from "./redis-process";
@@ -64,16 +65,8 @@ async function start(env: Record<string, string>, flags: string[] = ["--skip-ins
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let out = "";
-  proc.stdout!.on("data", (d) => (out += d));
-  proc.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => proc.once("close", (code) => resolve(code)));
-  const output = () => out;
-  const waitForOutput = (text: string, timeoutMs = 60_000) =>
-    eventually(async () => out.includes(text) || proc.exitCode !== null, Boolean, timeoutMs, () => out).then(() => {
-      if (!out.includes(text)) throw new Error(`start exited before "${text}":\n${out}`);
-    });
-  return { proc, port, marker, exited, output, waitForOutput, url: `http://127.0.0.1:${port}` };
+  const { exited, output, waitFor } = collectOutput(proc);
+  return { proc, port, marker, exited, output, waitFor, url: `http://127.0.0.1:${port}` };
 }
 
 describe("npm start (tooling/scripts/start.mjs)", () => {
@@ -82,7 +75,7 @@ describe("npm start (tooling/scripts/start.mjs)", () => {
     const release = await holdDefaultMetricsPort();
     const s = await start({});
     try {
-      await s.waitForOutput("Clientele is running.", 90_000);
+      await s.waitFor(/Clientele is running\./, 90_000);
       const workerMetrics = /worker metrics at (http:\/\/127\.0\.0\.1:(\d+)\/metrics)/.exec(s.output());
       expect(workerMetrics, s.output()).not.toBeNull();
       expect(workerMetrics![2]).not.toBe("9464");
@@ -138,7 +131,7 @@ describe("npm start (tooling/scripts/start.mjs)", () => {
 
   it("leaves nothing running even when the supervisor itself is killed (SIGKILL)", async () => {
     const s = await start({});
-    await s.waitForOutput("Clientele is running.", 90_000);
+    await s.waitFor(/Clientele is running\./, 90_000);
     expect(processesMarked(s.marker).length).toBeGreaterThanOrEqual(4); // supervisor, dev services, API, worker
     s.proc.kill("SIGKILL");
     await s.exited;
@@ -148,7 +141,7 @@ describe("npm start (tooling/scripts/start.mjs)", () => {
 
   it("stops the worker and the dev services and exits non-zero naming the API when the API dies", async () => {
     const s = await start({});
-    await s.waitForOutput("Clientele is running.", 90_000);
+    await s.waitFor(/Clientele is running\./, 90_000);
     const api = processesMarked(s.marker).find((pid) => readlinkSync(`/proc/${pid}/cwd`) === join(root, "apps/api"));
     expect(api, s.output()).toBeDefined();
     process.kill(api!, "SIGKILL");
