@@ -7,7 +7,7 @@ import type { Meta } from "../trpc/trpc";
 import { fileRouteDocs } from "./file-routes";
 import { addExamples } from "./openapi-examples";
 import { publicRouteDocs } from "./public-routes";
-import { routes } from "./rest-adapter";
+import { IF_MATCH_VERSION, routes } from "./rest-adapter";
 import { BEARER, problem, problemComponents, problems, successStatuses, type HttpMethod, type ProblemStatus, type RouteDoc } from "./route-docs";
 import { webhookRouteDocs } from "./webhook-routes";
 
@@ -34,7 +34,7 @@ const describe = (description: string | undefined, privilege: Privilege | undefi
 const IF_MATCH = z.object({
   "If-Match": z
     .string()
-    .regex(/^(W\/)?"?\d+"?$/)
+    .regex(IF_MATCH_VERSION)
     .optional()
     .meta({ description: 'the version you read, e.g. `"3"` (as the ETag gave it; or send `version` in the body). Stale → 409', example: '"3"' }),
 });

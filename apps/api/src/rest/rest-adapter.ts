@@ -34,10 +34,12 @@ export function routes(): Route[] {
   return out.sort((a, b) => firstParam(b.path) - firstParam(a.path));
 }
 
-/** `If-Match: "3"` (or W/"3") carries the version the client read, as the body's `version` does. */
+/** `If-Match: "3"` (or W/"3"): the version the client read, as the body's `version` carries it; the document declares this pattern. */
+export const IF_MATCH_VERSION = /^(?:W\/)?"?(\d+)"?$/;
+
 function ifMatchVersion(req: Request): number | undefined {
   const header = req.headers["if-match"];
-  const match = header ? /^(?:W\/)?"?(\d+)"?$/.exec(header.trim()) : null;
+  const match = header ? IF_MATCH_VERSION.exec(header.trim()) : null;
   return match ? Number(match[1]) : undefined;
 }
 
