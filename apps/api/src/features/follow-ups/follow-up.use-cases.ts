@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { appendAudit, appendEvents, findUser, inTransaction, insertFollowUp, listCustomerFollowUps, listTasks, lockFollowUp, updateFollowUp, type FollowUp } from "@clientele/db";
-import { can, checkFollowUp, DomainError, isOverdue, staleVersion, validationError, type Actor } from "@clientele/domain";
+import { assertVersion, can, checkFollowUp, DomainError, isOverdue, staleVersion, validationError, type Actor } from "@clientele/domain";
 import type { z } from "zod";
 import type { AppDeps } from "../../deps";
 import type { ZFollowUpInput } from "../communications/communication.schemas";
@@ -68,7 +68,7 @@ async function change(deps: AppDeps, actor: Actor, id: string, expectedVersion: 
   return inTransaction(deps.db, async (trx) => {
     const f = await lockFollowUp(trx, actor.tenantId, id);
     if (!f) throw new DomainError("FUP-001", "not_found", "Follow-up not found.");
-    if (expectedVersion !== undefined && expectedVersion !== f.version) throw staleVersion(expectedVersion, f.version, "follow-up");
+    assertVersion(expectedVersion, f.version, "follow-up");
     const next = { ...decide(f), version: f.version + 1 };
     if (!(await updateFollowUp(trx, next, f.version))) throw staleVersion(f.version, f.version + 1, "follow-up");
     await appendAudit(trx, [
