@@ -54,7 +54,7 @@ const importDoc: RouteDoc = {
   responses: {
     200: { description: "Done at once (small files): counts and row errors", content: { "application/json": { schema: ZImportStatus } } },
     202: { description: "Accepted: poll GET /customers/contacts/import/{importId}", content: { "application/json": { schema: ZImportStatus } } },
-    ...problems(400, 401, 403, 429, 500),
+    ...problems(400, 500),
     404: problem(404, "defaultCustomerId names no customer of yours"),
     413: problem(413, "File larger than 10 MB (or an Excel file that expands too far)"),
     415: problem(415, "Not a CSV, Excel or JSON file"),
@@ -71,7 +71,7 @@ const uploadDoc: RouteDoc = {
   requestBody: { required: true, content: { "multipart/form-data": { schema: z.object({ file: z.string().meta({ format: "binary" }) }) } } },
   responses: {
     201: { description: "Stored", content: { "application/json": { schema: ZFile } } },
-    ...problems(400, 401, 403, 429, 500),
+    ...problems(400, 500),
     413: problem(413, "File larger than 10 MB"),
   },
 };
@@ -86,7 +86,7 @@ const importErrorsDoc: RouteDoc = {
   requestParams: { path: importId },
   responses: {
     200: { description: "CSV with a header row", content: { "text/csv": { schema: z.string(), example: "row,field,reason\n3,email,must be a valid email address\n" } } },
-    ...problems(400, 401, 403, 404, 429, 500),
+    ...problems(400, 404, 500),
   },
 };
 

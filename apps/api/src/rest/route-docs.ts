@@ -22,7 +22,7 @@ export type RouteDoc = Omit<ZodOpenApiOperationObject, "operationId"> & {
   method: HttpMethod;
   path: `/${string}`;
   operationId: string;
-  /** The procedure the handler calls: the document takes who may call it (bearer, privilege, 401/403) from its meta. */
+  /** The procedure the handler calls: the document takes who may call it (bearer, privilege) from its meta and adds the 401, 403 and 429 answers. */
   procedure?: string;
 };
 
