@@ -7,6 +7,7 @@ import { signPayload, verifyPayload } from "@clientele/files";
 import { Router, type NextFunction, type Request, type Response } from "express";
 import type { AppDeps } from "../deps";
 import { sendProblem } from "../rest/rest-adapter";
+import { bearerToken } from "../trpc/trpc";
 
 export const OPS_QUEUES_PATH = "/ops/queues";
 const COOKIE = "clientele_ops";
@@ -132,7 +133,7 @@ export function opsQueuesRouter(deps: AppDeps): Router {
         res.redirect(303, `${url.pathname}${url.search}`);
         return;
       }
-      const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
+      const bearer = bearerToken(req.headers.authorization);
       let who: { userId: string; tenantId: string };
       if (bearer) {
         who = await verify(bearer);

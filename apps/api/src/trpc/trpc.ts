@@ -39,13 +39,16 @@ export type Meta = OpenApiMeta & {
   example?: { request?: unknown; response?: unknown };
 };
 
+/** The token of an `Authorization: Bearer <token>` header; undefined for any other header. */
+export const bearerToken = (header: string | undefined): string | undefined => (header ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : undefined);
+
 /** The caller named by a bearer token; errors are kept for the procedure to raise if it needs a caller. */
 export async function authenticate(deps: AppDeps, header: string | undefined): Promise<Context["auth"]> {
   if (!header) return null;
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match?.[1]) return { error: "Authorization header must be 'Bearer <token>'" };
+  const token = bearerToken(header);
+  if (!token) return { error: "Authorization header must be 'Bearer <token>'" };
   try {
-    return { actor: await deps.verifyToken(match[1]) };
+    return { actor: await deps.verifyToken(token) };
   } catch (error) {
     return { error: error instanceof AuthError ? error.message : "token invalid" };
   }
