@@ -9,6 +9,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { customerBody, databaseUrl, eventually, newTenant, sharedEnv, startIsolatedTestServer, streamPrefix, testEnv, type Api } from "./harness";
+import { startRedis } from "./redis-process";
 import { startWorker, type WorkerProcess } from "./worker-process";
 
 const workerDir = fileURLToPath(new URL("../../worker", import.meta.url));
@@ -145,3 +146,26 @@ describe("an operable worker", () => {
     await eventually(scrape, (t) => metric(t, "clientele_outbox_lag_seconds") === 0);
   });
 });
+
+describe("worker metrics while Redis is away", () => {
+  it("still answers the scrape (outbox lag, process metrics), leaving out the queue counts Redis cannot give", async () => {
+    const redis = await startRedis();
+    const own = await startIsolatedTestServer("metricsredis");
+    const worker = await startWorker({ ...own.env, REDIS_URL: redis.url });
+    try {
+      expect(await (await fetch(worker.metricsUrl())).text()).toContain("clientele_queue_jobs{");
+      redis.proc.kill("SIGKILL");
+      await new Promise((resolve) => redis.proc.once("exit", resolve));
+      const res = await fetch(worker.metricsUrl(), { signal: AbortSignal.timeout(10_000) });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).toMatch(/^clientele_outbox_lag_seconds \d/m);
+      expect(text).toContain("process_cpu_seconds_total");
+      expect(text).not.toContain("clientele_queue_jobs{");
+    } finally {
+      await worker.kill();
+      await own.close();
+    }
+  });
+});
+

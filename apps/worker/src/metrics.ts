@@ -4,6 +4,7 @@ import { oldestUnpublishedAt, type Db } from "@clientele/db";
 import type { Queue } from "bullmq";
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
 
+const QUEUE_COUNTS_TIMEOUT_MS = 2000;
 const JOB_STATES = ["waiting", "delayed", "prioritized", "active", "failed", "completed", "paused"] as const;
 
 /** What the worker counts as it goes; gauges (queue depth, outbox lag) are read at scrape time. */
@@ -38,7 +39,16 @@ export function observeState(metrics: WorkerMetrics, queues: Queue[], db: Db) {
     labelNames: ["queue", "state"],
     registers: [metrics.registry],
     async collect() {
-      const counts = await Promise.all(queues.map((q) => q.getJobCounts(...JOB_STATES)));
+      // The worker's Redis retries commands without end; while it is away the scrape must still
+      // answer (process metrics, outbox lag), so the queue counts are skipped after a moment.
+      const counts = await Promise.race([
+        Promise.all(queues.map((q) => q.getJobCounts(...JOB_STATES))),
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), QUEUE_COUNTS_TIMEOUT_MS).unref()),
+      ]);
+      if (!counts) {
+        this.reset();
+        return;
+      }
       queues.forEach((q, i) => {
         for (const state of JOB_STATES) this.set({ queue: q.name, state }, counts[i]![state] ?? 0);
       });
