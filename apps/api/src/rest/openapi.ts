@@ -105,7 +105,7 @@ export function restOperations(): { method: HttpMethod; path: string; operation:
   const fromProcedures = routes().map((route) => ({
     method: route.method as HttpMethod,
     path: route.meta.openapi!.path,
-    operation: procedureOperation(route.procedurePath, procedures[route.procedurePath]!, route.meta),
+    operation: procedureOperation(route.procedurePath, route.procedure, route.meta),
   }));
   const handMounted = [...fileRouteDocs, ...webhookRouteDocs, ...publicRouteDocs].map(({ method, path, procedure, ...operation }: RouteDoc) => {
     if (!procedure) return { method, path, operation };

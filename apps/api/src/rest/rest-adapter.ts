@@ -10,7 +10,7 @@ import { queryCoercer } from "./query-coercion";
 
 const createCaller = createCallerFactory(appRouter);
 
-type Route = { procedurePath: string; method: string; path: string; meta: Meta; inputs: unknown[] };
+type Route = { procedurePath: string; procedure: AnyProcedure; method: string; path: string; meta: Meta; inputs: unknown[] };
 
 export function routes(): Route[] {
   const out: Route[] = [];
@@ -19,6 +19,7 @@ export function routes(): Route[] {
     if (!meta?.openapi) continue;
     out.push({
       procedurePath,
+      procedure,
       method: meta.openapi.method.toLowerCase(),
       path: expressPath(meta.openapi.path),
       meta,
