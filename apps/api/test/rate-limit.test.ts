@@ -142,6 +142,8 @@ describe("general rate limit (REQ-CUS-045)", () => {
     // Unmetered: a webhook with a wrong signature is judged by its signature (401), the docs load.
     expect((await anonymous.post("/webhooks/email/events", { events: [] })).status).toBe(401);
     expect((await fetch(`${server.url}/api/v1/docs/init.js`)).status).toBe(200);
+    // The REST exemptions do not reach /trpc: a procedure path named like them is metered too.
+    expect((await fetch(`${server.url}/trpc/docs`)).status).toBe(429);
   });
 });
 

@@ -19,9 +19,10 @@ const UNMETERED = [/^\/webhooks\//, /^\/docs(\/|$)/, /^\/openapi\.json$/];
  */
 export function rateLimit(deps: AppDeps) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    if (!deps.env.RATE_LIMIT_ENABLED || UNMETERED.some((p) => p.test(req.path))) return next();
+    const isTrpc = req.baseUrl === "/trpc";
+    // The exemptions are REST paths: /trpc/docs is a (missing) procedure like any other.
+    if (!deps.env.RATE_LIMIT_ENABLED || (!isTrpc && UNMETERED.some((p) => p.test(req.path)))) return next();
     try {
-      const isTrpc = req.baseUrl === "/trpc";
       const points = isTrpc ? Math.max(1, trpcCallOf(req).procedures) : 1;
       const auth = await authenticate(deps, req.headers.authorization);
       res.locals.auth = auth;
