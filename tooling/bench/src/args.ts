@@ -18,6 +18,8 @@ export type BenchArgs = {
   pacing: Pacing;
   bufferPoolMb: number;
   rateLimit: boolean;
+  /** Directory for a CPU profile of the API per measured scenario; undefined: no profiling. */
+  profile: string | undefined;
   databaseUrl: string;
   redisUrl: string;
 };
@@ -38,6 +40,8 @@ const USAGE = `usage: pnpm bench [--customers N] [--duration S] [--connections C
                     MariaDB's 128 MB default every search reads from disk, which no deployment would do.
   --no-rate-limit   run the API with RATE_LIMIT_ENABLED=false (default: the limiter is on, with budgets
                     too large to throttle the run, so its overhead is part of what is measured)
+  --profile DIR     CPU-profile the API during each measured run (not the warm-up): DIR/<n>-<scenario>.cpuprofile
+                    (open in Chrome DevTools or speedscope) and its top frames printed after the results
 env: DATABASE_URL (default mysql://root@127.0.0.1:3306/clientele_bench), REDIS_URL (default redis://127.0.0.1:6379)`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -73,6 +77,7 @@ export function parseBenchArgs(argv: string[], env: { databaseUrl: string; redis
         pacing: { type: "string" },
         "buffer-pool-mb": { type: "string" },
         "no-rate-limit": { type: "boolean", default: false },
+        profile: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -103,6 +108,7 @@ export function parseBenchArgs(argv: string[], env: { databaseUrl: string; redis
     pacing,
     bufferPoolMb: values["buffer-pool-mb"] === "0" ? 0 : positiveInt("buffer-pool-mb", values["buffer-pool-mb"], 2048),
     rateLimit: !values["no-rate-limit"],
+    profile: values.profile,
     databaseUrl: env.databaseUrl,
     redisUrl: env.redisUrl,
   };

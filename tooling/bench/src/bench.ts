@@ -4,6 +4,7 @@
  * percentiles per scenario with the targets of the performance issue.
  */
 import { randomBytes } from "node:crypto";
+import { mkdirSync, renameSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +20,7 @@ import { measure } from "./run-load";
 import { addRatios, evaluateTargets, resultsTable, rps, targetsTable, type ScenarioRow } from "./report";
 import { buildScenarios } from "./scenarios";
 import { createBenchPool, seed } from "./seed";
+import { summarizeFile } from "./profile-summary";
 
 const TENANT = "bench";
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -170,7 +172,9 @@ async function runBench(args: BenchArgs): Promise<number> {
       cwd: path.join(REPO, "apps/api"),
       port: apiPort,
       readyPath: "/ready",
+      ...(args.profile ? { nodeArgs: ["--import", import.meta.resolve("./profiler-preload.ts")] } : {}),
       env: {
+        ...(args.profile ? { BENCH_PROFILE_DIR: path.resolve(args.profile) } : {}),
         NODE_ENV: "development",
         DATABASE_URL: args.databaseUrl,
         REDIS_URL: args.redisUrl,
@@ -254,13 +258,38 @@ async function runBench(args: BenchArgs): Promise<number> {
 
     const rows: ScenarioRow[] = [];
     const notes: string[] = [];
+    const profiles: string[] = [];
+    if (args.profile) mkdirSync(args.profile, { recursive: true });
+    // SIGUSR2 toggles the profiler in the API (profiler-preload.ts), which names each file by count.
+    const profiled = (scenario: string) => {
+      const dir = path.resolve(args.profile!);
+      const n = profiles.length + 1;
+      return {
+        start: async () => void process.kill(api.pid, "SIGUSR2"),
+        stop: async () => {
+          process.kill(api.pid, "SIGUSR2");
+          const written = path.join(dir, `${n}.cpuprofile`);
+          const deadline = Date.now() + 60_000;
+          while (!api.output().includes(`profile written: ${written}`)) {
+            if (Date.now() > deadline) throw new Error(`the API wrote no profile for ${scenario}`);
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          const file = path.join(dir, `${n}-${scenario.replace(/[^A-Za-z0-9]+/g, "-")}.cpuprofile`);
+          renameSync(written, file);
+          profiles.push(file);
+        },
+      };
+    };
     let warmupFailures = 0;
     for (const s of scenarios) {
       await s.before?.();
       process.stdout.write(`running ${s.name} ... `);
       const connections = s.spec.connections ?? args.connections;
       const otherLoad = watchOtherLoad(children.map((c) => c.pid));
-      const { warmup, result } = await measure({ ...s.spec, connections, duration: args.duration, warmup: args.warmup, pacing: args.pacing });
+      const { warmup, result } = await measure(
+        { ...s.spec, connections, duration: args.duration, warmup: args.warmup, pacing: args.pacing },
+        args.profile ? profiled(s.name) : undefined,
+      );
       // Other work on this small machine (a test run, a build) skews every figure: say so.
       const others = otherLoad();
       if (others !== undefined && others > 0.1) notes.push(`${s.name}: other processes used ${(others * 100).toFixed(0)}% of the CPUs during it; its figures are unreliable`);
@@ -285,6 +314,7 @@ async function runBench(args: BenchArgs): Promise<number> {
     log("");
     log("targets (informational; the exit code only reflects errors and non-2xx responses):");
     log(targetsTable(targets));
+    for (const file of profiles) log(`\nprofile of the API, ${path.basename(file)}:\n${summarizeFile(file)}`);
     if (seeded.seeded) log(`\nseeding: ${fmt(seeded.rows)} rows at ${fmt(Math.round(seeded.rowsPerSecond))} rows/s overall`);
 
     const failed = rows.filter((r) => r.result.errors > 0 || r.result.non2xx > 0);

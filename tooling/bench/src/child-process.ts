@@ -37,8 +37,10 @@ export async function startTsProcess(o: {
   /** For a process without HTTP: ready once it prints this line. */
   readyLine?: string;
   timeoutMs?: number;
+  /** Node flags before the entry point (a preload, --cpu-prof). */
+  nodeArgs?: string[];
 }): Promise<Child> {
-  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), o.entry], {
+  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), ...(o.nodeArgs ?? []), o.entry], {
     cwd: o.cwd,
     env: childEnv(o.env),
     stdio: ["ignore", "pipe", "pipe"],

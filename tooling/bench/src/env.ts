@@ -17,3 +17,6 @@ export function baselineEnv() {
   if (!url || !port) throw new Error("baseline-server needs DATABASE_URL and PORT");
   return { url, port, tenantId: process.env.TENANT_ID ?? "bench", poolSize: Number(process.env.DATABASE_POOL_SIZE ?? 20) };
 }
+
+/** Where profiler-preload.ts (in the API process) writes its profiles; unset: it does nothing. */
+export const profilerEnv = (): string | undefined => process.env.BENCH_PROFILE_DIR;

@@ -127,8 +127,10 @@ async function run(spec: LoadSpec, seconds: number): Promise<LoadResult> {
 }
 
 /** A warm-up run (JIT, pools, connections), then the measured run with fresh counters. */
-export async function measure(spec: LoadSpec): Promise<{ warmup: LoadResult; result: LoadResult }> {
+export async function measure(spec: LoadSpec, around?: { start: () => Promise<void>; stop: () => Promise<void> }): Promise<{ warmup: LoadResult; result: LoadResult }> {
   const warmup = await run(spec, spec.warmup);
+  await around?.start();
   const result = await run(spec, spec.duration);
+  await around?.stop();
   return { warmup, result };
 }
