@@ -19,6 +19,8 @@ export class Cache {
     private readonly log: Logger,
   ) {
     redis?.on("ready", () => void this.flushPending());
+    // EVALSHA: the script's text crosses the wire once, not with every write.
+    if (redis && !("putIfNewer" in redis)) redis.defineCommand("putIfNewer", { numberOfKeys: 1, lua: PUT_IF_NEWER });
   }
 
   /** Reports each read's outcome to `observer` (the API counts hits and misses with it). */
@@ -51,7 +53,7 @@ export class Cache {
   async putVersioned(key: string, version: number, value: string, ttlSeconds: number): Promise<void> {
     if (!this.redis) return;
     try {
-      await this.redis.eval(PUT_IF_NEWER, 1, key, String(version), `${version}|${value}`, String(ttlSeconds));
+      await (this.redis as Redis & PutIfNewer).putIfNewer(key, String(version), `${version}|${value}`, String(ttlSeconds));
     } catch (error) {
       // The old copy may still be there: make sure it goes before anyone reads it again.
       this.pending.add(key);
@@ -165,6 +167,8 @@ export function readVersioned(raw: string | null): { version: number; value: str
   return bar < 0 ? null : { version: Number(raw.slice(0, bar)), value: raw.slice(bar + 1) };
 }
 
+type PutIfNewer = { putIfNewer: (key: string, version: string, entry: string, ttlSeconds: string) => Promise<number> };
+
 const PUT_IF_NEWER = `
 local cur = redis.call('GET', KEYS[1])
 if cur then
@@ -216,5 +220,8 @@ export function createCacheRedis(url: string, keyPrefix: string): Redis {
     connectTimeout: 2000,
     commandTimeout: 1000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    // Commands issued in the same tick (a request's rate-limit budgets, its cache read, other
+    // requests' reads) leave in one write: a socket write each was a tenth of a cached read's CPU.
+    enableAutoPipelining: true,
   });
 }

@@ -1,6 +1,7 @@
 import { validationError } from "@clientele/domain";
 import type { AnyProcedure } from "@trpc/server";
-import { Router, type Request, type Response } from "express";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import FindMyWay, { type HTTPMethod } from "find-my-way";
 import type { AppDeps } from "../deps";
 import { toProblem } from "../errors";
 import { appRouter } from "../trpc/router";
@@ -54,8 +55,8 @@ export function sendProblem(res: Response, error: unknown, instance: string): vo
  * The REST contract (/api/v1) served from the same procedures as tRPC: each procedure's openapi
  * meta gives its path; input is query (GET) or JSON body, plus path parameters.
  */
-export function restRouter(deps: AppDeps): Router {
-  return mountProcedures(Router(), deps);
+export function restRouter(deps: AppDeps): RequestHandler {
+  return mountProcedures(deps);
 }
 
 /** Runs one procedure for an express request: context from the request, errors as problem+json. */
@@ -65,10 +66,25 @@ export async function callProcedure(deps: AppDeps, req: Request, res: Response, 
   return caller[ns]![name]!(input);
 }
 
-function mountProcedures(r: Router, deps: AppDeps): Router {
+/**
+ * One lookup in a radix tree (find-my-way) instead of express trying each of the routes' patterns
+ * in turn: literal segments still win over parameters, matching stays case-insensitive and
+ * ignores a trailing slash as express's did, and HEAD is answered by the GET route.
+ */
+function mountProcedures(deps: AppDeps): RequestHandler {
+  type Handler = (req: Request, res: Response) => Promise<void>;
+  const tree = FindMyWay({
+    caseSensitive: false,
+    ignoreTrailingSlash: true,
+    maxParamLength: 10_000,
+    // A parameter that is not valid percent-encoding is the client's mistake (400), as express's router had it.
+    onBadUrl: (path, req, res) =>
+      sendProblem(res as Response, Object.assign(new URIError(`Failed to decode param '${path}'`), { status: 400 }), (req as Request).originalUrl),
+  });
+  const patterns = new Map<Handler, string>();
   for (const route of routes()) {
     const fromQuery = queryCoercer(route.inputs);
-    const handler = async (req: Request, res: Response) => {
+    const handler: Handler = async (req, res) => {
       try {
         const source: unknown =
           route.method === "get" || route.method === "delete" ? fromQuery(req.query as Record<string, unknown>) : (req.body ?? {});
@@ -89,7 +105,18 @@ function mountProcedures(r: Router, deps: AppDeps): Router {
         sendProblem(res, error, req.originalUrl);
       }
     };
-    (r as unknown as Record<string, (path: string, h: typeof handler) => void>)[route.method]!(route.path, handler);
+    patterns.set(handler, route.path);
+    tree.on(route.method.toUpperCase() as HTTPMethod, route.path, handler as never);
   }
-  return r;
+  return (req: Request, res: Response, next: NextFunction) => {
+    const method = (req.method === "HEAD" ? "GET" : req.method) as HTTPMethod;
+    const found = tree.find(method, req.path);
+    if (!found) return next();
+    const handler = found.handler as unknown as Handler;
+    req.params = found.params as Record<string, string>;
+    // The request log and metrics label requests by route pattern, never by the raw URL.
+    const pattern = patterns.get(handler);
+    if (pattern) res.locals.route = `${req.baseUrl}${pattern}`;
+    void handler(req, res);
+  };
 }
