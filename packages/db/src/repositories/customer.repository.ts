@@ -210,9 +210,9 @@ const page = (s: CustomerSearch) => ({ limit: s.pageSize, offset: (s.page - 1) *
 /**
  * Word queries run on customer_search_terms: each word is a prefix range of its primary key, the
  * filters and the sort are on that row too, so only the page's customers are read from
- * `customers`. Every word must match (AND).
+ * `customers` (customersByIdsQuery). Every word must match (AND).
  */
-async function searchByTerms(db: DbOrTrx, tenantId: string, s: CustomerSearch, terms: string[]) {
+function termSearchQueries(db: DbOrTrx, tenantId: string, s: CustomerSearch, terms: string[]) {
   let base = db
     .selectFrom("customerSearchTerms as t")
     .where("t.tenantId", "=", tenantId)
@@ -231,21 +231,18 @@ async function searchByTerms(db: DbOrTrx, tenantId: string, s: CustomerSearch, t
     .distinct();
   for (const { field, direction } of s.sort) ids = ids.orderBy(`t.${CUSTOMER_SORT_FIELDS[field]}`, direction);
   const { limit, offset } = page(s);
-  const [rows, count] = await Promise.all([
-    ids.orderBy("t.customerId").limit(limit).offset(offset).execute(),
-    base.select((eb) => eb.fn.count<number>("t.customerId").distinct().as("n")).executeTakeFirstOrThrow(),
-  ]);
-  if (rows.length === 0) return { items: [], totalCount: Number(count.n) };
-  const customers = await db.selectFrom("customers").selectAll().where("tenantId", "=", tenantId).where("id", "in", rows.map((r) => r.customerId)).execute();
-  const byId = new Map(customers.map((c) => [c.id, c]));
-  return { items: rows.flatMap((r) => (byId.has(r.customerId) ? [toCustomer(byId.get(r.customerId)!)] : [])), totalCount: Number(count.n) };
+  return {
+    ids: ids.orderBy("t.customerId").limit(limit).offset(offset),
+    count: base.select((eb) => eb.fn.count<number>("t.customerId").distinct().as("n")),
+  };
 }
 
-export async function searchCustomers(db: DbOrTrx, tenantId: string, s: CustomerSearch) {
-  const q = s.query?.trim() ?? "";
-  const direct = q ? directCondition(q) : undefined;
-  if (q && !direct) return searchByTerms(db, tenantId, s, queryTerms(q));
+/** The page's customers of a word search, by the ids its `ids` query returned. */
+export function customersByIdsQuery(db: DbOrTrx, tenantId: string, ids: string[]) {
+  return db.selectFrom("customers").selectAll().where("tenantId", "=", tenantId).where("id", "in", ids);
+}
 
+function customerTableQueries(db: DbOrTrx, tenantId: string, s: CustomerSearch, direct: Expression<SqlBool> | undefined) {
   let base = db.selectFrom("customers").where("tenantId", "=", tenantId).where("isDeleted", "=", 0);
   if (s.types?.length) base = base.where("type", "in", s.types);
   if (s.segments?.length) base = base.where("segment", "in", s.segments);
@@ -255,11 +252,34 @@ export async function searchCustomers(db: DbOrTrx, tenantId: string, s: Customer
   let itemsQuery = base.selectAll();
   for (const { field, direction } of s.sort) itemsQuery = itemsQuery.orderBy(CUSTOMER_SORT_FIELDS[field], direction);
   const { limit, offset } = page(s);
-  itemsQuery = itemsQuery.orderBy("id", "asc").limit(limit).offset(offset);
+  return {
+    items: itemsQuery.orderBy("id", "asc").limit(limit).offset(offset),
+    count: base.select((eb) => eb.fn.countAll<number>().as("n")),
+  };
+}
 
-  const [rows, count] = await Promise.all([
-    itemsQuery.execute(),
-    base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows.map(toCustomer), totalCount: Number(count.n) };
+/**
+ * The statements a search runs, built but not executed (searchCustomers runs them; the bench's
+ * bare baseline compiles and runs the same SQL with mysql2). Word queries ("terms") page ids on
+ * customer_search_terms, then read those customers with customersByIdsQuery; other queries
+ * ("customers") page the customers table itself. Each with its count, run beside the page.
+ */
+export function customerSearchQueries(db: DbOrTrx, tenantId: string, s: CustomerSearch) {
+  const q = s.query?.trim() ?? "";
+  const direct = q ? directCondition(q) : undefined;
+  if (q && !direct) return { by: "terms" as const, ...termSearchQueries(db, tenantId, s, queryTerms(q)) };
+  return { by: "customers" as const, ...customerTableQueries(db, tenantId, s, direct) };
+}
+
+export async function searchCustomers(db: DbOrTrx, tenantId: string, s: CustomerSearch) {
+  const search = customerSearchQueries(db, tenantId, s);
+  if (search.by === "customers") {
+    const [rows, count] = await Promise.all([search.items.execute(), search.count.executeTakeFirstOrThrow()]);
+    return { items: rows.map(toCustomer), totalCount: Number(count.n) };
+  }
+  const [rows, count] = await Promise.all([search.ids.execute(), search.count.executeTakeFirstOrThrow()]);
+  if (rows.length === 0) return { items: [], totalCount: Number(count.n) };
+  const customers = await customersByIdsQuery(db, tenantId, rows.map((r) => r.customerId)).execute();
+  const byId = new Map(customers.map((c) => [c.id, c]));
+  return { items: rows.flatMap((r) => (byId.has(r.customerId) ? [toCustomer(byId.get(r.customerId)!)] : [])), totalCount: Number(count.n) };
 }
