@@ -15,7 +15,14 @@ export function baselineEnv() {
   const url = process.env.DATABASE_URL;
   const port = Number(process.env.PORT);
   if (!url || !port) throw new Error("baseline-server needs DATABASE_URL and PORT");
-  return { url, port, tenantId: process.env.TENANT_ID ?? "bench", poolSize: Number(process.env.DATABASE_POOL_SIZE ?? 20) };
+  return {
+    url,
+    port,
+    tenantId: process.env.TENANT_ID ?? "bench",
+    poolSize: Number(process.env.DATABASE_POOL_SIZE ?? 20),
+    // Processes (node:cluster workers), as many as the API runs (API_WORKERS).
+    workers: Math.max(1, Number(process.env.BASELINE_WORKERS ?? 1)),
+  };
 }
 
 /** Where profiler-preload.ts (in the API process) writes its profiles; unset: it does nothing. */
