@@ -1,3 +1,4 @@
+import os from "node:os";
 import { parseArgs } from "node:util";
 import type { Pacing } from "./run-load";
 import type { IndexMode, Loader } from "./seed";
@@ -20,11 +21,17 @@ export type BenchArgs = {
   rateLimit: boolean;
   /** Directory for a CPU profile of the API per measured scenario; undefined: no profiling. */
   profile: string | undefined;
+  /** API_WORKERS for the API; the baseline runs as many processes. */
+  apiWorkers: number;
+  /** Times the scenario list runs against the same processes; medians are reported. */
+  runs: number;
   databaseUrl: string;
   redisUrl: string;
 };
 
-const USAGE = `usage: pnpm bench [--customers N] [--duration S] [--connections C] [--reseed] [--only get,search,create]
+const USAGE = `usage: pnpm bench [--customers N] [--duration S] [--connections C] [--reseed] [--only get,search,create] [--runs N] [--api-workers N]
+       pnpm bench comms|complaints [--runs N] [--api-workers N]
+       pnpm bench import
   --customers N     customers to seed for tenant 'bench' (default 100000)
   --duration S      seconds per measured scenario (default 10); each has a warm-up first
   --warmup S        warm-up seconds per scenario (default: duration / 3, at least 1)
@@ -41,7 +48,11 @@ const USAGE = `usage: pnpm bench [--customers N] [--duration S] [--connections C
   --no-rate-limit   run the API with RATE_LIMIT_ENABLED=false (default: the limiter is on, with budgets
                     too large to throttle the run, so its overhead is part of what is measured)
   --profile DIR     CPU-profile the API during each measured run (not the warm-up): DIR/<n>-<scenario>.cpuprofile
-                    (open in Chrome DevTools or speedscope) and its top frames printed after the results
+                    (open in Chrome DevTools or speedscope) and its top frames printed after the results;
+                    profiles one process, so --api-workers defaults to 1 with it
+  --api-workers N   API_WORKERS for the API (default: the number of CPUs); the baseline runs N processes too
+  --runs N          run the scenario list N times against the same processes (default 1) and judge the
+                    targets on the medians; each run's target figures are printed too
 env: DATABASE_URL (default mysql://root@127.0.0.1:3306/clientele_bench), REDIS_URL (default redis://127.0.0.1:6379)`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -78,6 +89,8 @@ export function parseBenchArgs(argv: string[], env: { databaseUrl: string; redis
         "buffer-pool-mb": { type: "string" },
         "no-rate-limit": { type: "boolean", default: false },
         profile: { type: "string" },
+        "api-workers": { type: "string" },
+        runs: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -95,6 +108,8 @@ export function parseBenchArgs(argv: string[], env: { databaseUrl: string; redis
   if (indexes !== "auto" && indexes !== "rebuild" && indexes !== "keep") throw new UsageError(`--indexes must be auto, rebuild or keep`);
   const pacing = values.pacing ?? "smooth";
   if (pacing !== "smooth" && pacing !== "overall-rate") throw new UsageError(`--pacing must be smooth or overall-rate`);
+  const apiWorkers = positiveInt("api-workers", values["api-workers"], values.profile ? 1 : os.cpus().length);
+  if (values.profile && apiWorkers > 1) throw new UsageError("--profile profiles one API process: use it with --api-workers 1 (its default)");
   return {
     customers: positiveInt("customers", values.customers, 100_000),
     duration,
@@ -109,7 +124,29 @@ export function parseBenchArgs(argv: string[], env: { databaseUrl: string; redis
     bufferPoolMb: values["buffer-pool-mb"] === "0" ? 0 : positiveInt("buffer-pool-mb", values["buffer-pool-mb"], 2048),
     rateLimit: !values["no-rate-limit"],
     profile: values.profile,
+    apiWorkers,
+    runs: positiveInt("runs", values.runs, 1),
     databaseUrl: env.databaseUrl,
     redisUrl: env.redisUrl,
   };
+}
+
+export type SuiteArgs = { runs: number; apiWorkers: number };
+/** What a suite is given: its flags and where its database and Redis are. */
+export type SuiteOptions = SuiteArgs & { databaseUrl: string; redisUrl: string };
+
+/** The flags of `pnpm bench comms|complaints`: what follows the suite's name. */
+export function parseSuiteArgs(suite: string, argv: string[]): SuiteArgs | "help" {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv.filter((a) => a !== "--" && a !== suite),
+      strict: true,
+      options: { runs: { type: "string" }, "api-workers": { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+    }));
+  } catch (error) {
+    throw new UsageError(`${suite}: ${(error as Error).message}`);
+  }
+  if (values.help) return "help";
+  return { runs: positiveInt("runs", values.runs, 1), apiWorkers: positiveInt("api-workers", values["api-workers"], os.cpus().length) };
 }

@@ -11,13 +11,13 @@ import { fileURLToPath } from "node:url";
 import { signDevToken } from "@clientele/api/dev-token";
 import { splitDatabaseUrl } from "@clientele/db";
 import { createConnection, type RowDataPacket } from "mysql2/promise";
-import { parseBenchArgs, UsageError, type BenchArgs } from "./args";
+import { parseBenchArgs, parseSuiteArgs, UsageError, type BenchArgs, type SuiteOptions } from "./args";
 import { BenchCache } from "./bench-cache";
 import { freePort, startTsProcess, type Child } from "./child-process";
 import { benchEnv } from "./env";
-import { watchOtherLoad } from "./machine-load";
+import { descendants, loadAverage, watchOtherLoad } from "./machine-load";
 import { measure } from "./run-load";
-import { addRatios, evaluateTargets, resultsTable, rps, targetsTable, type ScenarioRow } from "./report";
+import { addRatios, evaluateTargets, medianRows, resultsTable, rps, targetsTable, type ScenarioRow } from "./report";
 import { buildScenarios } from "./scenarios";
 import { createBenchPool, seed } from "./seed";
 import { summarizeFile } from "./profile-summary";
@@ -99,7 +99,8 @@ async function main(args: BenchArgs): Promise<number> {
   if (!/bench/i.test(database)) throw new UsageError(`refusing to use database "${database}": the bench drops and recreates it, so its name must contain "bench"`);
 
   log(`clientele bench: ${os.cpus().length} CPUs, Node ${process.version}, ${await serverInfo(serverUrl)}`);
-  log(`database ${database}, tenant '${TENANT}', ${fmt(args.customers)} customers, ${args.duration} s per scenario after ${args.warmup} s warm-up, ${args.connections} connections`);
+  log(`database ${database}, tenant '${TENANT}', ${fmt(args.customers)} customers, ${args.duration} s per scenario after ${args.warmup} s warm-up, ${args.connections} connections${args.runs > 1 ? `, ${args.runs} runs` : ""}`);
+  log(`processes: API_WORKERS=${args.apiWorkers} for the API, ${args.apiWorkers} baseline process${args.apiWorkers > 1 ? "es (node:cluster)" : ""}`);
 
   const restorePool = await growBufferPool(serverUrl, args.bufferPoolMb);
   try {
@@ -194,6 +195,7 @@ async function runBench(args: BenchArgs): Promise<number> {
         RATE_LIMIT_PER_IP_PER_HOUR: "1000000000",
         RATE_LIMIT_EXPENSIVE_PER_USER_PER_HOUR: "1000000000",
         SHUTDOWN_GRACE_MS: "2000",
+        API_WORKERS: String(args.apiWorkers),
       },
     });
     children.push(api);
@@ -207,27 +209,30 @@ async function runBench(args: BenchArgs): Promise<number> {
       expiresIn: "12h",
     });
     const auth = { authorization: `Bearer ${token}` };
-    log(`API: ${api.url} (cache on, default pool size, rate limiter ${args.rateLimit ? "on" : "off"})`);
+    // A node:cluster API is a primary with a worker process each; until the API reads
+    // API_WORKERS it is one process, which the header says, so a ratio is not misread.
+    const apiWorkers = descendants(api.pid).length;
+    const apiProcesses = apiWorkers ? `${apiWorkers} worker process${apiWorkers > 1 ? "es" : ""} under a primary` : "1 process";
+    log(`API: ${api.url} (API_WORKERS=${args.apiWorkers}: ${apiProcesses}; cache on, default pool size per process, rate limiter ${args.rateLimit ? "on" : "off"})`);
 
-    let baseline: Child | undefined;
-    if (args.only.includes("get")) {
-      const port = await freePort();
-      baseline = await startTsProcess({
-        name: "baseline",
-        entry: fileURLToPath(new URL("./baseline-server.ts", import.meta.url)),
-        cwd: path.join(REPO, "tooling/bench"),
-        port,
-        readyPath: "/health",
-        env: { DATABASE_URL: args.databaseUrl, PORT: String(port), TENANT_ID: TENANT },
-      });
-      children.push(baseline);
-      log(`baseline: ${baseline.url} (node:http + mysql2, same pool size)`);
-    }
+    const baselinePort = await freePort();
+    const baseline = await startTsProcess({
+      name: "baseline",
+      entry: fileURLToPath(new URL("./baseline-server.ts", import.meta.url)),
+      cwd: path.join(REPO, "tooling/bench"),
+      port: baselinePort,
+      readyPath: "",
+      // Printed once every cluster worker listens.
+      readyLine: "baseline listening",
+      env: { DATABASE_URL: args.databaseUrl, PORT: String(baselinePort), TENANT_ID: TENANT, BASELINE_WORKERS: String(args.apiWorkers) },
+    });
+    children.push(baseline);
+    log(`baseline: ${baseline.url} (node:http + mysql2, ${args.apiWorkers > 1 ? `${args.apiWorkers} cluster workers, ` : "1 process, "}the API's pool options and size per process)`);
 
     const scenarios = buildScenarios({
       ids,
       apiUrl: api.url,
-      baselineUrl: baseline?.url,
+      baselineUrl: baseline.url,
       auth,
       only: args.only,
       connections: args.connections,
@@ -239,6 +244,9 @@ async function runBench(args: BenchArgs): Promise<number> {
           log(`cache: ${fmt(await cache.cachedCount(hot))}/${fmt(hot.length)} hot customers cached before the cached scenarios`);
         },
         retireSearches: () => cache.retireSearches(),
+        clearCustomers: async () => {
+          log(`cache: removed ${fmt(await cache.clearCustomers())} cached customers of tenant '${TENANT}' for this run's uncached reads`);
+        },
       },
     });
 
@@ -256,7 +264,6 @@ async function runBench(args: BenchArgs): Promise<number> {
       });
     }
 
-    const rows: ScenarioRow[] = [];
     const notes: string[] = [];
     const profiles: string[] = [];
     if (args.profile) mkdirSync(args.profile, { recursive: true });
@@ -281,39 +288,57 @@ async function runBench(args: BenchArgs): Promise<number> {
       };
     };
     let warmupFailures = 0;
-    for (const s of scenarios) {
-      await s.before?.();
-      process.stdout.write(`running ${s.name} ... `);
-      const connections = s.spec.connections ?? args.connections;
-      const otherLoad = watchOtherLoad(children.map((c) => c.pid));
-      const { warmup, result } = await measure(
-        { ...s.spec, connections, duration: args.duration, warmup: args.warmup, pacing: args.pacing },
-        args.profile ? profiled(s.name) : undefined,
-      );
-      // Other work on this small machine (a test run, a build) skews every figure: say so.
-      const others = otherLoad();
-      if (others !== undefined && others > 0.1) notes.push(`${s.name}: other processes used ${(others * 100).toFixed(0)}% of the CPUs during it; its figures are unreliable`);
-      warmupFailures += warmup.errors + warmup.non2xx;
-      log(`${rps(result.rps)} rps, p95 ${result.p95.toFixed(1)} ms${result.non2xx || result.errors ? `, status ${JSON.stringify(result.statusCodes)}, ${result.errors} errors` : ""}`);
-      const note = s.note?.();
-      if (note) notes.push(`${s.name}: ${note}`);
-      if (result.late > 0) notes.push(`${s.name}: ${fmt(result.late)} requests left late (their connection was still busy); the wait is counted in their latency`);
-      rows.push({ name: s.name, connections, result });
-      await drain(args.databaseUrl, api, s.name);
+    const runs: ScenarioRow[][] = [];
+    // Peak share of the CPUs other processes used during one scenario, over all runs.
+    let othersPeak = 0;
+    log(`machine: load average ${loadAverage()} before the runs`);
+    const othersOverall = watchOtherLoad(children.map((c) => c.pid));
+    const started = performance.now();
+    for (let run = 1; run <= args.runs; run++) {
+      const label = args.runs > 1 ? `run ${run}/${args.runs}, ` : "";
+      if (args.runs > 1) log(`run ${run} of ${args.runs}`);
+      const rows: ScenarioRow[] = [];
+      for (const s of scenarios) {
+        await s.before?.();
+        process.stdout.write(`running ${s.name} ... `);
+        const connections = s.spec.connections ?? args.connections;
+        const otherLoad = watchOtherLoad(children.map((c) => c.pid));
+        const { warmup, result } = await measure(
+          { ...s.spec, connections, duration: args.duration, warmup: args.warmup, pacing: args.pacing },
+          args.profile ? profiled(`${label}${s.name}`) : undefined,
+        );
+        // Other work on this small machine (a test run, a build) skews every figure: say so.
+        const others = otherLoad();
+        if (others !== undefined) othersPeak = Math.max(othersPeak, others);
+        if (others !== undefined && others > 0.1) notes.push(`${label}${s.name}: other processes used ${(others * 100).toFixed(0)}% of the CPUs during it; its figures are unreliable`);
+        warmupFailures += warmup.errors + warmup.non2xx;
+        log(`${rps(result.rps)} rps, p95 ${result.p95.toFixed(1)} ms${result.non2xx || result.errors ? `, status ${JSON.stringify(result.statusCodes)}, ${result.errors} errors` : ""}`);
+        const note = s.note?.();
+        if (note) notes.push(`${label}${s.name}: ${note}`);
+        if (result.late > 0) notes.push(`${label}${s.name}: ${fmt(result.late)} requests left late (their connection was still busy); the wait is counted in their latency`);
+        rows.push({ name: s.name, connections, result });
+        await drain(args.databaseUrl, api, s.name);
+      }
+      addRatios(rows);
+      runs.push(rows);
     }
-    addRatios(rows);
+    const othersShare = othersOverall();
+    const minutes = (performance.now() - started) / 60_000;
+    const rows = medianRows(runs);
     const targets = evaluateTargets(rows, seeded.rows);
 
     log("");
+    if (args.runs > 1) log(`medians of ${args.runs} runs (rps, p50, p95, p99, max and API/baseline each the median of the runs' values; requests, non-2xx and errors summed):`);
     log(resultsTable(rows));
     log("");
     log("rps = responses per second; latencies from autocannon's per-response timings (exact percentiles, not p97.5)");
     log(`@N rows: an offered load of N requests/s (${args.pacing} pacing); other rows: their connections send as fast as answers come`);
-    log("API/baseline: the API's throughput as a share of the bare node:http + mysql2 server's, and its p95 as a multiple");
+    log("API/baseline: the API's throughput as a share of its bare node:http + mysql2 counterpart's (same SQL, same inserts), and its p95 as a multiple");
+    log(`machine: load average ${loadAverage()} after ${minutes.toFixed(1)} min of runs; other processes used ${othersShare === undefined ? "an unknown share" : `${(othersShare * 100).toFixed(0)}%`} of the CPUs meanwhile (${(othersPeak * 100).toFixed(0)}% at most during one scenario)`);
     for (const n of notes) log(`note: ${n}`);
     log("");
-    log("targets (informational; the exit code only reflects errors and non-2xx responses):");
-    log(targetsTable(targets));
+    log(`targets of issue 9${args.runs > 1 ? `, judged on the medians of ${args.runs} runs, each run's figure below` : ""}; informational, the exit code only reflects errors and non-2xx responses:`);
+    log(targetsTable(targets, runs.map((r) => evaluateTargets(r, seeded.rows))));
     for (const file of profiles) log(`\nprofile of the API, ${path.basename(file)}:\n${summarizeFile(file)}`);
     if (seeded.seeded) log(`\nseeding: ${fmt(seeded.rows)} rows at ${fmt(Math.round(seeded.rowsPerSecond))} rows/s overall`);
 
@@ -329,7 +354,7 @@ async function runBench(args: BenchArgs): Promise<number> {
   }
 }
 
-const SUITES: Record<string, () => Promise<(o: { databaseUrl: string; redisUrl: string }) => Promise<number>>> = {
+const SUITES: Record<string, () => Promise<(o: SuiteOptions) => Promise<number>>> = {
   import: async () => (await import("./suites/import-suite")).runImportSuite,
   comms: async () => (await import("./suites/comms-suite")).runCommsSuite,
   complaints: async () => (await import("./suites/complaints-suite")).runComplaintsSuite,
@@ -338,11 +363,16 @@ const SUITES: Record<string, () => Promise<(o: { databaseUrl: string; redisUrl: 
 try {
   const suite = process.argv.slice(2).find((a) => a !== "--");
   if (suite && SUITES[suite]) {
+    const suiteArgs = parseSuiteArgs(suite, process.argv.slice(2));
+    if (suiteArgs === "help") {
+      console.log(new UsageError("").usage);
+      process.exit(0);
+    }
     // Suites use their own database (recreated each run), beside the customers bench's.
     const databaseUrl = benchEnv.databaseUrl.replace(/\/([A-Za-z0-9_]+)$/, `/$1_${suite}`);
     const restorePool = await growBufferPool(splitDatabaseUrl(databaseUrl).serverUrl, 2048);
     try {
-      process.exitCode = await (await SUITES[suite]())({ databaseUrl, redisUrl: benchEnv.redisUrl });
+      process.exitCode = await (await SUITES[suite]())({ ...suiteArgs, databaseUrl, redisUrl: benchEnv.redisUrl });
     } finally {
       await restorePool();
     }

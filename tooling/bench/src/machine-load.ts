@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import os from "node:os";
 
 /**
  * CPU time used by processes other than the benchmark's own (this process, its children, MariaDB,
@@ -25,6 +26,36 @@ function processTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
+/** Every process's parent, from /proc/<pid>/stat. */
+function parents(): Map<number, number> {
+  const out = new Map<number, number>();
+  try {
+    for (const d of readdirSync("/proc")) {
+      if (!/^\d+$/.test(d)) continue;
+      const stat = read(`/proc/${d}/stat`);
+      if (stat) out.set(Number(d), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
+}
+
+/** A process's children, their children and so on (node:cluster workers of the API and the baseline). */
+export function descendants(pid: number): number[] {
+  const parentOf = parents();
+  const found: number[] = [];
+  let level = [pid];
+  while (level.length) {
+    level = [...parentOf].filter(([, parent]) => level.includes(parent)).map(([child]) => child);
+    found.push(...level);
+  }
+  return found;
+}
+
+/** os.loadavg() as "1.02 0.87 0.65 (1, 5, 15 min)". */
+export const loadAverage = () => `${os.loadavg().map((v) => v.toFixed(2)).join(" ")} (1, 5, 15 min; ${os.cpus().length} CPUs)`;
+
 function pidsNamed(names: string[]): number[] {
   try {
     return readdirSync("/proc")
@@ -47,7 +78,8 @@ function snapshot(pids: number[]): Snapshot | undefined {
 
 /** Starts measuring; the returned function gives the others' share of all CPUs since then (0..1). */
 export function watchOtherLoad(ownPids: number[]): () => number | undefined {
-  const pids = [process.pid, ...ownPids, ...pidsNamed(["mariadbd", "mysqld", "redis-server"])];
+  // The bench's children and theirs (cluster workers) count as ours.
+  const pids = [...new Set([process.pid, ...ownPids, ...descendants(process.pid), ...pidsNamed(["mariadbd", "mysqld", "redis-server"])])];
   const start = snapshot(pids);
   return () => {
     const end = snapshot(pids);

@@ -36,16 +36,20 @@ type Hooks = {
   primeHotSet: (hot: string[]) => Promise<void>;
   /** Makes every cached search of the tenant unreachable. */
   retireSearches: () => Promise<void>;
+  /** Deletes the tenant's cached customers (before a repeated run's uncached reads). */
+  clearCustomers: () => Promise<void>;
 };
 
 /**
- * The scenarios in run order. `ids` are the live customers; up to HOT_SET of them (a tenth of
- * a small data set) are the cached scenario's hot set, the rest feed the uncached reads.
+ * The scenarios in run order (the bench may run the list several times, `--runs`). `ids` are the
+ * live customers; up to HOT_SET of them (a tenth of a small data set) are the cached scenario's
+ * hot set, the rest feed the uncached reads. Each API scenario that has a bare counterpart is
+ * followed by it, run the same way ("baseline …").
  */
 export function buildScenarios(o: {
   ids: string[];
   apiUrl: string;
-  baselineUrl: string | undefined;
+  baselineUrl: string;
   auth: Record<string, string>;
   only: ScenarioGroup[];
   connections: number;
@@ -58,7 +62,9 @@ export function buildScenarios(o: {
   const get = (id: string): ReturnType<NextRequest> => ({ method: "GET", path: `/api/v1/customers/${id}` });
   const scenarios: Scenario[] = [];
 
-  if (o.only.includes("get") && o.baselineUrl) {
+  const baseline = { url: o.baselineUrl, headers: {} };
+
+  if (o.only.includes("get")) {
     // Uncached reads take ids no API request has read in this run (the tenant's cached customers
     // are removed first), so each is a Redis miss and then a MySQL read: the real miss path, not
     // an API started with the cache off. The baseline walks the list from the other end, so both
@@ -85,9 +91,17 @@ export function buildScenarios(o: {
       return { method: "GET", path: `/customers/${ids[back--]!}` };
     };
     const nextHot = () => get(hot[Math.floor(Math.random() * hot.length)]!);
-    const baseline = { url: o.baselineUrl, headers: {} };
+    // A repeated run reads the same ids in the same order as the first, from an empty cache again
+    // (the first run starts from the one the bench emptied).
+    const restart = async () => {
+      if (fresh === hotSize && !wrapped) return;
+      await o.hooks.clearCustomers();
+      fresh = hotSize;
+      wrapped = false;
+      back = ids.length - 1;
+    };
     scenarios.push(
-      { name: "get-by-id uncached", group: "get", spec: { ...api, next: nextFresh }, note: repeatNote },
+      { name: "get-by-id uncached", group: "get", spec: { ...api, next: nextFresh }, before: restart, note: repeatNote },
       { name: "baseline point select", group: "get", spec: { ...baseline, next: nextBaseline } },
       { name: `get-by-id uncached @${GET_RATE}`, group: "get", spec: { ...api, rate: GET_RATE, next: nextFresh }, note: repeatNote },
       { name: `baseline point select @${GET_RATE}`, group: "get", spec: { ...baseline, rate: GET_RATE, next: nextBaseline } },
@@ -125,12 +139,22 @@ export function buildScenarios(o: {
       const distinct = Math.min(n, combos.length);
       return n > 0 ? `${fmt(distinct)} distinct searches in ${fmt(n)} requests (warm-up included): >= ${((distinct / n) * 100).toFixed(0)}% search-cache misses` : undefined;
     };
+    // The bare server runs the same SQL for the same query strings (it has no cache to miss).
+    // It walks the combinations from the other end.
+    let bare = 0;
+    const bareSearch = (): ReturnType<NextRequest> => ({
+      method: "GET",
+      path: combos[combos.length - 1 - (bare++ % combos.length)]!.replace("/api/v1/customers/search?", "/customers/search?"),
+    });
     const before = o.hooks.retireSearches;
+    const searchConnections = Math.min(o.connections, SEARCH_CONNECTIONS);
     scenarios.push(
       // One client: the time a search takes by itself, without queueing behind others.
       { name: "search, 1 connection", group: "search", spec: { ...api, connections: 1, next: nextSearch }, before, note: searchNote },
-      { name: "search", group: "search", spec: { ...api, connections: Math.min(o.connections, SEARCH_CONNECTIONS), next: nextSearch }, before, note: searchNote },
+      { name: "search", group: "search", spec: { ...api, connections: searchConnections, next: nextSearch }, before, note: searchNote },
+      { name: "baseline search", group: "search", spec: { ...baseline, connections: searchConnections, next: bareSearch } },
       { name: `search @${SEARCH_RATE}`, group: "search", spec: { ...api, rate: SEARCH_RATE, next: nextSearch }, before, note: searchNote },
+      { name: `baseline search @${SEARCH_RATE}`, group: "search", spec: { ...baseline, rate: SEARCH_RATE, next: bareSearch } },
     );
   }
 
@@ -144,9 +168,13 @@ export function buildScenarios(o: {
       path: "/api/v1/customers",
       body: JSON.stringify(createBody(rng, `${runId}${(created++).toString(36)}`)),
     });
+    // The same bodies to the bare server, which does the same inserts in one transaction.
+    const bareCreate = (): ReturnType<NextRequest> => ({ ...nextCreate(), path: "/customers" });
     scenarios.push(
       { name: `create @${CREATE_RATE}`, group: "create", spec: { ...api, rate: CREATE_RATE, next: nextCreate } },
+      { name: `baseline create @${CREATE_RATE}`, group: "create", spec: { ...baseline, rate: CREATE_RATE, next: bareCreate } },
       { name: "create", group: "create", spec: { ...api, next: nextCreate } },
+      { name: "baseline create", group: "create", spec: { ...baseline, next: bareCreate } },
     );
   }
   return scenarios;
