@@ -368,6 +368,7 @@ try {
       console.log(new UsageError("").usage);
       process.exit(0);
     }
+    if (suite === "import" && suiteArgs.runs > 1) throw new UsageError("import: --runs is for the comms and complaints suites");
     // Suites use their own database (recreated each run), beside the customers bench's.
     const databaseUrl = benchEnv.databaseUrl.replace(/\/([A-Za-z0-9_]+)$/, `/$1_${suite}`);
     const restorePool = await growBufferPool(splitDatabaseUrl(databaseUrl).serverUrl, 2048);
