@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defaultFilesDir } from "@clientele/files/default-dir";
 import { defaultCachePrefix } from "@clientele/cache";
 import { z } from "zod";
@@ -46,6 +47,8 @@ const Env = z
     /** Shared secret of the email provider's event webhook (HMAC-SHA256 of the body). */
     EMAIL_WEBHOOK_SECRET: z.string().min(16).default("clientele-development-email-webhook-secret"),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+    /** Processes serving the port (node:cluster workers under a primary); unset: one per CPU in production, 1 otherwise. */
+    API_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
     /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (set it wherever the port is reachable). */
     METRICS_TOKEN: z.string().min(16).optional(),
     /** Tenants whose Admins operate the deployment (queue dashboard): a comma list, or `*`; unset: none (npm start sets `*` outside production). */
@@ -61,6 +64,7 @@ const Env = z
     DOWNLOAD_URL_SECRET:
       env.DOWNLOAD_URL_SECRET ?? (env.NODE_ENV === "production" ? undefined : "clientele-development-download-secret-0123456789"),
     SEED_DEMO: env.SEED_DEMO ?? env.NODE_ENV !== "production",
+    API_WORKERS: env.API_WORKERS ?? (env.NODE_ENV === "production" ? Math.min(64, availableParallelism()) : 1),
     CACHE_PREFIX: env.CACHE_PREFIX ?? defaultCachePrefix(env.DATABASE_URL),
     CORS_ORIGINS: env.CORS_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
     // The dashboard shows every tenant's jobs, so only the named operator tenants see it: a deployment
