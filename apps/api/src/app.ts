@@ -7,6 +7,7 @@ import { mapError } from "./errors";
 import { rateLimit } from "./http/rate-limit";
 import { rememberTraceId } from "./http/request-context";
 import { corsPolicy, jsonBodyOnly, securityHeaders, trpcMethods } from "./http/security";
+import { inApiCluster } from "./http/cluster-metrics";
 import { createMetrics, metricsEndpoint, observe } from "./http/observability";
 import { MAX_BATCH_SIZE } from "./http/trpc-path";
 import { opsQueuesRouter } from "./http/ops-queues";
@@ -49,7 +50,7 @@ export function createApp(deps: AppDeps) {
     // Redis is a cache: the API still serves without it, so only MySQL decides readiness.
     res.status(mysql === "ok" ? 200 : 503).json({ status: mysql === "ok" ? "ready" : "not ready", checks: { mysql, redis } });
   });
-  app.get("/metrics", metricsEndpoint(metrics, deps.env.METRICS_TOKEN));
+  app.get("/metrics", metricsEndpoint(metrics, deps.env.METRICS_TOKEN, inApiCluster(deps.env)));
 
   app.use(opsQueuesRouter(deps));
 

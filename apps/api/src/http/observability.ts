@@ -4,6 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 import type { Logger } from "@clientele/telemetry";
 import type { RequestInfo } from "../trpc/trpc";
+import { clusterMetricsReader } from "./cluster-metrics";
 import { trpcCallOf } from "./trpc-path";
 
 /** Cache keys by family (`tenant:<id>:customer:<id>:contacts:...` is "contacts"), never by id. */
@@ -35,15 +36,24 @@ export type Metrics = ReturnType<typeof createMetrics>;
  * GET /metrics. With METRICS_TOKEN set, only `Authorization: Bearer <METRICS_TOKEN>` reads it
  * (the counters describe traffic and tenants' activity); without, it is open, for local use.
  */
-export function metricsEndpoint(metrics: Metrics, token: string | undefined): RequestHandler {
+export function metricsEndpoint(metrics: Metrics, token: string | undefined, clustered = false): RequestHandler {
   const expected = token ? Buffer.from(`Bearer ${token}`) : null;
+  // In a cluster every worker's registry counts, so the primary aggregates them; alone, this one is all.
+  const read = clustered ? clusterMetricsReader(metrics.registry) : () => metrics.registry.metrics();
   return async (req, res) => {
     const given = Buffer.from(req.headers.authorization ?? "");
     if (expected && (given.length !== expected.length || !timingSafeEqual(given, expected))) {
       res.status(401).setHeader("WWW-Authenticate", 'Bearer realm="metrics"').type("text/plain").send("metrics need Authorization: Bearer <METRICS_TOKEN>\n");
       return;
     }
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    let text: string;
+    try {
+      text = await read();
+    } catch (error) {
+      res.status(503).type("text/plain").send(`metrics unavailable: ${(error as Error).message}\n`);
+      return;
+    }
+    res.type(metrics.registry.contentType).send(text);
   };
 }
 
