@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { mkdtempSync, readlinkSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { dropDatabase } from "@clientele/db";
 import { afterAll, describe, expect, it } from "vitest";
 import { collectOutput } from "./child-output";
+import { processesWithEnv } from "./processes";
 import { customerBody, databaseUrl, eventually, newTenant, rest } from "./harness";
 import { signDevToken } from "../src/auth/dev-token";
 import { freePort } from "./redis-process";
@@ -20,18 +21,8 @@ afterAll(async () => {
   rmSync(files, { recursive: true, force: true });
 });
 
-/** Processes (other than the one given) whose environment carries this run's marker. */
-function processesMarked(marker: string): number[] {
-  const found: number[] = [];
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${pid}/environ`, "latin1").includes(`START_TEST_MARKER=${marker}`)) found.push(Number(pid));
-    } catch {
-      // gone meanwhile, or not ours to read
-    }
-  }
-  return found;
-}
+/** Processes whose environment carries this run's marker. */
+const processesMarked = (marker: string) => processesWithEnv(`START_TEST_MARKER=${marker}`);
 
 /** Holds 127.0.0.1:9464, the worker's default metrics port, unless something else already does. */
 async function holdDefaultMetricsPort(): Promise<() => Promise<void>> {
