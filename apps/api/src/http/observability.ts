@@ -73,7 +73,7 @@ export function observe(log: Logger, metrics: Metrics) {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       // The route pattern, never the raw URL: ids and query strings stay out of labels and logs.
       const route = (req.route?.path as string | undefined) ?? (req.baseUrl ? `${req.baseUrl}/*` : "unmatched");
-      const fullRoute = req.route ? `${req.baseUrl}${route}` : route;
+      const fullRoute = (res.locals.route as string | undefined) ?? (req.route ? `${req.baseUrl}${route}` : route);
       // One label per procedure, "batch" or "unknown": a client cannot mint label values (series).
       const procedure = req.originalUrl.startsWith("/trpc/") ? trpcCallOf(req).label : "";
       metrics.httpDuration.observe({ method: req.method, route: fullRoute, procedure, status: String(res.statusCode) }, seconds);
