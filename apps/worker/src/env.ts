@@ -40,6 +40,8 @@ const Env = z.object({
   ESCALATION_CRON: z.string().default("5 * * * *"),
   EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(50),
   SMS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  /** Notification jobs (invites, reminders, notices, escalation digests) run at once. */
+  NOTIFICATIONS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
   /** Prometheus /metrics of the worker (queues, outbox lag, relay, sweeps); 0 picks a free port. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Loopback by default: the metrics page is for the scraper on this host (or set 0.0.0.0 in a container). */

@@ -82,10 +82,8 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
           ? runEscalationDigest(deps, ZEscalationDigestPayload.parse(job.data))
           : runNotification(deps, ZNotificationPayload.parse(job.data)),
       ),
-    {
-    ...common,
-    concurrency: 10,
-  });
+    { ...common, concurrency: env.NOTIFICATIONS_CONCURRENCY },
+  );
   // Out of attempts: a message still claimed or queued is Failed, never left hanging, never resent.
   for (const w of [email, sms]) {
     w.on("failed", (job, error) => {
