@@ -34,14 +34,19 @@ const operations = () => Object.entries(doc.paths).flatMap(([path, item]) => Obj
 
 /** `METHOD /path` for every route an express app serves under /api/v1 (the docs page and the document itself aside). */
 function servedRoutes(app: Express): string[] {
-  type Layer = { rawPath?: string; route?: { path: string; methods: Record<string, boolean> }; handle: { stack?: Layer[] } };
+  type Layer = { rawPath?: string; route?: { path: string; methods: Record<string, boolean> }; handle: { stack?: Layer[]; servedRoutes?: string[] } };
   const out: string[] = [];
+  const openApiPath = (path: string) => path.replace(/:(\w+)/g, "{$1}");
   for (const layer of (app as unknown as { router: { stack: Layer[] } }).router.stack) {
-    if (layer.rawPath !== "/api/v1" || !layer.handle.stack) continue;
-    for (const inner of layer.handle.stack) {
+    if (layer.rawPath !== "/api/v1") continue;
+    // The procedures' dispatcher (a find-my-way tree) lists its own routes.
+    for (const route of layer.handle.servedRoutes ?? []) {
+      const [method, path] = route.split(" ") as [string, string];
+      out.push(`${method} ${openApiPath(path)}`);
+    }
+    for (const inner of layer.handle.stack ?? []) {
       if (!inner.route) continue;
-      const path = inner.route.path.replace(/:(\w+)/g, "{$1}");
-      for (const method of Object.keys(inner.route.methods)) out.push(`${method.toUpperCase()} ${path}`);
+      for (const method of Object.keys(inner.route.methods)) out.push(`${method.toUpperCase()} ${openApiPath(inner.route.path)}`);
     }
   }
   return out.sort();

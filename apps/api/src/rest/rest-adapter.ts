@@ -55,9 +55,12 @@ export function sendProblem(res: Response, error: unknown, instance: string): vo
  * The REST contract (/api/v1) served from the same procedures as tRPC: each procedure's openapi
  * meta gives its path; input is query (GET) or JSON body, plus path parameters.
  */
-export function restRouter(deps: AppDeps): RequestHandler {
+export function restRouter(deps: AppDeps): RestHandler {
   return mountProcedures(deps);
 }
+
+/** The dispatcher, which also says what it serves ("GET /customers/:id"), so a test can hold the document to it. */
+export type RestHandler = RequestHandler & { servedRoutes: readonly string[] };
 
 /** Runs one procedure for an express request: context from the request, errors as problem+json. */
 export async function callProcedure(deps: AppDeps, req: Request, res: Response, path: string, input: unknown): Promise<unknown> {
@@ -71,7 +74,7 @@ export async function callProcedure(deps: AppDeps, req: Request, res: Response, 
  * in turn: literal segments still win over parameters, matching stays case-insensitive and
  * ignores a trailing slash as express's did, and HEAD is answered by the GET route.
  */
-function mountProcedures(deps: AppDeps): RequestHandler {
+function mountProcedures(deps: AppDeps): RestHandler {
   type Handler = (req: Request, res: Response) => Promise<void>;
   const tree = FindMyWay({
     caseSensitive: false,
@@ -108,7 +111,7 @@ function mountProcedures(deps: AppDeps): RequestHandler {
     patterns.set(handler, route.path);
     tree.on(route.method.toUpperCase() as HTTPMethod, route.path, handler as never);
   }
-  return (req: Request, res: Response, next: NextFunction) => {
+  const dispatch = (req: Request, res: Response, next: NextFunction) => {
     const method = (req.method === "HEAD" ? "GET" : req.method) as HTTPMethod;
     const found = tree.find(method, req.path);
     if (!found) return next();
@@ -119,4 +122,6 @@ function mountProcedures(deps: AppDeps): RequestHandler {
     if (pattern) res.locals.route = `${req.baseUrl}${pattern}`;
     void handler(req, res);
   };
+  const servedRoutes = (tree as unknown as { routes: { method: string; path: string }[] }).routes.map((r) => `${r.method} ${r.path}`);
+  return Object.assign(dispatch, { servedRoutes });
 }
