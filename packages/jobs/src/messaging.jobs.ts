@@ -1,11 +1,12 @@
 import {
   appendEvents,
-  claimForSending,
+  claimManyForSending,
   claimNotification,
   findCommunication,
   findFollowUp,
   findUser,
   inTransaction,
+  markManySent,
   releaseNotification,
   settleNotification,
   transitionCommunication,
@@ -15,6 +16,7 @@ import { cacheKeys } from "@clientele/cache";
 import { DeliveryError, meetingInvite, type EmailSender, type OutgoingEmail, type SmsSender } from "@clientele/messaging";
 import { z } from "zod";
 import { buildComplaintNotice, ZComplaintNoticePayload } from "./complaint.jobs";
+import { createBatcher } from "./batcher";
 import type { JobDeps } from "./job-deps";
 import { buildTestimonialNotice, ZTestimonialNoticePayload } from "./testimonial-notices";
 import { PermanentJobError, safeMessageId } from "./queues";
@@ -40,26 +42,77 @@ export type NotificationPayload = z.infer<typeof ZNotificationPayload>;
 /** Raised by a retry that finds the message mid-send elsewhere: try again later, don't send. */
 export class InFlightElsewhere extends Error {}
 
+type SentEvent = (at: Date) => { type: string; data: Record<string, unknown> };
+type Claim = { c: Communication | null } | { error: Error };
+
+/**
+ * The statements of a message's claim and of its settlement once sent are shared by the jobs
+ * running at the same time (see createBatcher): per batch one locking read and one UPDATE to claim,
+ * one UPDATE, one INSERT of the events and one round trip to Redis to settle, instead of each per
+ * message. A job finishes only after its batch committed, so a crash leaves a message exactly as a
+ * crash between its send and its settlement does today: Sending, never sent again, Failed once its
+ * attempts are spent.
+ */
+function batchesFor(deps: JobDeps) {
+  const claim = createBatcher<MessagePayload, Claim>(async (items) => {
+    const at = deps.now();
+    const { rows, claimed } = await inTransaction(deps.db, (trx) => claimManyForSending(trx, items.map((p) => ({ id: p.communicationId, tenantId: p.tenantId })), at), { isolation: "read committed" });
+    const given = new Set<string>();
+    return items.map((p): Claim => {
+      const c = rows.get(p.communicationId);
+      if (!c || c.tenantId !== p.tenantId) return { error: new PermanentJobError(`communication ${p.communicationId} not found`) };
+      // Sending when read, or the same message twice in this batch (two workers holding its job): another attempt sends it.
+      if (c.status === "Sending" || (claimed.has(c.id) && given.has(c.id))) return { error: new InFlightElsewhere(`communication ${c.id} is being sent by another attempt`) };
+      if (!claimed.has(c.id)) return { c: null }; // already sent or settled: nothing to do, ever again
+      given.add(c.id);
+      return { c };
+    });
+  }, 100);
+  const settleSent = createBatcher<{ c: Communication; providerMessageId: string; event: SentEvent }, void>(async (items) => {
+    const at = deps.now();
+    await inTransaction(deps.db, async (trx) => {
+      await markManySent(trx, items.map((i) => ({ id: i.c.id, providerMessageId: i.providerMessageId })), at);
+      // One INSERT per tenant and actor (the envelope's context); each event carries its own version.
+      const groups = new Map<string, typeof items>();
+      for (const i of items) {
+        const key = JSON.stringify([i.c.tenantId, i.c.createdBy]);
+        groups.set(key, [...(groups.get(key) ?? []), i]);
+      }
+      for (const group of groups.values()) {
+        const first = group[0]!.c;
+        await appendEvents(
+          trx,
+          group.map((i) => ({ ...i.event(at), aggregateType: "Communication" as const, aggregateId: i.c.id, version: i.c.version + 2 })),
+          { tenantId: first.tenantId, actor: first.createdBy, version: first.version + 2, occurredAt: at },
+        );
+      }
+    });
+    await deps.cache.bumpMany(items.map((i) => cacheKeys.communicationsGeneration(i.c.tenantId, i.c.customerId)));
+    return items.map(() => undefined);
+  }, 100);
+  return { claim, settleSent };
+}
+
+const batches = new WeakMap<JobDeps, ReturnType<typeof batchesFor>>();
+const batchesOf = (deps: JobDeps) => {
+  let b = batches.get(deps);
+  if (!b) batches.set(deps, (b = batchesFor(deps)));
+  return b;
+};
+
 async function loadQueued(deps: JobDeps, p: MessagePayload): Promise<Communication | null> {
-  const c = await findCommunication(deps.db, p.tenantId, p.communicationId);
-  if (!c) throw new PermanentJobError(`communication ${p.communicationId} not found`);
-  if (c.status === "Sending") throw new InFlightElsewhere(`communication ${c.id} is being sent by another attempt`);
-  if (c.status !== "Queued") return null; // already sent or settled: nothing to do, ever again
-  return (await claimForSending(deps.db, c.id, deps.now())) ? c : null;
+  const claim = await batchesOf(deps).claim(p);
+  if ("error" in claim) throw claim.error;
+  return claim.c;
 }
 
 /** Settles a claimed message after the provider answered (or refused). */
-async function settle(deps: JobDeps, c: Communication, outcome: { providerMessageId: string } | { error: unknown }, event: (at: Date) => { type: string; data: Record<string, unknown> }) {
-  const at = deps.now();
+async function settle(deps: JobDeps, c: Communication, outcome: { providerMessageId: string } | { error: unknown }, event: SentEvent) {
   if ("providerMessageId" in outcome) {
-    await inTransaction(deps.db, async (trx) => {
-      await transitionCommunication(trx, c.id, "Sending", "Sent", at, { providerMessageId: outcome.providerMessageId, sentAt: at });
-      const e = event(at);
-      await appendEvents(trx, [{ ...e, aggregateType: "Communication", aggregateId: c.id }], { tenantId: c.tenantId, actor: c.createdBy, version: c.version + 2, occurredAt: at });
-    });
-    await deps.cache.bump(cacheKeys.communicationsGeneration(c.tenantId, c.customerId));
+    await batchesOf(deps).settleSent({ c, providerMessageId: outcome.providerMessageId, event });
     return;
   }
+  const at = deps.now();
   const error = outcome.error;
   if (error instanceof DeliveryError && error.permanent) {
     await transitionCommunication(deps.db, c.id, "Sending", "Failed", at, { failureReason: error.message.slice(0, 500) });

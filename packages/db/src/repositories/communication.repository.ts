@@ -104,6 +104,49 @@ export async function claimForSending(db: DbOrTrx, id: string, now: Date): Promi
   return Number(r.numUpdatedRows) === 1;
 }
 
+/**
+ * Claims many messages for sending at once (a worker's batch of jobs), each under its own tenant:
+ * the rows are locked while read, so the Queued ones are exactly those the UPDATE moves to
+ * Sending; of two workers holding the same job, one claims it and the other then reads Sending.
+ * Returns each requested row as it was read (before the claim) and which of them were claimed.
+ */
+export async function claimManyForSending(
+  trx: Trx,
+  items: { id: string; tenantId: string }[],
+  now: Date,
+): Promise<{ rows: Map<string, Communication>; claimed: Set<string> }> {
+  if (items.length === 0) return { rows: new Map(), claimed: new Set() };
+  const found = await trx
+    .selectFrom("communications")
+    .selectAll()
+    .where((eb) => eb.or(items.map((i) => eb.and([eb("id", "=", i.id), eb("tenantId", "=", i.tenantId)]))))
+    .forUpdate()
+    .execute();
+  const rows = new Map(found.map((r) => [r.id, toCommunication(r)]));
+  const claimed = new Set(found.filter((r) => r.status === "Queued").map((r) => r.id));
+  if (claimed.size) {
+    await trx
+      .updateTable("communications")
+      .set((eb) => ({ status: "Sending", sendingStartedAt: now, statusChangedAt: now, version: eb("version", "+", 1) }))
+      .where("id", "in", [...claimed])
+      .where("status", "=", "Queued")
+      .execute();
+  }
+  return { rows, claimed };
+}
+
+/** Sending → Sent for many messages in one statement, each with its provider's id. */
+export async function markManySent(db: DbOrTrx, sent: { id: string; providerMessageId: string }[], at: Date): Promise<void> {
+  if (sent.length === 0) return;
+  const providerIds = sql<string>`CASE ${sql.ref("id")} ${sql.join(sent.map((s) => sql`WHEN ${s.id} THEN ${s.providerMessageId}`), sql` `)} END`;
+  await db
+    .updateTable("communications")
+    .set((eb) => ({ status: "Sent", statusChangedAt: at, sentAt: at, providerMessageId: providerIds, version: eb("version", "+", 1) }))
+    .where("id", "in", sent.map((s) => s.id))
+    .where("status", "=", "Sending")
+    .execute();
+}
+
 /** Moves a message from one status to another only if it is still in the first (no lost updates). */
 export async function transitionCommunication(
   db: DbOrTrx,
