@@ -6,11 +6,11 @@ import type { AppDeps } from "./deps";
 import { mapError } from "./errors";
 import { rateLimit } from "./http/rate-limit";
 import { rememberTraceId } from "./http/request-context";
-import { corsPolicy, jsonBodyOnly, securityHeaders, trpcMethods } from "./http/security";
+import { corsPolicy, securityHeaders, trpcMethods } from "./http/security";
 import { inApiCluster } from "./http/cluster-metrics";
 import { createMetrics, metricsEndpoint, observe } from "./http/observability";
 import { MAX_BATCH_SIZE } from "./http/trpc-path";
-import { opsQueuesRouter } from "./http/ops-queues";
+import { OPS_QUEUES_PATH, opsQueuesRouter } from "./http/ops-queues";
 import { docsRouter } from "./rest/openapi-docs";
 import { openApiDocument } from "./rest/openapi";
 import { fileRoutes } from "./rest/file-routes";
@@ -52,7 +52,8 @@ export function createApp(deps: AppDeps) {
   });
   app.get("/metrics", metricsEndpoint(metrics, deps.env.METRICS_TOKEN, inApiCluster(deps.env)));
 
-  app.use(opsQueuesRouter(deps));
+  // Mounted at its prefix: other requests pass it with one path test instead of entering its router.
+  app.use(OPS_QUEUES_PATH, opsQueuesRouter(deps));
 
   app.use(
     "/trpc",
@@ -78,10 +79,7 @@ export function createApp(deps: AppDeps) {
     res.json(openApiDocument(`${base}/api/v1`));
   });
   app.use("/api/v1/docs", docsRouter("/api/v1/docs", specPath));
-  app.use("/api/v1", fileRoutes(deps));
-  app.use("/api/v1", webhookRoutes(deps));
-  app.use("/api/v1", publicRoutes(deps));
-  app.use("/api/v1", jsonBodyOnly, express.json({ limit: "1mb" }), restRouter(deps));
+  app.use("/api/v1", restRouter(deps, [...fileRoutes(deps), ...webhookRoutes(deps), ...publicRoutes(deps)]));
 
   app.use((req: Request, res: Response) => {
     sendProblem(res, new TRPCError({ code: "NOT_FOUND", message: `No route for ${req.method} ${req.path}` }), req.path);

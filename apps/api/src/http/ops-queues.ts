@@ -153,5 +153,5 @@ export function opsQueuesRouter(deps: AppDeps): Router {
     }
   };
 
-  return Router().use(OPS_QUEUES_PATH, guard, board.getRouter() as Router);
+  return Router().use(guard, board.getRouter() as Router);
 }

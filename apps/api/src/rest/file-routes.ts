@@ -1,14 +1,14 @@
 import { basename } from "node:path";
 import { createTabularWriter, contentTypeFor, MAX_IMPORT_BYTES, verifyDownload, type TabularFormat } from "@clientele/files";
 import { DomainError, MAX_ATTACHMENT_BYTES, validationError } from "@clientele/domain";
-import { Router, type Request, type Response } from "express";
+import { type Request, type Response } from "express";
 import multer from "multer";
 import { z } from "zod";
 import type { AppDeps } from "../deps";
 import { ZImportStatus } from "../features/contacts/contact-transfer.schemas";
 import { ZFile } from "../features/files/file.router";
 import { callProcedure, sendProblem } from "./rest-adapter";
-import { mount, problem, problems, type RouteDoc } from "./route-docs";
+import { mount, problem, problems, type MountedRoute, type RouteDoc } from "./route-docs";
 
 const attachmentUpload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 1, fields: 5 } });
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 20 } });
@@ -118,8 +118,8 @@ const downloadDoc: RouteDoc = {
 export const fileRouteDocs = [importDoc, uploadDoc, importErrorsDoc, downloadDoc];
 
 /** Routes that aren't JSON in, JSON out: the multipart import, the CSV error report, signed downloads. */
-export function fileRoutes(deps: AppDeps): Router {
-  const r = Router();
+export function fileRoutes(deps: AppDeps): MountedRoute[] {
+  const r: MountedRoute[] = [];
 
   mount(r, importDoc, (req, res) => {
     upload.single("file")(req, res, async (uploadError?: unknown) => {

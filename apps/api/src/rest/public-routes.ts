@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
-import { Router, type Request, type Response } from "express";
+import { type Request, type Response } from "express";
 import { z } from "zod";
 import type { AppDeps } from "../deps";
 import { ZPublicTestimonialList, ZPublicTestimonialsInput } from "../features/testimonials/testimonial.schemas";
 import { publicTestimonials } from "../features/testimonials/testimonial.use-cases";
 import { queryCoercer } from "./query-coercion";
 import { sendProblem } from "./rest-adapter";
-import { mount, problem, problems, type RouteDoc } from "./route-docs";
+import { mount, problem, problems, type MountedRoute, type RouteDoc } from "./route-docs";
 
 /** If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/"x" matches "x". */
 function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
@@ -49,8 +49,8 @@ export const publicRouteDocs = [publicTestimonialsDoc];
  * Unauthenticated, cacheable reads for a public website. Nothing here may reveal more than the
  * website shows: no personal data beyond the author's name, and no hint of which tenants exist.
  */
-export function publicRoutes(deps: AppDeps): Router {
-  const r = Router();
+export function publicRoutes(deps: AppDeps): MountedRoute[] {
+  const r: MountedRoute[] = [];
   const fromQuery = queryCoercer([ZPublicTestimonialsInput]);
 
   mount(r, publicTestimonialsDoc, async (req: Request, res: Response) => {

@@ -1,12 +1,13 @@
 import { validationError } from "@clientele/domain";
 import type { AnyProcedure } from "@trpc/server";
-import type { NextFunction, Request, RequestHandler, Response } from "express";
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import FindMyWay, { type HTTPMethod } from "find-my-way";
 import type { AppDeps } from "../deps";
 import { toProblem } from "../errors";
 import { appRouter } from "../trpc/router";
 import { createCallerFactory, createContext, type Meta } from "../trpc/trpc";
-import { expressPath, successStatusOf } from "./route-docs";
+import { jsonBodyOnly } from "../http/security";
+import { expressPath, successStatusOf, type MountedRoute } from "./route-docs";
 import { queryCoercer } from "./query-coercion";
 
 const createCaller = createCallerFactory(appRouter);
@@ -52,13 +53,10 @@ export function sendProblem(res: Response, error: unknown, instance: string): vo
 }
 
 /**
- * The REST contract (/api/v1) served from the same procedures as tRPC: each procedure's openapi
- * meta gives its path; input is query (GET) or JSON body, plus path parameters.
+ * The REST contract (/api/v1): the procedures, each at the path its openapi meta gives (input is
+ * the query for GET and DELETE, else the JSON body, plus path parameters), and the hand-written
+ * routes (multipart, CSV, webhooks, public feed) with their own body parsers, in one dispatcher.
  */
-export function restRouter(deps: AppDeps): RestHandler {
-  return mountProcedures(deps);
-}
-
 /** The dispatcher, which also says what it serves ("GET /customers/:id"), so a test can hold the document to it. */
 export type RestHandler = RequestHandler & { servedRoutes: readonly string[] };
 
@@ -70,12 +68,12 @@ export async function callProcedure(deps: AppDeps, req: Request, res: Response, 
 }
 
 /**
- * One lookup in a radix tree (find-my-way) instead of express trying each of the routes' patterns
- * in turn: literal segments still win over parameters, matching stays case-insensitive and
- * ignores a trailing slash as express's did, and HEAD is answered by the GET route.
+ * One lookup in a radix tree (find-my-way) instead of express trying each route's pattern and
+ * entering a router per group: literal segments still win over parameters, matching stays
+ * case-insensitive and ignores a trailing slash as express's did, HEAD is answered by the GET route.
  */
-function mountProcedures(deps: AppDeps): RestHandler {
-  type Handler = (req: Request, res: Response) => Promise<void>;
+export function restRouter(deps: AppDeps, handWritten: MountedRoute[]): RestHandler {
+  type Handler = (req: Request, res: Response, next: NextFunction) => void;
   const tree = FindMyWay({
     caseSensitive: false,
     ignoreTrailingSlash: true,
@@ -84,10 +82,13 @@ function mountProcedures(deps: AppDeps): RestHandler {
     onBadUrl: (path, req, res) =>
       sendProblem(res as Response, Object.assign(new URIError(`Failed to decode param '${path}'`), { status: 400 }), (req as Request).originalUrl),
   });
-  const patterns = new Map<Handler, string>();
+  // The route's pattern rides along as find-my-way's store: the request log and metrics label by it, never by the raw URL.
+  const add = (method: string, path: string, handler: Handler) => tree.on(method.toUpperCase() as HTTPMethod, path, handler as never, path);
+  for (const { doc, handlers } of handWritten) add(doc.method, expressPath(doc.path), inTurn(handlers));
+  const parseJson = inTurn([jsonBodyOnly, express.json({ limit: "1mb" })]);
   for (const route of routes()) {
     const fromQuery = queryCoercer(route.inputs);
-    const handler: Handler = async (req, res) => {
+    const run = async (req: Request, res: Response) => {
       try {
         const source: unknown =
           route.method === "get" || route.method === "delete" ? fromQuery(req.query as Record<string, unknown>) : (req.body ?? {});
@@ -108,20 +109,35 @@ function mountProcedures(deps: AppDeps): RestHandler {
         sendProblem(res, error, req.originalUrl);
       }
     };
-    patterns.set(handler, route.path);
-    tree.on(route.method.toUpperCase() as HTTPMethod, route.path, handler as never);
+    add(route.method, route.path, (req, res, next) => parseJson(req, res, (error?: unknown) => (error ? next(error) : void run(req, res))));
   }
   const dispatch = (req: Request, res: Response, next: NextFunction) => {
     const method = (req.method === "HEAD" ? "GET" : req.method) as HTTPMethod;
     const found = tree.find(method, req.path);
     if (!found) return next();
-    const handler = found.handler as unknown as Handler;
     req.params = found.params as Record<string, string>;
-    // The request log and metrics label requests by route pattern, never by the raw URL.
-    const pattern = patterns.get(handler);
-    if (pattern) res.locals.route = `${req.baseUrl}${pattern}`;
-    void handler(req, res);
+    res.locals.route = `${req.baseUrl}${found.store as string}`;
+    (found.handler as unknown as Handler)(req, res, next);
   };
   const servedRoutes = (tree as unknown as { routes: { method: string; path: string }[] }).routes.map((r) => `${r.method} ${r.path}`);
   return Object.assign(dispatch, { servedRoutes });
+}
+
+/** Express handlers run one after another as a route's stack would run them; an error goes on to the app's error handler. */
+function inTurn(handlers: RequestHandler[]) {
+  return (req: Request, res: Response, done: NextFunction) => {
+    let i = 0;
+    const step = (error?: unknown) => {
+      if (error) return done(error);
+      const handler = handlers[i++];
+      if (!handler) return done();
+      try {
+        const result = handler(req, res, step as NextFunction) as unknown;
+        if (result instanceof Promise) result.catch(step);
+      } catch (thrown) {
+        step(thrown);
+      }
+    };
+    step();
+  };
 }

@@ -1,4 +1,4 @@
-import type { RequestHandler, Router } from "express";
+import type { RequestHandler } from "express";
 import { z } from "zod";
 import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from "zod-openapi";
 import { BY_KIND } from "../errors";
@@ -29,8 +29,11 @@ export type RouteDoc = Omit<ZodOpenApiOperationObject, "operationId"> & {
 /** `/customers/{id}` → `/customers/:id` */
 export const expressPath = (openApiPath: string) => openApiPath.replace(/\{(\w+)\}/g, ":$1");
 
-export function mount(r: Router, doc: RouteDoc, ...handlers: RequestHandler[]): void {
-  r[doc.method](expressPath(doc.path), ...handlers);
+/** A hand-written route and the express handlers that serve it, in turn; rest-adapter's dispatcher serves it. */
+export type MountedRoute = { doc: RouteDoc; handlers: RequestHandler[] };
+
+export function mount(r: MountedRoute[], doc: RouteDoc, ...handlers: RequestHandler[]): void {
+  r.push({ doc, handlers });
 }
 
 export const BEARER = [{ bearerAuth: [] }];

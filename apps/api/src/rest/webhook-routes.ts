@@ -1,12 +1,12 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { validationError, DomainError } from "@clientele/domain";
 import { validateTwilioSignature } from "@clientele/messaging";
-import express, { Router, type Request, type Response } from "express";
+import express, { type Request, type Response } from "express";
 import { z } from "zod";
 import type { AppDeps } from "../deps";
 import { applyEmailEvents, applyInboundSms, applyTwilioStatus } from "../features/communications/delivery-report.use-cases";
 import { sendProblem } from "./rest-adapter";
-import { mount, problem, problems, type RouteDoc } from "./route-docs";
+import { mount, problem, problems, type MountedRoute, type RouteDoc } from "./route-docs";
 
 const ZEmailEvent = z.object({
   communicationId: z.uuid(),
@@ -88,8 +88,8 @@ const twilioInboundDoc: RouteDoc = {
 export const webhookRouteDocs = [emailEventsDoc, twilioStatusDoc, twilioInboundDoc];
 
 /** Provider callbacks: authenticated by their signatures, not by bearer tokens. */
-export function webhookRoutes(deps: AppDeps): Router {
-  const r = Router();
+export function webhookRoutes(deps: AppDeps): MountedRoute[] {
+  const r: MountedRoute[] = [];
 
   mount(r, emailEventsDoc, express.raw({ type: "*/*", limit: "1mb" }), async (req: Request, res: Response) => {
     try {

@@ -76,30 +76,28 @@ const t = initTRPC
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Domain errors become tRPC errors with the right code; tRPC v11 returns, not throws, from next(). */
-const mapErrors = t.middleware(async ({ next, ctx }) => {
-  const result = await next();
-  if (!result.ok) {
-    const mapped = toTrpcError(result.error);
-    if (mapped.code === "INTERNAL_SERVER_ERROR") {
-      ctx.deps.log.error({ err: result.error.cause ?? result.error, traceId: ctx.traceId }, "unhandled error");
-    }
-    return { ...result, error: mapped };
-  }
-  return result;
-});
+/** Domain errors become tRPC errors with the right code; what maps to no 4xx is logged as unhandled. */
+function mapErrors(ctx: Context, error: TRPCError): TRPCError {
+  const mapped = toTrpcError(error);
+  if (mapped.code === "INTERNAL_SERVER_ERROR") ctx.deps.log.error({ err: error.cause ?? error, traceId: ctx.traceId }, "unhandled error");
+  return mapped;
+}
 
-const publicProcedure = t.procedure.use(mapErrors);
+const asTrpcError = (error: unknown) =>
+  error instanceof TRPCError ? error : new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: error instanceof Error ? error.message : String(error), cause: error });
 
-// Tenants and user descriptions seen by this process: the first sighting is written down.
+// Tenants and user descriptions seen by this process: the first sighting is written down. Actors
+// are frozen and shared by every request with the same token (auth/jwt.ts), so most are known by identity.
 const provisionedTenants = new Set<string>();
 const knownUsers = new Set<string>();
+const knownActors = new WeakSet<Actor>();
 
 /** The caller, written down on its first sighting by this process (tenant row, user description). */
 async function authenticatedActor(ctx: Context): Promise<Actor> {
   if (!ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "Missing bearer token." });
   if ("error" in ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.auth.error });
   const actor = ctx.auth.actor;
+  if (knownActors.has(actor)) return actor;
   if (!provisionedTenants.has(actor.tenantId)) {
     await ensureTenant(ctx.deps.db, actor.tenantId, ctx.deps.now());
     provisionedTenants.add(actor.tenantId);
@@ -116,6 +114,7 @@ async function authenticatedActor(ctx: Context): Promise<Actor> {
     });
     knownUsers.add(userKey);
   }
+  knownActors.add(actor);
   return actor;
 }
 
@@ -134,24 +133,31 @@ async function chargeExpensive(ctx: Context, actor: Actor, path: string): Promis
 
 /**
  * Authenticates, charges an expensive call's budget, then checks the privilege matrix before the
- * procedure runs; the decision goes into the request log. One middleware, not three: each layer
- * of tRPC's chain copies the context, and this runs on every call.
+ * procedure runs; the decision goes into the request log; errors from here on (input, domain,
+ * output) leave mapped to their status. One middleware, not four: each layer of tRPC's chain
+ * copies its options and the context, and this runs on every call.
  */
 export function withPrivilege(privilege: Privilege) {
-  return publicProcedure.meta({ privilege }).use(async ({ ctx, path, next }) => {
-    const actor = await authenticatedActor(ctx);
-    await chargeExpensive(ctx, actor, path);
+  return t.procedure.meta({ privilege }).use(async ({ ctx, path, next }) => {
+    let actor: Actor;
     try {
-      assertCan(actor, privilege);
+      actor = await authenticatedActor(ctx);
+      await chargeExpensive(ctx, actor, path);
+      try {
+        assertCan(actor, privilege);
+      } catch (error) {
+        ctx.info.authz = { privilege, allowed: false };
+        ctx.deps.log.warn(
+          { traceId: ctx.traceId, userId: actor.userId, tenantId: actor.tenantId, privilege, roles: actor.roles },
+          "authorization denied",
+        );
+        throw error;
+      }
     } catch (error) {
-      ctx.info.authz = { privilege, allowed: false };
-      ctx.deps.log.warn(
-        { traceId: ctx.traceId, userId: actor.userId, tenantId: actor.tenantId, privilege, roles: actor.roles },
-        "authorization denied",
-      );
-      throw error;
+      throw mapErrors(ctx, asTrpcError(error));
     }
     ctx.info.authz = { privilege, allowed: true };
-    return next({ ctx: { actor } });
+    const result = await next({ ctx: { actor } });
+    return result.ok ? result : { ...result, error: mapErrors(ctx, result.error) };
   });
 }
