@@ -1,0 +1,140 @@
+import { jaroWinkler } from "@skyra/jaro-winkler";
+import { doubleMetaphone } from "double-metaphone";
+import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+
+/**
+ * Keys and scores of the advanced customer search (issue 10 §2): fuzzy names and partial phones.
+ * Pure: the repository stores the keys beside each customer and looks candidates up by them; the
+ * scores rank those candidates.
+ */
+
+const MAX_WORD = 60;
+/** The fewest digits a phone query may have: one 4-digit window of the gram index. */
+export const PHONE_GRAM = 4;
+
+/** Words of a name, accents folded and lower-cased: "Müller-Lüdenscheidt" → ["muller", "ludenscheidt"]. */
+export function nameWords(text: string | null | undefined): string[] {
+  if (!text) return [];
+  const words = text
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    // Letters NFKD does not decompose, spelled the way people type them without the key.
+    .replace(/ß/g, "ss")
+    .replace(/[æÆ]/g, "ae")
+    .replace(/[øØ]/g, "o")
+    .replace(/[łŁ]/g, "l")
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length >= 2)
+    .map((w) => w.slice(0, MAX_WORD));
+  return [...new Set(words)];
+}
+
+/** Sorted letters: any transposition of a word has the same one ("smtih", "smith" → "himst"). */
+const sortedLetters = (word: string) => [...word].sort().join("");
+
+/**
+ * The lookup keys of one word: the word itself ("w:"), its sorted letters ("s:") and its Double
+ * Metaphone primary code ("p:"), which joins spellings that sound alike ("Jon"/"John",
+ * "Muller"/"Mueller"). The secondary code is left out: it is broad ("John" → "AN" as "Ann").
+ */
+export function wordKeys(word: string): string[] {
+  const keys = [`w:${word}`, `s:${sortedLetters(word)}`];
+  const [primary] = doubleMetaphone(word);
+  if (primary) keys.push(`p:${primary}`);
+  return [...new Set(keys)];
+}
+
+export type NameFields = { firstName: string | null; lastName: string | null; companyName: string };
+
+/** Every key of a customer's name words (first, last and company or display name), deduplicated. */
+export function customerNameKeys(c: NameFields): string[] {
+  const words = new Set([...nameWords(c.firstName), ...nameWords(c.lastName), ...nameWords(c.companyName)]);
+  return [...new Set([...words].flatMap(wordKeys))];
+}
+
+/** The best similarity (Jaro-Winkler, 0..1) of a query word against any of the words. */
+function bestWordScore(queryWord: string, words: readonly string[]): number {
+  let best = 0;
+  const keys = new Set(wordKeys(queryWord));
+  for (const w of words) {
+    if (w === queryWord) return 1;
+    let s = jaroWinkler(queryWord, w);
+    // A shared phonetic or letter-set key is a match the distance may undervalue ("Jon"/"John").
+    if (s < 0.85 && wordKeys(w).some((k) => keys.has(k))) s = 0.85;
+    if (s > best) best = s;
+  }
+  return best;
+}
+
+/** The least similarity for a query word to count as found in a name (below it: not a match). */
+export const MIN_WORD_SCORE = 0.8;
+
+/**
+ * How well query words match a name's words: the mean of each query word's best similarity, or
+ * null when a word matches none of them well enough (every query word must be found).
+ */
+export function nameScore(queryWords: readonly string[], words: readonly string[]): number | null {
+  if (queryWords.length === 0) return null;
+  let sum = 0;
+  for (const q of queryWords) {
+    const s = bestWordScore(q, words);
+    if (s < MIN_WORD_SCORE) return null;
+    sum += s;
+  }
+  return sum / queryWords.length;
+}
+
+/** The digits a user typed, whatever the formatting: "(020) 7946-09" → "020794609". */
+export const phoneDigits = (input: string) => input.replace(/\D/g, "");
+
+/**
+ * The digit strings a stored phone is found by: its international digits and, when it parses,
+ * its national form's ("+442079460958" → "442079460958", "02079460958"), so a fragment typed
+ * either way matches.
+ */
+export function phoneDigitForms(phone: string | null | undefined): string[] {
+  if (!phone) return [];
+  const forms = [phoneDigits(phone)];
+  const parsed = parsePhoneNumberFromString(phone);
+  if (parsed) forms.push(phoneDigits(parsed.formatNational()));
+  return [...new Set(forms.filter((f) => f.length >= PHONE_GRAM))];
+}
+
+/** Every 4-digit window of a customer's phones' digit forms: the rows of the gram index. */
+export function phoneGrams(phones: readonly (string | null | undefined)[]): string[] {
+  const grams = new Set<string>();
+  for (const form of phones.flatMap(phoneDigitForms)) {
+    for (let i = 0; i + PHONE_GRAM <= form.length; i++) grams.add(form.slice(i, i + PHONE_GRAM));
+  }
+  return [...grams];
+}
+
+/**
+ * The grams a phone query is looked up by: up to three non-overlapping windows taken from the end,
+ * where subscriber digits vary most (a leading "0207" or "4420" is shared by a whole city).
+ */
+export function phoneQueryGrams(digits: string): string[] {
+  const grams: string[] = [];
+  for (let end = digits.length; end >= PHONE_GRAM && grams.length < 3; end -= PHONE_GRAM) grams.push(digits.slice(end - PHONE_GRAM, end));
+  return [...new Set(grams)];
+}
+
+/**
+ * How well a digit query matches a customer's phones: null when no phone contains it, else the
+ * share of the best matching number it covers (1 = the whole number).
+ */
+export function phoneScore(digits: string, phones: readonly (string | null | undefined)[]): number | null {
+  let best: number | null = null;
+  for (const form of phones.flatMap(phoneDigitForms)) {
+    if (form.includes(digits)) best = Math.max(best ?? 0, digits.length / form.length);
+  }
+  return best;
+}
+
+/** One relevance figure from the criteria that scored (their mean), rounded for the response. */
+export function combineScores(scores: readonly (number | null)[]): number | null {
+  const present = scores.filter((s): s is number => s !== null);
+  if (present.length === 0) return null;
+  return Math.round((present.reduce((a, b) => a + b, 0) / present.length) * 1000) / 1000;
+}
