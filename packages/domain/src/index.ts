@@ -13,4 +13,5 @@ export * from "./communication/communication";
 export * from "./complaint/complaint";
 export * from "./testimonial/testimonial";
 export * from "./customer/search-terms";
+export * from "./customer/search-keys";
 export * from "./random";
