@@ -17,6 +17,8 @@ export type Problem = {
   instance: string;
   code: string;
   errors?: FieldErrors;
+  /** Where a merged customer's records went (its reads answer 404 with this). */
+  mergedInto?: string;
 };
 
 type Mapped = Omit<Problem, "traceId" | "instance">;
@@ -109,7 +111,7 @@ export function mapError(error: unknown): Mapped {
   if (cause instanceof DomainError) {
     const k = BY_KIND[cause.kind];
     const fieldErrors = Object.keys(cause.fieldErrors).length ? { errors: cause.fieldErrors } : {};
-    return { ...k, detail: cause.message, code: cause.code, ...fieldErrors };
+    return { ...k, detail: cause.message, code: cause.code, ...fieldErrors, ...cause.extensions };
   }
   if (cause instanceof FileRejectedError) {
     return { ...BY_KIND[FILE_REJECTION_KIND[cause.code]], detail: cause.message, code: "FILE-001", errors: { file: [cause.message] } };
@@ -190,7 +192,8 @@ export function toTrpcError(error: TRPCError): TRPCError {
 /** The tRPC error body's data: the mapped status and code, field errors, and the traceId. */
 export function trpcErrorData(error: unknown, traceId: string | undefined) {
   const mapped = mapError(error);
-  return { mapped, data: { httpStatus: mapped.status, errorCode: mapped.code, type: mapped.type, traceId, fieldErrors: mapped.errors ?? null } };
+  const extensions = mapped.mergedInto ? { mergedInto: mapped.mergedInto } : {};
+  return { mapped, data: { httpStatus: mapped.status, errorCode: mapped.code, type: mapped.type, traceId, fieldErrors: mapped.errors ?? null, ...extensions } };
 }
 
 /** A tRPC-shaped error for requests refused before tRPC sees them (a non-preflight OPTIONS). */

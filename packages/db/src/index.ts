@@ -17,3 +17,4 @@ export * from "./repositories/user.repository";
 export * from "./repositories/notification-log.repository";
 export * from "./repositories/complaint.repository";
 export * from "./repositories/testimonial.repository";
+export * from "./repositories/customer-merge.repository";

@@ -333,6 +333,26 @@ export type CustomerSearchTermsTable = {
   lastModifiedAt: Date | null;
 };
 
+export type CustomerMergesTable = {
+  id: string;
+  tenantId: string;
+  sourceCustomerId: string;
+  targetCustomerId: string;
+  options: Json<unknown>;
+  fieldChoices: Json<unknown>;
+  /** JSON text: per moved kind, the records with their version once moved. */
+  moved: string;
+  droppedContacts: Json<unknown>;
+  tagsAdded: Json<unknown>;
+  targetFields: Json<unknown>;
+  sourceBefore: Json<unknown>;
+  sourceVersion: number;
+  mergedAt: Date;
+  mergedBy: string;
+  undoneAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  undoneBy: ColumnType<string | null, string | null | undefined, string | null>;
+};
+
 export type Database = {
   tenants: TenantsTable;
   sequences: SequencesTable;
@@ -356,6 +376,7 @@ export type Database = {
   complaints: ComplaintsTable;
   complaintStatusHistory: ComplaintStatusHistoryTable;
   testimonials: TestimonialsTable;
+  customerMerges: CustomerMergesTable;
 };
 
 export type CustomerRow = Selectable<CustomersTable>;

@@ -51,7 +51,20 @@ export type DomainErrorCode =
   | "COMP-002"
   | "COMP-003"
   | "TEST-001"
-  | "TEST-002";
+  | "TEST-002"
+  // Customer merge (issue 10 §4): same pair, a party not mergeable, merge not found, undo refused.
+  | "MERGE-001"
+  | "MERGE-002"
+  | "MERGE-003"
+  | "MERGE-004"
+  | "MERGE-005"
+  | "MERGE-006";
+
+/** RFC 7807 extension members a domain error adds to its problem body. */
+export type ProblemExtensions = {
+  /** A merged customer answers 404 with the id of the customer it was merged into. */
+  mergedInto?: string;
+};
 
 export class DomainError extends Error {
   override readonly name = "DomainError";
@@ -60,6 +73,7 @@ export class DomainError extends Error {
     readonly kind: DomainErrorKind,
     message: string,
     readonly fieldErrors: FieldErrors = {},
+    readonly extensions: ProblemExtensions = {},
   ) {
     super(message);
   }

@@ -13,5 +13,6 @@ export * from "./communication/communication";
 export * from "./complaint/complaint";
 export * from "./testimonial/testimonial";
 export * from "./customer/search-terms";
+export * from "./customer/customer-merge";
 export * from "./customer/search-keys";
 export * from "./random";

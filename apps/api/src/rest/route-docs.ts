@@ -49,6 +49,7 @@ export const ZProblem = z
     instance: z.string().meta({ description: "the request path" }),
     code: z.string().meta({ description: "the error code (Appendix B), e.g. CUST-001", example: "VALIDATION" }),
     errors: z.record(z.string(), z.array(z.string())).optional().meta({ description: "field → what is wrong with it" }),
+    mergedInto: z.string().optional().meta({ description: "a merged customer's 404: the id of the customer it was merged into" }),
   })
   .meta({ id: "Problem", description: "RFC 7807 problem details" });
 

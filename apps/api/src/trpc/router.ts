@@ -2,14 +2,15 @@ import { contactTransferRouter } from "../features/contacts/contact-transfer.rou
 import { contactRouter } from "../features/contacts/contact.router";
 import { communicationRouter, templateRouter } from "../features/communications/communication.router";
 import { complaintRouter } from "../features/complaints/complaint.router";
+import { customerMergeRouter } from "../features/customers/customer-merge.router";
 import { customerRouter } from "../features/customers/customer.router";
 import { fileRouter } from "../features/files/file.router";
 import { followUpRouter } from "../features/follow-ups/follow-up.router";
 import { testimonialRouter } from "../features/testimonials/testimonial.router";
-import { router } from "./trpc";
+import { mergeRouters, router } from "./trpc";
 
 export const appRouter = router({
-  customers: customerRouter,
+  customers: mergeRouters(customerRouter, customerMergeRouter),
   contacts: contactRouter,
   contactTransfer: contactTransferRouter,
   communications: communicationRouter,

@@ -74,6 +74,8 @@ const t = initTRPC
   });
 
 export const router = t.router;
+/** Several routers served as one namespace (a feature split over files, e.g. customers). */
+export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 
 /** Domain errors become tRPC errors with the right code; what maps to no 4xx is logged as unhandled. */

@@ -18,6 +18,7 @@ import * as m15 from "./20261122120000_create_complaints";
 import * as m16 from "./20261122120100_create_testimonials";
 import * as m17 from "./20261122130000_create_customer_search_terms";
 import * as m18 from "./20261202090000_add_communication_resent_from";
+import * as p4m0 from "./20261203130000_create_customer_merges";
 
 /** Listed statically so migrations run the same from tsx, tests and a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   "20261122120100_create_testimonials": m16,
   "20261122130000_create_customer_search_terms": m17,
   "20261202090000_add_communication_resent_from": m18,
+  "20261203130000_create_customer_merges": p4m0,
 };

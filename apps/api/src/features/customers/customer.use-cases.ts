@@ -35,6 +35,7 @@ import {
 } from "@clientele/db";
 import { CACHE_TTL, cacheKeys, readVersioned } from "@clientele/cache";
 import type { AppDeps } from "../../deps";
+import { assertNotMerged, notVisibleError } from "./customer-merge.reads";
 import type {
   TCreateCustomerInput,
   TCustomer,
@@ -135,6 +136,7 @@ async function afterCommit(deps: AppDeps, actor: Actor, decision: Decision) {
 async function load(deps: AppDeps, actor: Actor, id: string): Promise<Customer> {
   const customer = await findCustomerById(deps.db, actor.tenantId, id);
   if (!customer) throw customerNotFound();
+  if (customer.isDeleted) await assertNotMerged(deps.db, actor.tenantId, id);
   return customer;
 }
 
@@ -181,14 +183,14 @@ export async function getCustomer(deps: AppDeps, actor: Actor, id: string): Prom
   const key = cacheKeys.customer(actor.tenantId, id);
   const cached = readVersioned(await deps.cache.get(key));
   if (cached) {
-    if (cached.value === TOMBSTONE) throw customerNotFound();
+    if (cached.value === TOMBSTONE) throw await notVisibleError(deps.db, actor.tenantId, id);
     return JSON.parse(cached.value) as TCustomer;
   }
   const customer = await findCustomerById(deps.db, actor.tenantId, id);
   if (!customer) throw customerNotFound();
   const dto = toDto(customer);
   await deps.cache.putVersioned(key, customer.version, customer.isDeleted ? TOMBSTONE : JSON.stringify(dto), CACHE_TTL.customer);
-  if (customer.isDeleted) throw customerNotFound();
+  if (customer.isDeleted) throw await notVisibleError(deps.db, actor.tenantId, id);
   return dto;
 }
 

@@ -1,0 +1,191 @@
+import { randomUUID } from "node:crypto";
+import {
+  assertDistinctPair,
+  customerNotFound,
+  MERGE_UNDO_DAYS,
+  MOVED_KINDS,
+  mergeNotFound,
+  movedKinds,
+  planMerge,
+  planUndo,
+  type Actor,
+  type Changes,
+  type Customer,
+  type DomainEvent,
+  type MovedKind,
+} from "@clientele/domain";
+import {
+  addCustomerTags,
+  appendAudit,
+  appendEvents,
+  findMerge,
+  inTransaction,
+  insertMerge,
+  listAudit,
+  listContacts,
+  lockCurrentRecords,
+  lockCustomerPair,
+  lockRecordsOf,
+  markMergeUndone,
+  moveAllRecords,
+  moveRecords,
+  removeCustomerTags,
+  replaceSearchTerms,
+  setContactsPrimary,
+  touchCustomerActivity,
+  updateCustomer,
+  type StoredMerge,
+  type Trx,
+} from "@clientele/db";
+import { CACHE_TTL, cacheKeys } from "@clientele/cache";
+import type { AppDeps } from "../../deps";
+import { toDto } from "./customer.use-cases";
+import type { TMergeCustomersInput } from "./customer-merge.schemas";
+
+/** What getCustomer reads as "deactivated" in the customer cache (customer.use-cases.ts). */
+const TOMBSTONE = "{}";
+
+/** A customer's new state over the version read under its lock, with its search rows, audit row and events. */
+async function writeCustomer(trx: Trx, actor: Actor, c: Customer, readVersion: number, action: string, changes: Changes, events: DomainEvent[], traceId: string) {
+  // Locked by the caller, so the compare-and-set cannot miss; it still guards the invariant.
+  if (!(await updateCustomer(trx, c, readVersion))) throw new Error(`customer ${c.id} changed under its lock`);
+  await replaceSearchTerms(trx, c, false);
+  const at = c.lastModifiedAt ?? c.createdAt;
+  await appendAudit(trx, [{ tenantId: actor.tenantId, entityType: "Customer", entityId: c.id, action, actorId: actor.userId, occurredAt: at, changes, traceId }]);
+  await appendEvents(
+    trx,
+    events.filter((e) => e.aggregateId === c.id),
+    { tenantId: actor.tenantId, actor: actor.userId, version: c.version, occurredAt: at },
+  );
+}
+
+/** After commit: both customers' cached copies replaced, their lists and the tenant's searches retired. */
+async function retireCaches(deps: AppDeps, actor: Actor, customers: Customer[]) {
+  const t = actor.tenantId;
+  await Promise.all([
+    ...customers.map((c) =>
+      deps.cache.putVersioned(cacheKeys.customer(t, c.id), c.version, c.isDeleted ? TOMBSTONE : JSON.stringify(toDto(c)), CACHE_TTL.customer),
+    ),
+    deps.cache.bumpMany([
+      cacheKeys.searchGeneration(t),
+      ...customers.flatMap((c) => [cacheKeys.contactsGeneration(t, c.id), cacheKeys.communicationsGeneration(t, c.id)]),
+    ]),
+  ]);
+}
+
+/** Both customers under their locks (in id order), or 404 when either is missing in this tenant. */
+async function lockPair(trx: Trx, actor: Actor, sourceId: string, targetId: string) {
+  const locked = await lockCustomerPair(trx, actor.tenantId, [sourceId, targetId]);
+  const source = locked.find((c) => c.id === sourceId);
+  const target = locked.find((c) => c.id === targetId);
+  if (!source || !target) throw customerNotFound();
+  return { source, target };
+}
+
+function toMergeDto(m: StoredMerge) {
+  return {
+    mergeId: m.id,
+    sourceCustomerId: m.sourceCustomerId,
+    targetCustomerId: m.targetCustomerId,
+    mergeOptions: m.options,
+    fieldChoices: m.fieldChoices as Record<string, "source" | "target">,
+    moved: Object.fromEntries(MOVED_KINDS.map((k) => [k, m.moved[k].map((r) => r.id)])) as Record<MovedKind, string[]>,
+    droppedContacts: m.droppedContacts,
+    tagsAdded: m.tagsAdded,
+    fieldsFromSource: m.targetFields,
+    mergedAt: m.mergedAt.toISOString(),
+    mergedBy: m.mergedBy,
+    undoableUntil: new Date(m.mergedAt.getTime() + MERGE_UNDO_DAYS * 86_400_000).toISOString(),
+    undoneAt: m.undoneAt?.toISOString() ?? null,
+    undoneBy: m.undoneBy,
+  };
+}
+
+/**
+ * REQ-CUS-007: one transaction locks both customers (id order), lets the domain decide, then moves
+ * the chosen records, deactivates the source with its pointer to the target, updates the target,
+ * and records the merge with the audit rows and events of both.
+ */
+export async function mergeCustomers(deps: AppDeps, actor: Actor, input: TMergeCustomersInput, traceId: string) {
+  const { sourceCustomerId, targetCustomerId, mergeOptions: options, fieldChoices } = input;
+  assertDistinctPair(sourceCustomerId, targetCustomerId);
+  const mergeId = randomUUID();
+  const now = deps.now();
+  const plan = await inTransaction(deps.db, async (trx) => {
+    const { source, target } = await lockPair(trx, actor, sourceCustomerId, targetCustomerId);
+    const kinds = movedKinds(options);
+    const [sourceContacts, targetContacts] = options.contacts
+      ? [await listContacts(trx, actor.tenantId, source.id, { includeInactive: true }), await listContacts(trx, actor.tenantId, target.id)]
+      : [[], []];
+    const sourceRecords = await lockRecordsOf(trx, actor.tenantId, source.id, kinds.filter((k) => k !== "contacts"));
+    const p = planMerge({ mergeId, source, target, sourceContacts, targetContacts, sourceRecords, options, fieldChoices, actor, now });
+
+    // The source first: once deactivated its email is free, should the target take it.
+    await writeCustomer(trx, actor, p.source, source.version, "CustomerMerged", p.audit.source, p.events, traceId);
+    await writeCustomer(trx, actor, p.target, target.version, "CustomerMerged", p.audit.target, p.events, traceId);
+    await moveRecords(trx, actor.tenantId, "contacts", p.moved.contacts.map((c) => c.id), target.id);
+    await setContactsPrimary(trx, actor.tenantId, p.demotedContactIds, false, actor, now);
+    for (const kind of kinds.filter((k) => k !== "contacts")) await moveAllRecords(trx, actor.tenantId, kind, source.id, target.id);
+    await addCustomerTags(trx, actor.tenantId, target.id, p.tagsAdded);
+    if (source.lastActivityAt) await touchCustomerActivity(trx, actor.tenantId, target.id, source.lastActivityAt);
+    await insertMerge(trx, { id: mergeId, tenantId: actor.tenantId, sourceCustomerId, targetCustomerId, options, fieldChoices, plan: p, mergedAt: now, mergedBy: actor.userId });
+    return p;
+  });
+  await retireCaches(deps, actor, [plan.source, plan.target]);
+  const stored = await findMerge(deps.db, actor.tenantId, mergeId);
+  return { ...toMergeDto(stored!), target: toDto(plan.target) };
+}
+
+async function loadMerge(deps: AppDeps, actor: Actor, mergeId: string): Promise<StoredMerge> {
+  const merge = await findMerge(deps.db, actor.tenantId, mergeId);
+  if (!merge) throw mergeNotFound();
+  return merge;
+}
+
+/** A merge with the source's audit trail: how a target's history leads to what was merged into it. */
+export async function getMerge(deps: AppDeps, actor: Actor, mergeId: string) {
+  const merge = await loadMerge(deps, actor, mergeId);
+  const history = await listAudit(deps.db, actor.tenantId, "Customer", merge.sourceCustomerId);
+  return {
+    ...toMergeDto(merge),
+    sourceHistory: history.map((r) => ({
+      action: r.action,
+      actorId: r.actorId,
+      occurredAt: r.occurredAt.toISOString(),
+      changes: r.changes as Changes,
+    })),
+  };
+}
+
+/**
+ * Undo within 30 days while nothing moved has changed: the customers and the merge row are locked
+ * (customers first, in id order, as a merge takes them), every moved record is locked and
+ * compared with what the merge recorded, and only then does anything move back.
+ */
+export async function undoMerge(deps: AppDeps, actor: Actor, mergeId: string, traceId: string) {
+  const known = await loadMerge(deps, actor, mergeId);
+  const now = deps.now();
+  const plan = await inTransaction(deps.db, async (trx) => {
+    const { source, target } = await lockPair(trx, actor, known.sourceCustomerId, known.targetCustomerId);
+    const merge = (await findMerge(trx, actor.tenantId, mergeId, { forUpdate: true }))!;
+    const current = {} as Parameters<typeof planUndo>[0]["current"];
+    for (const kind of MOVED_KINDS) {
+      current[kind] = merge.undoneAt ? [] : await lockCurrentRecords(trx, actor.tenantId, kind, merge.moved[kind].map((r) => r.id));
+    }
+    const p = planUndo({ merge, source, target, current, actor, now });
+
+    await writeCustomer(trx, actor, p.source, source.version, "CustomerMergeUndone", p.audit.source, p.events, traceId);
+    await writeCustomer(trx, actor, p.target, target.version, "CustomerMergeUndone", p.audit.target, p.events, traceId);
+    for (const kind of MOVED_KINDS) await moveRecords(trx, actor.tenantId, kind, p.back[kind], source.id);
+    await setContactsPrimary(trx, actor.tenantId, p.promotedContactIds, true, actor, now);
+    await removeCustomerTags(trx, actor.tenantId, target.id, p.tagsRemoved);
+    await markMergeUndone(trx, actor.tenantId, mergeId, now, actor.userId);
+    return p;
+  });
+  await retireCaches(deps, actor, [plan.source, plan.target]);
+  return {
+    ...toMergeDto({ ...known, undoneAt: now, undoneBy: actor.userId }),
+    source: toDto(plan.source),
+    target: toDto(plan.target),
+  };
+}
