@@ -14,5 +14,6 @@ export * from "./complaint/complaint";
 export * from "./testimonial/testimonial";
 export * from "./customer/search-terms";
 export * from "./customer/customer-merge";
+export * from "./customer/duplicates";
 export * from "./customer/search-keys";
 export * from "./random";
