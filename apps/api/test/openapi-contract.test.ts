@@ -192,6 +192,17 @@ describe("every operation, successfully", () => {
     await expectStatus(200, "post", "/customers/{id}/reactivate", { path: id, body: { reason: "Not a duplicate after all" } });
   });
 
+  it("customer merge and undo", async () => {
+    const source = await expectStatus(201, "post", "/customers", { body: customerBody({ companyName: "Merge Source Co" }) });
+    const target = await expectStatus(201, "post", "/customers", { body: customerBody({ companyName: "Merge Target Co" }) });
+    const merged = await expectStatus(200, "post", "/customers/merge", { body: { sourceCustomerId: source.id, targetCustomerId: target.id, fieldChoices: { industry: "source" } } });
+    const gone = await expectStatus(404, "get", "/customers/{id}", { path: { id: source.id } });
+    expect(gone.mergedInto).toBe(target.id);
+    await expectStatus(200, "get", "/customers/merges/{mergeId}", { path: { mergeId: merged.mergeId } });
+    await expectStatus(200, "post", "/customers/merges/{mergeId}/undo", { path: { mergeId: merged.mergeId } });
+    await expectStatus(409, "post", "/customers/merges/{mergeId}/undo", { path: { mergeId: merged.mergeId } });
+  });
+
   it("contacts", async () => {
     const customerId = (await expectStatus(201, "post", "/customers", { body: customerBody() })).id;
     const base = { customerId };
