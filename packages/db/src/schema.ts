@@ -128,6 +128,8 @@ export type ContactImportsTable = {
   createdAt: Date;
   startedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
   completedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Whose rows the import writes: "Contact" or "Customer". */
+  kind: ColumnType<string, string | undefined, string>;
 };
 
 export type ContactImportErrorsTable = {
@@ -150,6 +152,32 @@ export type ContactExportsTable = {
   createdBy: string;
   createdAt: Date;
   completedAt: Date | null;
+  /** Whose rows the export reads: "Contact" or "Customer". */
+  kind: ColumnType<string, string | undefined, string>;
+};
+
+export type CustomerBulkJobsTable = {
+  id: string;
+  tenantId: string;
+  operation: string;
+  status: string;
+  options: Json<unknown>;
+  total: number;
+  processed: ColumnType<number, number | undefined, number>;
+  succeeded: ColumnType<number, number | undefined, number>;
+  failed: ColumnType<number, number | undefined, number>;
+  failureReason: ColumnType<string | null, string | null | undefined, string | null>;
+  createdBy: string;
+  createdAt: Date;
+  completedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+};
+
+export type CustomerBulkItemsTable = {
+  jobId: string;
+  position: number;
+  customerId: string;
+  outcome: ColumnType<string | null, string | null | undefined, string | null>;
+  message: ColumnType<string | null, string | null | undefined, string | null>;
 };
 
 type Opt<T> = ColumnType<T, T | undefined, T>;
@@ -365,6 +393,8 @@ export type Database = {
   contactImports: ContactImportsTable;
   contactImportErrors: ContactImportErrorsTable;
   contactExports: ContactExportsTable;
+  customerBulkJobs: CustomerBulkJobsTable;
+  customerBulkItems: CustomerBulkItemsTable;
   communications: CommunicationsTable;
   messageTemplates: MessageTemplatesTable;
   emailSuppressions: EmailSuppressionsTable;

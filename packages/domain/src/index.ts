@@ -9,6 +9,7 @@ export * from "./validation/phone";
 export * from "./validation/address";
 export * from "./contact/contact";
 export * from "./contact/contact-import";
+export * from "./tabular-mapping";
 export * from "./communication/communication";
 export * from "./complaint/complaint";
 export * from "./testimonial/testimonial";

@@ -1,7 +1,8 @@
-import { appendEvents, findExport, inTransaction, streamExportRows, updateExport, type ContactExport } from "@clientele/db";
-import { createTabularWriter, extensionFor, type TabularFormat } from "@clientele/files";
+import { streamExportRows, type ContactExport, type ExportOptions } from "@clientele/db";
+import type { TabularFormat } from "@clientele/files";
 import type { JobDeps } from "./job-deps";
-import { PermanentJobError, type ContactExportPayload } from "./queues";
+import type { ContactExportPayload } from "./queues";
+import { runTabularExport, transferExportKey } from "./tabular-export.runner";
 
 export const MAX_EXPORT_RECORDS = 50_000;
 
@@ -24,57 +25,26 @@ export const EXPORT_FIELDS = {
 export type ExportField = keyof typeof EXPORT_FIELDS;
 export const DEFAULT_EXPORT_FIELDS: ExportField[] = ["customerNumber", "companyName", "firstName", "lastName", "email", "phone", "position", "isPrimary", "tags"];
 
-export const exportFileKey = (tenantId: string, exportId: string, format: TabularFormat) =>
-  `contact-exports/${tenantId}/${exportId}${extensionFor(format)}`;
+export const exportFileKey = (tenantId: string, exportId: string, format: TabularFormat) => transferExportKey("Contact", tenantId, exportId, format);
 
-/**
- * Writes the export file by streaming rows from MySQL straight into the storage port, so memory
- * stays flat whatever the size; the file becomes visible only once complete.
- */
-export async function runContactExport(deps: JobDeps, payload: ContactExportPayload): Promise<ContactExport> {
-  const exp = await findExport(deps.db, payload.tenantId, payload.exportId);
-  if (!exp) throw new PermanentJobError(`export ${payload.exportId} not found`);
-  if (exp.status === "Completed" || exp.status === "Expired") return exp;
-  await updateExport(deps.db, exp.id, { status: "Processing" });
-  const format = exp.format as TabularFormat;
-  const fields = exp.options.fields as ExportField[];
-  const key = exportFileKey(exp.tenantId, exp.id, format);
-  const out = await deps.storage.createWriteStream(key);
-  let count = 0;
-  try {
-    const writer = createTabularWriter(format, fields.map((f) => ({ key: f, header: EXPORT_FIELDS[f] })), out.stream);
-    for await (const row of streamExportRows(deps.db, exp.tenantId, exp.options)) {
-      if (count >= MAX_EXPORT_RECORDS) break;
-      const values: Record<string, unknown> = {
-        ...row,
-        isPrimary: Boolean(row.isPrimary),
-        createdAt: row.createdAt.toISOString(),
-        tags: row.tags ?? "",
-      };
-      await writer.write(Object.fromEntries(fields.map((f) => [f, values[f]])));
-      count += 1;
-    }
-    await writer.end();
-    await out.done();
-  } catch (error) {
-    await out.abort();
-    throw error;
-  }
-  const at = deps.now();
-  await inTransaction(deps.db, async (trx) => {
-    await updateExport(trx, exp.id, { status: "Completed", recordCount: count, fileKey: key, completedAt: at });
-    await appendEvents(
-      trx,
-      [
-        {
-          type: "ContactListExported",
-          aggregateType: "ContactList",
-          aggregateId: exp.id,
-          data: { exportId: exp.id, recordCount: count, format, fields, exportedAt: at.toISOString(), exportedBy: exp.createdBy },
-        },
-      ],
-      { tenantId: exp.tenantId, actor: exp.createdBy, version: 1, occurredAt: at },
-    );
+/** Streams the selected contacts into the export file (see runTabularExport). */
+export function runContactExport(deps: JobDeps, payload: ContactExportPayload): Promise<ContactExport> {
+  return runTabularExport<ExportOptions>(deps, payload, {
+    kind: "Contact",
+    maxRecords: MAX_EXPORT_RECORDS,
+    columns: (exp) => (exp.options.fields as ExportField[]).map((f) => ({ key: f, header: EXPORT_FIELDS[f] })),
+    rows: async function* (d, exp) {
+      const fields = exp.options.fields as ExportField[];
+      for await (const row of streamExportRows(d.db, exp.tenantId, exp.options)) {
+        const values: Record<string, unknown> = { ...row, isPrimary: Boolean(row.isPrimary), createdAt: row.createdAt.toISOString(), tags: row.tags ?? "" };
+        yield Object.fromEntries(fields.map((f) => [f, values[f]]));
+      }
+    },
+    completedEvent: (exp, count, at) => ({
+      type: "ContactListExported",
+      aggregateType: "ContactList",
+      aggregateId: exp.id,
+      data: { exportId: exp.id, recordCount: count, format: exp.format, fields: exp.options.fields, exportedAt: at.toISOString(), exportedBy: exp.createdBy },
+    }),
   });
-  return (await findExport(deps.db, exp.tenantId, exp.id))!;
 }

@@ -2,15 +2,9 @@ import { randomUUID } from "node:crypto";
 import {
   appendAudit,
   appendEvents,
-  advanceImport,
   findCustomerRefs,
-  findImport,
-  finishImport,
-  inTransaction,
-  insertImportErrors,
   listActiveContactsOf,
   lockCustomers,
-  markImportStarted,
   saveContacts,
   type ContactImport,
   type Trx,
@@ -32,32 +26,16 @@ import {
   type RowError,
 } from "@clientele/domain";
 import { cacheKeys } from "@clientele/cache";
-import { readRecords, type TabularFormat } from "@clientele/files";
+import type { TabularData } from "@clientele/files";
 import type { JobDeps } from "./job-deps";
 import { PermanentJobError, type ContactImportPayload } from "./queues";
-
-/** Rows per transaction: big enough for multi-row inserts, small enough to checkpoint often. */
-const IMPORT_CHUNK_ROWS = 500;
-
-export type ImportSummary = {
-  importId: string;
-  status: ContactImport["status"];
-  totalRows: number;
-  processedRows: number;
-  imported: number;
-  updated: number;
-  failed: number;
-};
+import { CheckpointMoved, lineOf, runTabularImport, type ChunkOutcome, type ImportSummary } from "./tabular-import.runner";
 
 type CustomerRef = { id: string; country: string };
 type PreparedRow = { index: number; line: number; row: MappedRow; customer?: CustomerRef; error?: RowError[] };
 
-/** Spreadsheet line numbers (the header is line 1); JSON records are numbered from 1. */
-const lineOf = (format: string, index: number) => (format === "JSON" ? index + 1 : index + 2);
-
-/** Reads the stored file and decides, for every row, its customer or why it has none. Deterministic. */
-async function prepare(deps: JobDeps, imp: ContactImport): Promise<PreparedRow[]> {
-  const { columns, rows } = await readRecords(await deps.storage.readBuffer(imp.fileKey), { format: imp.format as TabularFormat });
+/** Decides, for every row of the file, its customer or why it has none. Deterministic. */
+async function prepare(deps: JobDeps, imp: ContactImport, { columns, rows }: TabularData): Promise<PreparedRow[]> {
   const mappings = resolveMappings(columns, imp.options.mappings);
   if (!mappings.ok) throw new PermanentJobError(`mappings no longer match the file: ${JSON.stringify(mappings.errors)}`);
   const mapped = rows.map((r) => {
@@ -150,16 +128,13 @@ function applyChunk(rows: PreparedRow[], active: Map<string, Contact[]>, imp: Co
   return result;
 }
 
-class CheckpointMoved extends Error {}
-
-async function processChunk(trx: Trx, imp: ContactImport, rows: PreparedRow[], from: number, to: number, actor: Actor, now: Date) {
+async function processChunk(deps: JobDeps, trx: Trx, imp: ContactImport, rows: PreparedRow[], actor: Actor, now: Date): Promise<ChunkOutcome> {
   const customerIds = [...new Set(rows.flatMap((r) => (r.customer && !r.error ? [r.customer.id] : [])))];
   // Lock first, then read: the limit, uniqueness and primary rules see a list nobody else changes.
   await lockCustomers(trx, imp.tenantId, customerIds);
   const active = await listActiveContactsOf(trx, imp.tenantId, customerIds);
   const previous = new Map([...active.values()].flat().map((c) => [c.id, c.version]));
   const result = applyChunk(rows, active, imp, actor, now);
-  const failedRows = new Set(result.errors.map((e) => e.row)).size;
   if (!imp.dryRun && result.changed.size) {
     const changed = [...result.changed.values()];
     if (!(await saveContacts(trx, changed, previous))) throw new CheckpointMoved();
@@ -178,87 +153,38 @@ async function processChunk(trx: Trx, imp: ContactImport, rows: PreparedRow[], f
     );
     await appendEvents(trx, result.events, { tenantId: imp.tenantId, actor: actor.userId, version: 1, occurredAt: now });
   }
-  await insertImportErrors(trx, imp.id, result.errors);
-  const moved = await advanceImport(trx, imp.id, from, to, { imported: result.imported, updated: result.updated, failed: failedRows });
-  if (!moved) throw new CheckpointMoved();
-  return imp.dryRun ? [] : [...new Set([...result.changed.values()].map((c) => c.customerId))];
-}
-
-/**
- * Runs (or resumes) an import. Each chunk commits its contacts, events, errors and the new
- * checkpoint together, so a run killed at any point resumes after the last committed chunk and
- * never adds a contact twice; a second runner racing on the same import loses the checkpoint
- * compare-and-set and stops.
- */
-export async function runContactImport(deps: JobDeps, payload: ContactImportPayload): Promise<ImportSummary> {
-  let imp = await findImport(deps.db, payload.tenantId, payload.importId);
-  if (!imp) throw new PermanentJobError(`import ${payload.importId} not found`);
-  if (imp.status !== "Completed" && imp.status !== "Failed") {
-    await markImportStarted(deps.db, imp.id, deps.now());
-    const actor: Actor = { userId: imp.createdBy, tenantId: imp.tenantId, roles: [] };
-    let prepared: PreparedRow[];
-    try {
-      prepared = await prepare(deps, imp);
-    } catch (error) {
-      if (!(error instanceof PermanentJobError) && (error as { name?: string }).name !== "FileRejectedError") throw error;
-      await finishImport(deps.db, imp.id, "Failed", deps.now(), (error as Error).message.slice(0, 500));
-      throw new PermanentJobError((error as Error).message);
-    }
-    for (let from = imp.processedRows; from < prepared.length; from += IMPORT_CHUNK_ROWS) {
-      const to = Math.min(from + IMPORT_CHUNK_ROWS, prepared.length);
-      try {
-        const touched = await inTransaction(deps.db, (trx) => processChunk(trx, imp!, prepared.slice(from, to), from, to, actor, deps.now()));
-        // After commit: the changed customers' cached contact lists are retired.
-        await deps.cache.bumpMany(touched.map((id) => cacheKeys.contactsGeneration(imp!.tenantId, id)));
-      } catch (error) {
-        if (error instanceof CheckpointMoved) {
-          deps.log.warn({ importId: imp.id, from }, "another run advanced this import; stopping");
-          return summarize((await findImport(deps.db, imp.tenantId, imp.id))!);
-        }
-        throw error;
-      }
-    }
-    await inTransaction(deps.db, async (trx) => {
-      const done = (await findImport(trx, imp!.tenantId, imp!.id))!;
-      if (done.status === "Completed") return;
-      const at = deps.now();
-      await finishImport(trx, done.id, "Completed", at);
-      await appendEvents(
-        trx,
-        [
-          {
-            type: "ContactListImported",
-            aggregateType: "ContactList",
-            aggregateId: done.id,
-            data: {
-              importId: done.id,
-              totalRecords: done.totalRows,
-              successfulRecords: done.importedCount + done.updatedCount,
-              importedRecords: done.importedCount,
-              updatedRecords: done.updatedCount,
-              failedRecords: done.failedCount,
-              dryRun: done.dryRun,
-              importedAt: at.toISOString(),
-              importedBy: done.createdBy,
-            },
-          },
-        ],
-        { tenantId: done.tenantId, actor: done.createdBy, version: 1, occurredAt: at },
-      );
-    });
-    imp = (await findImport(deps.db, imp.tenantId, imp.id))!;
-  }
-  return summarize(imp);
-}
-
-function summarize(imp: ContactImport): ImportSummary {
+  const touched = imp.dryRun ? [] : [...new Set([...result.changed.values()].map((c) => c.customerId))];
   return {
-    importId: imp.id,
-    status: imp.status,
-    totalRows: imp.totalRows,
-    processedRows: imp.processedRows,
-    imported: imp.importedCount,
-    updated: imp.updatedCount,
-    failed: imp.failedCount,
+    imported: result.imported,
+    updated: result.updated,
+    errors: result.errors,
+    // After commit: the changed customers' cached contact lists are retired.
+    afterCommit: () => deps.cache.bumpMany(touched.map((id) => cacheKeys.contactsGeneration(imp.tenantId, id))),
   };
+}
+
+/** Runs (or resumes) a contact import on the shared checkpointed runner (runTabularImport). */
+export function runContactImport(deps: JobDeps, payload: ContactImportPayload): Promise<ImportSummary> {
+  return runTabularImport(deps, payload, {
+    kind: "Contact",
+    chunkRows: 500,
+    prepare,
+    applyChunk: (trx, imp, rows, actor, now) => processChunk(deps, trx, imp, rows, actor, now),
+    completedEvent: (done, at) => ({
+      type: "ContactListImported",
+      aggregateType: "ContactList",
+      aggregateId: done.id,
+      data: {
+        importId: done.id,
+        totalRecords: done.totalRows,
+        successfulRecords: done.importedCount + done.updatedCount,
+        importedRecords: done.importedCount,
+        updatedRecords: done.updatedCount,
+        failedRecords: done.failedCount,
+        dryRun: done.dryRun,
+        importedAt: at.toISOString(),
+        importedBy: done.createdBy,
+      },
+    }),
+  });
 }

@@ -1,5 +1,7 @@
 export * from "./queues";
 export * from "./job-deps";
+export * from "./tabular-import.runner";
+export * from "./tabular-export.runner";
 export * from "./contact-import.job";
 export * from "./contact-export.job";
 export * from "./file-retention.job";

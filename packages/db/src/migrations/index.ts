@@ -18,6 +18,8 @@ import * as m15 from "./20261122120000_create_complaints";
 import * as m16 from "./20261122120100_create_testimonials";
 import * as m17 from "./20261122130000_create_customer_search_terms";
 import * as m18 from "./20261202090000_add_communication_resent_from";
+import * as p3m0 from "./20261203120000_add_transfer_kind";
+import * as p3m1 from "./20261203120100_create_customer_bulk_jobs";
 import * as p4m0 from "./20261203130000_create_customer_merges";
 
 /** Listed statically so migrations run the same from tsx, tests and a bundle. */
@@ -41,5 +43,7 @@ export const migrations: Record<string, Migration> = {
   "20261122120100_create_testimonials": m16,
   "20261122130000_create_customer_search_terms": m17,
   "20261202090000_add_communication_resent_from": m18,
+  "20261203120000_add_transfer_kind": p3m0,
+  "20261203120100_create_customer_bulk_jobs": p3m1,
   "20261203130000_create_customer_merges": p4m0,
 };

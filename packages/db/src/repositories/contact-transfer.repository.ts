@@ -3,16 +3,19 @@ import type { DbOrTrx, Trx } from "../connection";
 import { parseJson } from "../schema";
 
 export type ImportStatus = "Queued" | "Processing" | "Completed" | "Failed";
+/** Whose rows a transfer job writes or reads; each feature finds only its own kind's jobs. */
+export type TransferKind = "Contact" | "Customer";
 export type ExportStatus = "Queued" | "Processing" | "Completed" | "Failed" | "Expired";
 
 export type ContactImport = {
   id: string;
   tenantId: string;
+  kind: TransferKind;
   status: ImportStatus;
   format: string;
   mode: "create" | "upsert";
   dryRun: boolean;
-  options: { mappings: Record<string, string>; defaultCustomerId?: string };
+  options: { mappings: Record<string, string>; defaultCustomerId?: string; matchOn?: "email" | "customerNumber" };
   fileKey: string;
   fileName: string | null;
   totalRows: number;
@@ -27,16 +30,19 @@ export type ContactImport = {
   completedAt: Date | null;
 };
 
-export async function insertImport(db: DbOrTrx, imp: Omit<ContactImport, "processedRows" | "importedCount" | "updatedCount" | "failedCount" | "failureReason" | "startedAt" | "completedAt">) {
+export async function insertImport(
+  db: DbOrTrx,
+  imp: Omit<ContactImport, "kind" | "processedRows" | "importedCount" | "updatedCount" | "failedCount" | "failureReason" | "startedAt" | "completedAt"> & { kind?: TransferKind },
+) {
   await db
     .insertInto("contactImports")
     .values({ ...imp, dryRun: imp.dryRun ? 1 : 0, options: JSON.stringify(imp.options) })
     .execute();
 }
 
-export async function findImport(db: DbOrTrx, tenantId: string, id: string): Promise<ContactImport | undefined> {
-  const row = await db.selectFrom("contactImports").selectAll().where("tenantId", "=", tenantId).where("id", "=", id).executeTakeFirst();
-  return row && { ...row, status: row.status as ImportStatus, mode: row.mode as ContactImport["mode"], dryRun: Boolean(row.dryRun), options: parseJson(row.options as ContactImport["options"]) };
+export async function findImport(db: DbOrTrx, tenantId: string, id: string, kind: TransferKind = "Contact"): Promise<ContactImport | undefined> {
+  const row = await db.selectFrom("contactImports").selectAll().where("tenantId", "=", tenantId).where("id", "=", id).where("kind", "=", kind).executeTakeFirst();
+  return row && { ...row, kind: row.kind as TransferKind, status: row.status as ImportStatus, mode: row.mode as ContactImport["mode"], dryRun: Boolean(row.dryRun), options: parseJson(row.options as ContactImport["options"]) };
 }
 
 export async function markImportStarted(db: DbOrTrx, id: string, at: Date) {
@@ -83,19 +89,20 @@ export async function listImportErrors(db: DbOrTrx, importId: string, limit?: nu
 /** Imports and exports left Queued (e.g. Redis was down when they were submitted). */
 export async function findStranded(db: DbOrTrx, olderThan: Date) {
   const [imports, exports] = await Promise.all([
-    db.selectFrom("contactImports").select(["id", "tenantId"]).where("status", "in", ["Queued", "Processing"]).where("createdAt", "<", olderThan).limit(100).execute(),
-    db.selectFrom("contactExports").select(["id", "tenantId"]).where("status", "in", ["Queued", "Processing"]).where("createdAt", "<", olderThan).limit(100).execute(),
+    db.selectFrom("contactImports").select(["id", "tenantId", "kind"]).where("status", "in", ["Queued", "Processing"]).where("createdAt", "<", olderThan).limit(100).execute(),
+    db.selectFrom("contactExports").select(["id", "tenantId", "kind"]).where("status", "in", ["Queued", "Processing"]).where("createdAt", "<", olderThan).limit(100).execute(),
   ]);
   return { imports, exports };
 }
 
 export type ExportOptions = { customerIds?: string[]; tags?: string[]; fields: string[] };
-export type ContactExport = {
+export type ContactExport<O = ExportOptions> = {
   id: string;
   tenantId: string;
+  kind: TransferKind;
   status: ExportStatus;
   format: string;
-  options: ExportOptions;
+  options: O;
   recordCount: number | null;
   fileKey: string | null;
   failureReason: string | null;
@@ -104,16 +111,16 @@ export type ContactExport = {
   completedAt: Date | null;
 };
 
-export async function insertExport(db: DbOrTrx, exp: Pick<ContactExport, "id" | "tenantId" | "format" | "options" | "createdBy" | "createdAt">) {
+export async function insertExport<O>(db: DbOrTrx, exp: Pick<ContactExport<O>, "id" | "tenantId" | "format" | "options" | "createdBy" | "createdAt"> & { kind?: TransferKind }) {
   await db
     .insertInto("contactExports")
     .values({ ...exp, status: "Queued", options: JSON.stringify(exp.options), recordCount: null, fileKey: null, failureReason: null, completedAt: null })
     .execute();
 }
 
-export async function findExport(db: DbOrTrx, tenantId: string, id: string): Promise<ContactExport | undefined> {
-  const row = await db.selectFrom("contactExports").selectAll().where("tenantId", "=", tenantId).where("id", "=", id).executeTakeFirst();
-  return row && { ...row, status: row.status as ExportStatus, options: parseJson(row.options as ExportOptions) };
+export async function findExport<O = ExportOptions>(db: DbOrTrx, tenantId: string, id: string, kind: TransferKind = "Contact"): Promise<ContactExport<O> | undefined> {
+  const row = await db.selectFrom("contactExports").selectAll().where("tenantId", "=", tenantId).where("id", "=", id).where("kind", "=", kind).executeTakeFirst();
+  return row && { ...row, kind: row.kind as TransferKind, status: row.status as ExportStatus, options: parseJson(row.options as O) };
 }
 
 export async function updateExport(db: DbOrTrx, id: string, patch: { status: ExportStatus; recordCount?: number; fileKey?: string; failureReason?: string; completedAt?: Date }) {

@@ -1,4 +1,7 @@
 import type { FieldErrors } from "../errors";
+import { cellOf, isTruthyCell, resolveColumnMappings, splitListCell } from "../tabular-mapping";
+
+export type { RowError } from "../tabular-mapping";
 
 /** Fields a file column can be mapped to. A row names its customer by id or by number. */
 export const IMPORT_FIELDS = [
@@ -28,48 +31,16 @@ export type MappedRow = {
   customerNumber?: string;
 };
 
-export type RowError = { row: number; field: string; reason: string };
-
-const normalizeHeader = (h: string) => h.toLowerCase().replace(/[^a-z0-9]/g, "");
-
 /**
- * Resolves the user's mappings against the file's columns. Unmapped fields fall back to a column
- * of the same name (case and punctuation ignored), so a file with the usual headers needs none.
+ * Resolves the user's mappings against the file's columns (see resolveColumnMappings); a contact
+ * needs its names and email.
  */
 export function resolveMappings(columns: string[], given: ImportMappings): { ok: true; value: ImportMappings } | { ok: false; errors: FieldErrors } {
-  const errors: FieldErrors = {};
-  const byNormalized = new Map(columns.map((c) => [normalizeHeader(c), c]));
-  const out: ImportMappings = {};
-  for (const [field, column] of Object.entries(given)) {
-    if (!(IMPORT_FIELDS as readonly string[]).includes(field)) {
-      (errors[`mappings.${field}`] ??= []).push(`is not a contact field; use one of ${IMPORT_FIELDS.join(", ")}`);
-    } else if (!columns.includes(column as string)) {
-      (errors[`mappings.${field}`] ??= []).push(`column "${column}" is not in the file (columns: ${columns.join(", ")})`);
-    } else {
-      out[field as ImportField] = column;
-    }
-  }
-  for (const field of IMPORT_FIELDS) {
-    if (out[field] === undefined && given[field] === undefined) {
-      const column = byNormalized.get(normalizeHeader(field));
-      if (column !== undefined) out[field] = column;
-    }
-  }
-  for (const field of ["firstName", "lastName", "email"] as const) {
-    if (!out[field]) (errors[`mappings.${field}`] ??= []).push("is required: map it to a column");
-  }
-  return Object.keys(errors).length ? { ok: false, errors } : { ok: true, value: out };
+  return resolveColumnMappings(columns, given, { fields: IMPORT_FIELDS, required: ["firstName", "lastName", "email"], what: "contact" });
 }
 
-const TRUE = new Set(["true", "yes", "y", "1", "x"]);
-
 export function mapRow(record: Record<string, string>, mappings: ImportMappings): MappedRow {
-  const get = (f: ImportField) => {
-    const column = mappings[f];
-    const v = column === undefined ? undefined : record[column]?.trim();
-    // Undo the quote our own exports put before = + - @ (formula neutralization), so they round-trip.
-    return v !== undefined && /^'[=+\-@]/.test(v) ? v.slice(1) : v;
-  };
+  const get = (f: ImportField) => cellOf(record, mappings, f);
   const row: MappedRow = {};
   for (const f of ["firstName", "lastName", "email", "customerId", "customerNumber"] as const) {
     const v = get(f);
@@ -80,9 +51,9 @@ export function mapRow(record: Record<string, string>, mappings: ImportMappings)
     if (v !== undefined) row[f] = v === "" ? null : v;
   }
   const primary = get("isPrimary");
-  if (primary) row.isPrimary = TRUE.has(primary.toLowerCase());
+  if (primary) row.isPrimary = isTruthyCell(primary);
   const tags = get("tags");
-  if (tags) row.tags = tags.split(/[;,|]/).map((t) => t.trim()).filter(Boolean);
+  if (tags) row.tags = splitListCell(tags);
   return row;
 }
 

@@ -1,0 +1,112 @@
+import {
+  advanceImport,
+  appendEvents,
+  findImport,
+  finishImport,
+  inTransaction,
+  insertImportErrors,
+  markImportStarted,
+  type ContactImport,
+  type TransferKind,
+  type Trx,
+} from "@clientele/db";
+import type { Actor, DomainEvent, RowError } from "@clientele/domain";
+import { readRecords, type TabularData, type TabularFormat } from "@clientele/files";
+import type { JobDeps } from "./job-deps";
+import { PermanentJobError } from "./queues";
+
+export type ImportSummary = {
+  importId: string;
+  status: ContactImport["status"];
+  totalRows: number;
+  processedRows: number;
+  imported: number;
+  updated: number;
+  failed: number;
+};
+
+/** Spreadsheet line numbers (the header is line 1); JSON records are numbered from 1. */
+export const lineOf = (format: string, index: number) => (format === "JSON" ? index + 1 : index + 2);
+
+/** Thrown inside a chunk when another run moved the checkpoint (or the rows) first: roll back and stop. */
+export class CheckpointMoved extends Error {}
+
+export type ChunkOutcome = { imported: number; updated: number; errors: RowError[]; afterCommit?: () => Promise<void> };
+
+/** What a kind of import adds to the shared runner: how to prepare the file's rows and apply a chunk. */
+export type ImportSpec<P> = {
+  kind: TransferKind;
+  /** Rows per transaction: big enough for multi-row inserts, small enough to checkpoint often. */
+  chunkRows: number;
+  maxRecords?: number;
+  maxBytes?: number;
+  /** Decides, for every row, what it is (deterministic, so a resumed run reaches the same verdicts). */
+  prepare: (deps: JobDeps, imp: ContactImport, data: TabularData) => Promise<P[]>;
+  /** Applies one chunk in its transaction (writes nothing on a dry run). */
+  applyChunk: (trx: Trx, imp: ContactImport, rows: P[], actor: Actor, now: Date) => Promise<ChunkOutcome>;
+  completedEvent: (imp: ContactImport, at: Date) => DomainEvent;
+};
+
+/**
+ * Runs (or resumes) an import of any kind. Each chunk commits its rows, events, row errors and
+ * the new checkpoint together, so a run killed at any point resumes after the last committed
+ * chunk and never writes a row twice; a second runner racing on the same import loses the
+ * checkpoint compare-and-set and stops.
+ */
+export async function runTabularImport<P>(deps: JobDeps, payload: { importId: string; tenantId: string }, spec: ImportSpec<P>): Promise<ImportSummary> {
+  let imp = await findImport(deps.db, payload.tenantId, payload.importId, spec.kind);
+  if (!imp) throw new PermanentJobError(`import ${payload.importId} not found`);
+  if (imp.status !== "Completed" && imp.status !== "Failed") {
+    await markImportStarted(deps.db, imp.id, deps.now());
+    const actor: Actor = { userId: imp.createdBy, tenantId: imp.tenantId, roles: [] };
+    let prepared: P[];
+    try {
+      const data = await readRecords(await deps.storage.readBuffer(imp.fileKey), { format: imp.format as TabularFormat, maxRecords: spec.maxRecords, maxBytes: spec.maxBytes });
+      prepared = await spec.prepare(deps, imp, data);
+    } catch (error) {
+      if (!(error instanceof PermanentJobError) && (error as { name?: string }).name !== "FileRejectedError") throw error;
+      await finishImport(deps.db, imp.id, "Failed", deps.now(), (error as Error).message.slice(0, 500));
+      throw new PermanentJobError((error as Error).message);
+    }
+    for (let from = imp.processedRows; from < prepared.length; from += spec.chunkRows) {
+      const to = Math.min(from + spec.chunkRows, prepared.length);
+      try {
+        const outcome = await inTransaction(deps.db, async (trx) => {
+          const out = await spec.applyChunk(trx, imp!, prepared.slice(from, to), actor, deps.now());
+          await insertImportErrors(trx, imp!.id, out.errors);
+          const failed = new Set(out.errors.map((e) => e.row)).size;
+          if (!(await advanceImport(trx, imp!.id, from, to, { imported: out.imported, updated: out.updated, failed }))) throw new CheckpointMoved();
+          return out;
+        });
+        await outcome.afterCommit?.();
+      } catch (error) {
+        if (error instanceof CheckpointMoved) {
+          deps.log.warn({ importId: imp.id, from }, "another run advanced this import; stopping");
+          return summarize((await findImport(deps.db, imp.tenantId, imp.id, spec.kind))!);
+        }
+        throw error;
+      }
+    }
+    await inTransaction(deps.db, async (trx) => {
+      const done = (await findImport(trx, imp!.tenantId, imp!.id, spec.kind))!;
+      if (done.status === "Completed") return;
+      const at = deps.now();
+      await finishImport(trx, done.id, "Completed", at);
+      await appendEvents(trx, [spec.completedEvent(done, at)], { tenantId: done.tenantId, actor: done.createdBy, version: 1, occurredAt: at });
+    });
+    imp = (await findImport(deps.db, imp.tenantId, imp.id, spec.kind))!;
+  }
+  return summarize(imp);
+}
+
+function summarize(imp: ContactImport): ImportSummary {
+  return {
+    importId: imp.id,
+    status: imp.status,
+    totalRows: imp.totalRows,
+    processedRows: imp.processedRows,
+    imported: imp.importedCount,
+    updated: imp.updatedCount,
+    failed: imp.failedCount,
+  };
+}
