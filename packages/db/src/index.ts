@@ -17,4 +17,5 @@ export * from "./repositories/user.repository";
 export * from "./repositories/notification-log.repository";
 export * from "./repositories/complaint.repository";
 export * from "./repositories/testimonial.repository";
+export * from "./repositories/customer-duplicate.repository";
 export * from "./repositories/customer-merge.repository";

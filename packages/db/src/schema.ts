@@ -381,11 +381,44 @@ export type CustomerMergesTable = {
   undoneBy: ColumnType<string | null, string | null | undefined, string | null>;
 };
 
+/** Duplicate detection (issue 10 §5): match keys, candidate pairs, dismissals, pending work, scans. */
+export type CustomerMatchKeysTable = { tenantId: string; keyKind: string; keyHash: Buffer; customerId: string };
+export type CustomerDuplicatePairsTable = {
+  tenantId: string;
+  customerA: string;
+  customerB: string;
+  score: number;
+  /** JSON array of reasons. */
+  reasons: string;
+  detectedAt: Date;
+  checkedAt: Date;
+};
+export type CustomerDuplicateDismissalsTable = { tenantId: string; customerA: string; customerB: string; dismissedBy: string; dismissedAt: Date };
+export type CustomerDuplicateDirtyTable = { tenantId: string; customerId: string; version: number; markedAt: Date };
+export type CustomerDuplicateScansTable = {
+  id: string;
+  tenantId: string;
+  status: string;
+  totalKeys: ColumnType<number, number | undefined, number>;
+  processedKeys: ColumnType<number, number | undefined, number>;
+  pairsFound: ColumnType<number, number | undefined, number>;
+  failureReason: ColumnType<string | null, string | null | undefined, string | null>;
+  createdBy: string;
+  createdAt: Date;
+  startedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  completedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+};
+
 export type Database = {
   tenants: TenantsTable;
   sequences: SequencesTable;
   customers: CustomersTable;
   customerSearchTerms: CustomerSearchTermsTable;
+  customerMatchKeys: CustomerMatchKeysTable;
+  customerDuplicatePairs: CustomerDuplicatePairsTable;
+  customerDuplicateDismissals: CustomerDuplicateDismissalsTable;
+  customerDuplicateDirty: CustomerDuplicateDirtyTable;
+  customerDuplicateScans: CustomerDuplicateScansTable;
   auditLog: AuditLogTable;
   domainEvents: DomainEventsTable;
   contacts: ContactsTable;

@@ -21,6 +21,9 @@ import * as m18 from "./20261202090000_add_communication_resent_from";
 import * as p3m0 from "./20261203120000_add_transfer_kind";
 import * as p3m1 from "./20261203120100_create_customer_bulk_jobs";
 import * as p4m0 from "./20261203130000_create_customer_merges";
+import * as p5m0 from "./20261203140000_create_customer_match_keys";
+import * as p5m1 from "./20261203140100_create_customer_duplicate_pairs";
+import * as p5m2 from "./20261203140200_create_customer_duplicate_work";
 
 /** Listed statically so migrations run the same from tsx, tests and a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -46,4 +49,7 @@ export const migrations: Record<string, Migration> = {
   "20261203120000_add_transfer_kind": p3m0,
   "20261203120100_create_customer_bulk_jobs": p3m1,
   "20261203130000_create_customer_merges": p4m0,
+  "20261203140000_create_customer_match_keys": p5m0,
+  "20261203140100_create_customer_duplicate_pairs": p5m1,
+  "20261203140200_create_customer_duplicate_work": p5m2,
 };

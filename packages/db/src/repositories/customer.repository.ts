@@ -1,6 +1,7 @@
 import { queryTerms, searchTerms, type Customer, type CustomerRating, type CustomerSegment, type CustomerStatus, type CustomerType, type Preferences } from "@clientele/domain";
 import { sql, type SqlBool, type Expression } from "kysely";
 import type { DbOrTrx } from "../connection";
+import { replaceMatchKeys } from "./customer-duplicate.repository";
 import { parseJson, type CustomerRow, type NewCustomerRow } from "../schema";
 
 export function toCustomer(row: CustomerRow): Customer {
@@ -160,6 +161,8 @@ export type CustomerSearch = {
  * deadlock concurrent creates); a new customer has none.
  */
 export async function replaceSearchTerms(db: DbOrTrx, c: Customer, isNew: boolean): Promise<void> {
+  // Every customer write passes here: duplicate detection keeps its match keys with the same writes.
+  await replaceMatchKeys(db, c, isNew);
   if (!isNew) {
     const old = await db.selectFrom("customerSearchTerms").select("term").where("customerId", "=", c.id).execute();
     if (old.length) {

@@ -1,0 +1,328 @@
+import {
+  assessDuplicate,
+  CANDIDATE_KEY_KINDS,
+  matchKeys,
+  MAX_KEY_GROUP,
+  orderedPair,
+  type Customer,
+  type DuplicateReason,
+  type MatchKey,
+  type MatchKeyKind,
+} from "@clientele/domain";
+import { sql } from "kysely";
+import type { Db, DbOrTrx } from "../connection";
+import { inTransaction } from "../transaction";
+
+const keyId = (kind: string, hash: string) => `${kind}:${hash}`;
+const toKey = (r: { keyKind: string; keyHash: Buffer }): MatchKey => ({ kind: r.keyKind as MatchKeyKind, hash: r.keyHash.toString("hex") });
+
+/**
+ * The customer's match keys after a write, in the write's transaction (called from
+ * replaceSearchTerms, which every customer write runs). Only changed keys are touched, by exact
+ * primary key (a range delete would gap-lock neighbours); when any changed, the customer is
+ * marked for the worker, so its pairs are recomputed even if the job queued after commit is lost.
+ */
+export async function replaceMatchKeys(db: DbOrTrx, c: Customer, isNew: boolean): Promise<void> {
+  const keys = matchKeys(c);
+  let added = keys;
+  if (!isNew) {
+    const old = (await db.selectFrom("customerMatchKeys").select(["keyKind", "keyHash"]).where("customerId", "=", c.id).execute()).map(toKey);
+    const oldIds = new Set(old.map((k) => keyId(k.kind, k.hash)));
+    const newIds = new Set(keys.map((k) => keyId(k.kind, k.hash)));
+    const gone = old.filter((k) => !newIds.has(keyId(k.kind, k.hash)));
+    added = keys.filter((k) => !oldIds.has(keyId(k.kind, k.hash)));
+    if (gone.length) {
+      await db
+        .deleteFrom("customerMatchKeys")
+        .where("tenantId", "=", c.tenantId)
+        .where((eb) => eb.or(gone.map((k) => eb.and([eb("keyKind", "=", k.kind), eb("keyHash", "=", Buffer.from(k.hash, "hex"))]))))
+        .where("customerId", "=", c.id)
+        .execute();
+    }
+    if (gone.length === 0 && added.length === 0) return;
+  }
+  if (added.length) {
+    await db
+      .insertInto("customerMatchKeys")
+      .ignore()
+      .values(added.map((k) => ({ tenantId: c.tenantId, keyKind: k.kind, keyHash: Buffer.from(k.hash, "hex"), customerId: c.id })))
+      .execute();
+  }
+  if (isNew && keys.length === 0) return;
+  await db
+    .insertInto("customerDuplicateDirty")
+    .values({ tenantId: c.tenantId, customerId: c.id, version: c.version, markedAt: c.lastModifiedAt ?? c.createdAt })
+    .onDuplicateKeyUpdate({ version: sql<number>`GREATEST(version, VALUES(version))`, markedAt: sql<Date>`VALUES(marked_at)` })
+    .execute();
+}
+
+export async function findMatchKeys(db: DbOrTrx, tenantId: string, customerIds: string[]): Promise<Map<string, MatchKey[]>> {
+  const byCustomer = new Map<string, MatchKey[]>();
+  if (customerIds.length === 0) return byCustomer;
+  const rows = await db
+    .selectFrom("customerMatchKeys")
+    .select(["customerId", "keyKind", "keyHash"])
+    .where("customerId", "in", customerIds)
+    .where("tenantId", "=", tenantId)
+    .execute();
+  for (const r of rows) {
+    const list = byCustomer.get(r.customerId) ?? [];
+    list.push(toKey(r));
+    byCustomer.set(r.customerId, list);
+  }
+  return byCustomer;
+}
+
+export type DuplicateCandidate = { customerId: string; customerNumber: string; companyName: string; score: number; reasons: DuplicateReason[] };
+
+/**
+ * The customers that may be duplicates of one with these keys: everyone sharing a
+ * candidate-finding key (each key one primary-key range, all in one statement; a key shared by
+ * more than MAX_KEY_GROUP customers tells nobody apart and is skipped), assessed on all their
+ * keys, without dismissed pairs and deactivated customers. Highest score first.
+ */
+export async function findDuplicateCandidates(db: DbOrTrx, tenantId: string, customerId: string, keys: readonly MatchKey[]): Promise<DuplicateCandidate[]> {
+  const finding = keys.filter((k) => CANDIDATE_KEY_KINDS.includes(k.kind));
+  if (finding.length === 0) return [];
+  const groups = finding.map(
+    (k, i) =>
+      sql`(SELECT customer_id, ${i} AS g FROM customer_match_keys WHERE tenant_id = ${tenantId} AND key_kind = ${k.kind} AND key_hash = ${Buffer.from(k.hash, "hex")} LIMIT ${MAX_KEY_GROUP + 1})`,
+  );
+  const { rows } = await sql<{ customer_id: string; g: number }>`${sql.join(groups, sql` UNION ALL `)}`.execute(db);
+  const sizes = new Map<number, number>();
+  for (const r of rows) sizes.set(Number(r.g), (sizes.get(Number(r.g)) ?? 0) + 1);
+  const ids = [...new Set(rows.filter((r) => (sizes.get(Number(r.g)) ?? 0) <= MAX_KEY_GROUP && r.customer_id !== customerId).map((r) => r.customer_id))];
+  if (ids.length === 0) return [];
+  const [theirKeys, dismissed, customers] = await Promise.all([
+    findMatchKeys(db, tenantId, ids),
+    dismissedPartners(db, tenantId, customerId),
+    db
+      .selectFrom("customers")
+      .select(["id", "customerNumber", "companyName"])
+      .where("tenantId", "=", tenantId)
+      .where("id", "in", ids)
+      .where("isDeleted", "=", 0)
+      .execute(),
+  ]);
+  return customers
+    .filter((c) => !dismissed.has(c.id))
+    .flatMap((c) => {
+      const assessed = assessDuplicate(keys, theirKeys.get(c.id) ?? []);
+      return assessed ? [{ customerId: c.id, customerNumber: c.customerNumber, companyName: c.companyName, ...assessed }] : [];
+    })
+    .sort((a, b) => b.score - a.score || a.customerNumber.localeCompare(b.customerNumber));
+}
+
+async function dismissedPartners(db: DbOrTrx, tenantId: string, customerId: string): Promise<Set<string>> {
+  const [asA, asB] = await Promise.all([
+    db.selectFrom("customerDuplicateDismissals").select("customerB as other").where("tenantId", "=", tenantId).where("customerA", "=", customerId).execute(),
+    db.selectFrom("customerDuplicateDismissals").select("customerA as other").where("tenantId", "=", tenantId).where("customerB", "=", customerId).execute(),
+  ]);
+  return new Set([...asA, ...asB].map((r) => r.other));
+}
+
+type PairRow = { customerA: string; customerB: string; score: number; reasons: DuplicateReason[] };
+
+async function upsertPairs(db: DbOrTrx, tenantId: string, pairs: PairRow[], at: Date): Promise<void> {
+  if (pairs.length === 0) return;
+  await db
+    .insertInto("customerDuplicatePairs")
+    .values(pairs.map((p) => ({ tenantId, customerA: p.customerA, customerB: p.customerB, score: p.score, reasons: JSON.stringify(p.reasons), detectedAt: at, checkedAt: at })))
+    // A pair checked later than this write (a refresh during a scan) keeps its newer figures;
+    // MySQL applies these in order, so checked_at is compared before it is updated.
+    .onDuplicateKeyUpdate({
+      score: sql<number>`IF(VALUES(checked_at) >= checked_at, VALUES(score), score)`,
+      reasons: sql<string>`IF(VALUES(checked_at) >= checked_at, VALUES(reasons), reasons)`,
+      checkedAt: sql<Date>`GREATEST(checked_at, VALUES(checked_at))`,
+    })
+    .execute();
+}
+
+/**
+ * Recomputes the review-queue pairs of one customer from the key table: pairs it no longer forms
+ * go, current ones are written with their score and reasons (detected_at kept from the first time).
+ */
+export async function refreshDuplicatePairs(db: Db, tenantId: string, customerId: string, now: Date): Promise<number> {
+  const keys = (await findMatchKeys(db, tenantId, [customerId])).get(customerId) ?? [];
+  const found = await findDuplicateCandidates(db, tenantId, customerId, keys);
+  const pairs = found.map((f) => {
+    const [customerA, customerB] = orderedPair(customerId, f.customerId);
+    return { customerA, customerB, score: f.score, reasons: f.reasons };
+  });
+  await inTransaction(db, async (trx) => {
+    const [asA, asB] = await Promise.all([
+      trx.selectFrom("customerDuplicatePairs").select(["customerA", "customerB"]).where("tenantId", "=", tenantId).where("customerA", "=", customerId).execute(),
+      trx.selectFrom("customerDuplicatePairs").select(["customerA", "customerB"]).where("tenantId", "=", tenantId).where("customerB", "=", customerId).execute(),
+    ]);
+    const current = new Set(pairs.map((p) => `${p.customerA},${p.customerB}`));
+    const gone = [...asA, ...asB].filter((p) => !current.has(`${p.customerA},${p.customerB}`));
+    if (gone.length) {
+      await trx
+        .deleteFrom("customerDuplicatePairs")
+        .where("tenantId", "=", tenantId)
+        .where((eb) => eb.or(gone.map((p) => eb.and([eb("customerA", "=", p.customerA), eb("customerB", "=", p.customerB)]))))
+        .execute();
+    }
+    await upsertPairs(trx, tenantId, pairs, now);
+  });
+  return pairs.length;
+}
+
+export async function findDirtyMark(db: DbOrTrx, tenantId: string, customerId: string) {
+  return db.selectFrom("customerDuplicateDirty").selectAll().where("tenantId", "=", tenantId).where("customerId", "=", customerId).executeTakeFirst();
+}
+
+/** Done up to `version`: a newer write's mark stays for its own job. */
+export async function clearDirtyMark(db: DbOrTrx, tenantId: string, customerId: string, version: number): Promise<void> {
+  await db.deleteFrom("customerDuplicateDirty").where("tenantId", "=", tenantId).where("customerId", "=", customerId).where("version", "<=", version).execute();
+}
+
+/** Marks older than `olderThan`: their job was lost (Redis down) or failed; the sweep queues them again. */
+export async function findStaleDirtyMarks(db: DbOrTrx, olderThan: Date, limit = 500) {
+  return db.selectFrom("customerDuplicateDirty").select(["tenantId", "customerId", "version"]).where("markedAt", "<", olderThan).orderBy("markedAt").limit(limit).execute();
+}
+
+/** Remembers "not a duplicate" and takes the pair off the queue; false when it was dismissed before. */
+export async function dismissDuplicatePair(db: DbOrTrx, tenantId: string, x: string, y: string, by: string, at: Date): Promise<boolean> {
+  const [customerA, customerB] = orderedPair(x, y);
+  const result = await db.insertInto("customerDuplicateDismissals").ignore().values({ tenantId, customerA, customerB, dismissedBy: by, dismissedAt: at }).executeTakeFirst();
+  await db.deleteFrom("customerDuplicatePairs").where("tenantId", "=", tenantId).where("customerA", "=", customerA).where("customerB", "=", customerB).execute();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export type DuplicatePairView = {
+  score: number;
+  reasons: DuplicateReason[];
+  detectedAt: Date;
+  a: { id: string; customerNumber: string; companyName: string };
+  b: { id: string; customerNumber: string; companyName: string };
+};
+
+/** The tenant's review queue, highest score first; pairs with a deactivated (or merged) side are not shown. */
+export async function listDuplicatePairs(db: DbOrTrx, tenantId: string, o: { page: number; pageSize: number; minScore?: number | undefined }) {
+  let base = db
+    .selectFrom("customerDuplicatePairs as p")
+    .innerJoin("customers as a", (j) => j.onRef("a.id", "=", "p.customerA").onRef("a.tenantId", "=", "p.tenantId"))
+    .innerJoin("customers as b", (j) => j.onRef("b.id", "=", "p.customerB").onRef("b.tenantId", "=", "p.tenantId"))
+    .where("p.tenantId", "=", tenantId)
+    .where("a.isDeleted", "=", 0)
+    .where("b.isDeleted", "=", 0);
+  if (o.minScore !== undefined) base = base.where("p.score", ">=", o.minScore);
+  const [rows, count] = await Promise.all([
+    base
+      .select(["p.score", "p.reasons", "p.detectedAt", "a.id as aId", "a.customerNumber as aNumber", "a.companyName as aName", "b.id as bId", "b.customerNumber as bNumber", "b.companyName as bName"])
+      .orderBy("p.score", "desc")
+      .orderBy("p.customerA")
+      .orderBy("p.customerB")
+      .limit(o.pageSize)
+      .offset((o.page - 1) * o.pageSize)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  const items: DuplicatePairView[] = rows.map((r) => ({
+    score: r.score,
+    reasons: JSON.parse(r.reasons) as DuplicateReason[],
+    detectedAt: r.detectedAt,
+    a: { id: r.aId, customerNumber: r.aNumber, companyName: r.aName },
+    b: { id: r.bId, customerNumber: r.bNumber, companyName: r.bName },
+  }));
+  return { items, totalCount: Number(count.n) };
+}
+
+// ---- full scans ----
+
+export type DuplicateScanStatus = "Queued" | "Running" | "Completed" | "Failed";
+export type DuplicateScan = {
+  id: string;
+  tenantId: string;
+  status: DuplicateScanStatus;
+  totalKeys: number;
+  processedKeys: number;
+  pairsFound: number;
+  failureReason: string | null;
+  createdBy: string;
+  createdAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+};
+
+export async function insertDuplicateScan(db: DbOrTrx, scan: { id: string; tenantId: string; createdBy: string; createdAt: Date }): Promise<void> {
+  await db.insertInto("customerDuplicateScans").values({ ...scan, status: "Queued" }).execute();
+}
+
+export async function findDuplicateScan(db: DbOrTrx, tenantId: string, id: string): Promise<DuplicateScan | undefined> {
+  const row = await db.selectFrom("customerDuplicateScans").selectAll().where("tenantId", "=", tenantId).where("id", "=", id).executeTakeFirst();
+  return row && { ...row, status: row.status as DuplicateScanStatus };
+}
+
+export async function updateDuplicateScan(db: DbOrTrx, id: string, patch: Partial<Pick<DuplicateScan, "status" | "totalKeys" | "processedKeys" | "pairsFound" | "failureReason" | "startedAt" | "completedAt">>): Promise<void> {
+  await db.updateTable("customerDuplicateScans").set(patch).where("id", "=", id).execute();
+}
+
+/** Scans queued or running since before `olderThan` (their job was lost or its worker died). */
+export async function findStrandedDuplicateScans(db: DbOrTrx, olderThan: Date) {
+  return db.selectFrom("customerDuplicateScans").select(["id", "tenantId"]).where("status", "in", ["Queued", "Running"]).where("createdAt", "<", olderThan).limit(100).execute();
+}
+
+// The key space of one kind is read in this many hash ranges: one statement each, and a progress step.
+const SCAN_SLICES = 16;
+const ID_BATCH = 1000;
+
+/**
+ * Every candidate pair of a tenant, recomputed from the key table: per candidate-finding kind,
+ * the groups of 2..MAX_KEY_GROUP customers sharing a key come back from one GROUP BY over the
+ * primary key (in its order: no sort, no temporary table), a hash range at a time; the pairs are
+ * then assessed on all keys of both customers exactly as a single lookup does, written, and the
+ * pairs no longer found (checked before this scan started) removed.
+ */
+export async function scanDuplicatePairs(db: Db, tenantId: string, startedAt: Date, onProgress: (p: { totalKeys: number; processedKeys: number }) => Promise<void>) {
+  const counts = await db
+    .selectFrom("customerMatchKeys")
+    .select(["keyKind", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("tenantId", "=", tenantId)
+    .where("keyKind", "in", [...CANDIDATE_KEY_KINDS])
+    .groupBy("keyKind")
+    .execute();
+  const totalKeys = counts.reduce((s, c) => s + Number(c.n), 0);
+  let processedKeys = 0;
+  await onProgress({ totalKeys, processedKeys });
+
+  const pairs = new Set<string>();
+  for (const { keyKind, n } of counts) {
+    for (let slice = 0; slice < SCAN_SLICES; slice++) {
+      const from = Buffer.from([(slice * 256) / SCAN_SLICES]);
+      const to = slice + 1 < SCAN_SLICES ? sql`AND key_hash < ${Buffer.from([((slice + 1) * 256) / SCAN_SLICES])}` : sql``;
+      const { rows } = await sql<{ ids: string }>`
+        SELECT GROUP_CONCAT(customer_id ORDER BY customer_id SEPARATOR ',') AS ids
+        FROM customer_match_keys
+        WHERE tenant_id = ${tenantId} AND key_kind = ${keyKind} AND key_hash >= ${from} ${to}
+        GROUP BY key_hash
+        HAVING COUNT(*) BETWEEN 2 AND ${MAX_KEY_GROUP}`.execute(db);
+      for (const r of rows) {
+        const ids = String(r.ids).split(",");
+        for (let i = 0; i < ids.length; i++) for (let j = i + 1; j < ids.length; j++) pairs.add(`${ids[i]},${ids[j]}`);
+      }
+      processedKeys += slice + 1 < SCAN_SLICES ? Math.floor(Number(n) / SCAN_SLICES) : Number(n) - Math.floor(Number(n) / SCAN_SLICES) * (SCAN_SLICES - 1);
+      await onProgress({ totalKeys, processedKeys });
+    }
+  }
+
+  const involved = [...new Set([...pairs].flatMap((p) => p.split(",")))];
+  const keys = new Map<string, MatchKey[]>();
+  for (let i = 0; i < involved.length; i += ID_BATCH) {
+    for (const [id, k] of await findMatchKeys(db, tenantId, involved.slice(i, i + ID_BATCH))) keys.set(id, k);
+  }
+  const dismissed = new Set(
+    (await db.selectFrom("customerDuplicateDismissals").select(["customerA", "customerB"]).where("tenantId", "=", tenantId).execute()).map((d) => `${d.customerA},${d.customerB}`),
+  );
+  const found: PairRow[] = [];
+  for (const p of pairs) {
+    if (dismissed.has(p)) continue;
+    const [customerA, customerB] = p.split(",") as [string, string];
+    const assessed = assessDuplicate(keys.get(customerA) ?? [], keys.get(customerB) ?? []);
+    if (assessed) found.push({ customerA, customerB, ...assessed });
+  }
+  for (let i = 0; i < found.length; i += ID_BATCH) await upsertPairs(db, tenantId, found.slice(i, i + ID_BATCH), startedAt);
+  await db.deleteFrom("customerDuplicatePairs").where("tenantId", "=", tenantId).where("checkedAt", "<", startedAt).execute();
+  return { totalKeys, pairsFound: found.length };
+}
