@@ -30,7 +30,7 @@ export type BenchArgs = {
 };
 
 const USAGE = `usage: pnpm bench [--customers N] [--duration S] [--connections C] [--reseed] [--only get,search,create] [--runs N] [--api-workers N]
-       pnpm bench comms|complaints [--runs N] [--api-workers N]
+       pnpm bench comms|complaints|merge [--runs N] [--api-workers N]
        pnpm bench import
   --customers N     customers to seed for tenant 'bench' (default 100000)
   --duration S      seconds per measured scenario (default 10); each has a warm-up first

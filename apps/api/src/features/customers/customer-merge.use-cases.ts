@@ -132,8 +132,25 @@ export async function mergeCustomers(deps: AppDeps, actor: Actor, input: TMergeC
     return p;
   });
   await retireCaches(deps, actor, [plan.source, plan.target]);
-  const stored = await findMerge(deps.db, actor.tenantId, mergeId);
-  return { ...toMergeDto(stored!), target: toDto(plan.target) };
+  const stored: StoredMerge = {
+    id: mergeId,
+    tenantId: actor.tenantId,
+    sourceCustomerId,
+    targetCustomerId,
+    options,
+    fieldChoices,
+    moved: plan.moved,
+    droppedContacts: plan.droppedContacts,
+    tagsAdded: plan.tagsAdded,
+    targetFields: plan.targetFields,
+    sourceBefore: plan.sourceBefore,
+    sourceVersion: plan.source.version,
+    mergedAt: now,
+    mergedBy: actor.userId,
+    undoneAt: null,
+    undoneBy: null,
+  };
+  return { ...toMergeDto(stored), target: toDto(plan.target) };
 }
 
 async function loadMerge(deps: AppDeps, actor: Actor, mergeId: string): Promise<StoredMerge> {
