@@ -75,6 +75,7 @@ export type RateLimiter = ReturnType<typeof createRateLimiter>;
 /** Search, export, import and bulk sends cost far more than a read: they draw on a budget of their own too. */
 export const EXPENSIVE_PROCEDURES: ReadonlySet<string> = new Set([
   "customers.search",
+  "customers.list",
   "contactTransfer.export",
   "contactTransfer.import",
   "communications.sendBulkEmail",

@@ -55,7 +55,19 @@ export type CustomersTable = {
   lastModifiedAt: Date | null;
   lastModifiedBy: string | null;
   version: number;
+  notes: ColumnType<string | null, string | null | undefined, string | null>;
+  source: ColumnType<string | null, string | null | undefined, string | null>;
+  dateOfBirth: ColumnType<Date | null, string | null | undefined, string | null>;
+  gender: ColumnType<string | null, string | null | undefined, string | null>;
+  socialMediaLinks: ColumnType<unknown, string | null | undefined, string | null>;
+  emailVerified: ColumnType<number, number | undefined, number>;
+  phoneVerified: ColumnType<number, number | undefined, number>;
+  /** Generated: lower(primary_email) while not deactivated; unique per tenant. */
+  activeEmail: ColumnType<string | null, never, never>;
 };
+
+export type CustomerTagsTable = { tenantId: string; customerId: string; tag: string };
+export type CustomerActivityTable = { tenantId: string; customerId: string; lastActivityAt: Date };
 
 export type AuditLogTable = {
   id: Generated<number>;
@@ -414,6 +426,8 @@ export type Database = {
   sequences: SequencesTable;
   customers: CustomersTable;
   customerSearchTerms: CustomerSearchTermsTable;
+  customerTags: CustomerTagsTable;
+  customerActivity: CustomerActivityTable;
   customerMatchKeys: CustomerMatchKeysTable;
   customerDuplicatePairs: CustomerDuplicatePairsTable;
   customerDuplicateDismissals: CustomerDuplicateDismissalsTable;

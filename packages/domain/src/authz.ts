@@ -16,6 +16,8 @@ export const PRIVILEGES = [
   "customer:update",
   "customer:delete",
   "customer:merge",
+  /** Suspending and unsuspending a customer (001 §3.3 "admin only"): in no role but Admin. */
+  "customer:suspend",
   "complaint:manage",
   "testimonial:approve",
   "data:export",

@@ -25,6 +25,7 @@ export type DomainErrorCode =
   | "CUST-003"
   | "CUST-004"
   | "CUST-005"
+  | "CUST-006"
   | "CONT-001"
   | "CONT-002"
   | "CONT-003"
@@ -83,6 +84,12 @@ export const validationError = (fieldErrors: FieldErrors, message = "One or more
   new DomainError("VALIDATION", "validation", message, fieldErrors);
 
 export const customerNotFound = () => new DomainError("CUST-001", "not_found", "Customer not found.");
+
+/** Appendix B CUST-002: the email is held by another customer of the tenant that is not deactivated or archived. */
+export const duplicateCustomerEmail = () =>
+  new DomainError("CUST-002", "conflict", "Another customer of this tenant already has this email.", {
+    primaryEmail: ["is already used by another customer"],
+  });
 
 export const staleVersion = (expected: number, actual: number, what = "customer") =>
   new DomainError(

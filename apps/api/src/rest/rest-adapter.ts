@@ -46,6 +46,8 @@ function ifMatchVersion(req: Request): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
 export function sendProblem(res: Response, error: unknown, instance: string): void {
   const traceId = res.locals.traceId as string;
   const problem = toProblem(error, traceId, instance);
@@ -90,8 +92,13 @@ export function restRouter(deps: AppDeps, handWritten: MountedRoute[]): RestHand
     const fromQuery = queryCoercer(route.inputs);
     const run = async (req: Request, res: Response) => {
       try {
+        // DELETE takes its input from the query and, when one is sent, a JSON body too (e.g. a reason).
         const source: unknown =
-          route.method === "get" || route.method === "delete" ? fromQuery(req.query as Record<string, unknown>) : (req.body ?? {});
+          route.method === "get"
+            ? fromQuery(req.query as Record<string, unknown>)
+            : route.method === "delete"
+              ? { ...fromQuery(req.query as Record<string, unknown>), ...(isPlainObject(req.body) ? req.body : {}) }
+              : (req.body ?? {});
         if (typeof source !== "object" || source === null || Array.isArray(source)) {
           sendProblem(res, validationError({ body: ["must be a JSON object"] }), req.originalUrl);
           return;

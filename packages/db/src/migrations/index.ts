@@ -18,6 +18,10 @@ import * as m15 from "./20261122120000_create_complaints";
 import * as m16 from "./20261122120100_create_testimonials";
 import * as m17 from "./20261122130000_create_customer_search_terms";
 import * as m18 from "./20261202090000_add_communication_resent_from";
+import * as p1m0 from "./20261203100000_add_customers_active_email";
+import * as p1m1 from "./20261203100100_add_customer_record_fields";
+import * as p1m2 from "./20261203100200_create_customer_tags";
+import * as p1m3 from "./20261203100300_create_customer_activity";
 import * as p3m0 from "./20261203120000_add_transfer_kind";
 import * as p3m1 from "./20261203120100_create_customer_bulk_jobs";
 import * as p4m0 from "./20261203130000_create_customer_merges";
@@ -46,6 +50,10 @@ export const migrations: Record<string, Migration> = {
   "20261122120100_create_testimonials": m16,
   "20261122130000_create_customer_search_terms": m17,
   "20261202090000_add_communication_resent_from": m18,
+  "20261203100000_add_customers_active_email": p1m0,
+  "20261203100100_add_customer_record_fields": p1m1,
+  "20261203100200_create_customer_tags": p1m2,
+  "20261203100300_create_customer_activity": p1m3,
   "20261203120000_add_transfer_kind": p3m0,
   "20261203120100_create_customer_bulk_jobs": p3m1,
   "20261203130000_create_customer_merges": p4m0,

@@ -1,6 +1,19 @@
-import { queryTerms, searchTerms, type Customer, type CustomerRating, type CustomerSegment, type CustomerStatus, type CustomerType, type Preferences } from "@clientele/domain";
+import {
+  duplicateCustomerEmail,
+  NO_SOCIAL_MEDIA_LINKS,
+  queryTerms,
+  searchTerms,
+  type Customer,
+  type CustomerRating,
+  type CustomerSegment,
+  type CustomerStatus,
+  type CustomerType,
+  type Gender,
+  type Preferences,
+  type SocialMediaLinks,
+} from "@clientele/domain";
 import { sql, type SqlBool, type Expression } from "kysely";
-import type { DbOrTrx } from "../connection";
+import type { DbOrTrx, Trx } from "../connection";
 import { replaceMatchKeys } from "./customer-duplicate.repository";
 import { parseJson, type CustomerRow, type NewCustomerRow } from "../schema";
 
@@ -53,6 +66,16 @@ export function toCustomer(row: CustomerRow): Customer {
     lastModifiedAt: row.lastModifiedAt,
     lastModifiedBy: row.lastModifiedBy,
     version: row.version,
+    notes: row.notes,
+    source: row.source,
+    // Loaded beside the row (withTagsAndActivity); a bare row maps to none.
+    tags: [],
+    dateOfBirth: row.dateOfBirth ? row.dateOfBirth.toISOString().slice(0, 10) : null,
+    gender: row.gender as Gender | null,
+    socialMediaLinks: row.socialMediaLinks ? { ...NO_SOCIAL_MEDIA_LINKS, ...parseJson<SocialMediaLinks>(row.socialMediaLinks as SocialMediaLinks | string) } : NO_SOCIAL_MEDIA_LINKS,
+    emailVerified: Boolean(row.emailVerified),
+    phoneVerified: Boolean(row.phoneVerified),
+    lastActivityAt: null,
   };
 }
 
@@ -97,7 +120,82 @@ export function toRow(c: Customer): NewCustomerRow {
     lastModifiedAt: c.lastModifiedAt,
     lastModifiedBy: c.lastModifiedBy,
     version: c.version,
+    notes: c.notes,
+    source: c.source,
+    dateOfBirth: c.dateOfBirth,
+    gender: c.gender,
+    socialMediaLinks: Object.values(c.socialMediaLinks).some((v) => v !== null) ? JSON.stringify(c.socialMediaLinks) : null,
+    emailVerified: c.emailVerified ? 1 : 0,
+    phoneVerified: c.phoneVerified ? 1 : 0,
   };
+}
+
+/** Customers with their tags and last activity, read beside their rows (two indexed lookups for any number). */
+export async function withTagsAndActivity(db: DbOrTrx, tenantId: string, customers: Customer[]): Promise<Customer[]> {
+  if (customers.length === 0) return customers;
+  const ids = customers.map((c) => c.id);
+  const [tags, activity] = await Promise.all([
+    db.selectFrom("customerTags").select(["customerId", "tag"]).where("tenantId", "=", tenantId).where("customerId", "in", ids).execute(),
+    db.selectFrom("customerActivity").select(["customerId", "lastActivityAt"]).where("tenantId", "=", tenantId).where("customerId", "in", ids).execute(),
+  ]);
+  const tagsById = new Map<string, string[]>();
+  for (const t of tags) tagsById.set(t.customerId, [...(tagsById.get(t.customerId) ?? []), t.tag]);
+  const activityById = new Map(activity.map((a) => [a.customerId, a.lastActivityAt]));
+  return customers.map((c) => ({ ...c, tags: (tagsById.get(c.id) ?? []).sort(), lastActivityAt: activityById.get(c.id) ?? null }));
+}
+
+/** The last interaction of a customer (null when there was none): what a cached read adds to the cached record. */
+export async function findLastActivityAt(db: DbOrTrx, tenantId: string, customerId: string): Promise<Date | null> {
+  const row = await db
+    .selectFrom("customerActivity")
+    .select("lastActivityAt")
+    .where("customerId", "=", customerId)
+    .where("tenantId", "=", tenantId)
+    .executeTakeFirst();
+  return row?.lastActivityAt ?? null;
+}
+
+/**
+ * Every interaction (communication, call, meeting, complaint, testimonial) calls this in its own
+ * transaction. The row is the customer's own in customer_activity, not the customers row, so
+ * interactions never wait on (or bump the version of) the customer; GREATEST keeps it monotonic
+ * when interactions commit out of order.
+ */
+export async function touchCustomerActivity(trx: Trx, tenantId: string, customerId: string | readonly string[], at: Date): Promise<void> {
+  // Several customers (a campaign) in one statement, in id order so concurrent batches lock alike.
+  const ids = typeof customerId === "string" ? [customerId] : [...new Set(customerId)].sort();
+  if (ids.length === 0) return;
+  const rows = sql.join(ids.map((id) => sql`(${tenantId}, ${id}, ${at})`));
+  await sql`insert into customer_activity (tenant_id, customer_id, last_activity_at) values ${rows}
+    on duplicate key update last_activity_at = greatest(last_activity_at, values(last_activity_at))`.execute(trx);
+}
+
+/** The customer's tag rows made equal to its `tags`: only the difference is written. */
+export async function replaceCustomerTags(trx: Trx, c: Customer, isNew: boolean): Promise<void> {
+  const old = isNew ? [] : (await trx.selectFrom("customerTags").select("tag").where("tenantId", "=", c.tenantId).where("customerId", "=", c.id).execute()).map((r) => r.tag);
+  const removed = old.filter((t) => !c.tags.includes(t));
+  const added = c.tags.filter((t) => !old.includes(t));
+  if (removed.length) {
+    await trx.deleteFrom("customerTags").where("tenantId", "=", c.tenantId).where("customerId", "=", c.id).where("tag", "in", removed).execute();
+  }
+  if (added.length) {
+    await trx.insertInto("customerTags").values(added.map((tag) => ({ tenantId: c.tenantId, customerId: c.id, tag }))).execute();
+  }
+}
+
+/** The active-email unique key answers a duplicate as CUST-002: the one place it is recognised. */
+function emailTakenOr(error: unknown): never {
+  const e = error as { code?: string; sqlMessage?: string } | null;
+  if (e?.code === "ER_DUP_ENTRY" && e.sqlMessage?.includes("customers_tenant_active_email_ux")) throw duplicateCustomerEmail();
+  throw error;
+}
+
+/** Locks the customer row (SELECT … FOR UPDATE) and loads it with its tags and activity. */
+export async function lockCustomerRecord(trx: Trx, tenantId: string, id: string): Promise<Customer | undefined> {
+  const row = await trx.selectFrom("customers").selectAll().where("tenantId", "=", tenantId).where("id", "=", id).forUpdate().executeTakeFirst();
+  if (!row) return undefined;
+  const [customer] = await withTagsAndActivity(trx, tenantId, [toCustomer(row)]);
+  return customer;
 }
 
 /** Loads a customer of this tenant, deactivated ones included (the use case decides visibility). */
@@ -108,7 +206,9 @@ export async function findCustomerById(db: DbOrTrx, tenantId: string, id: string
     .where("tenantId", "=", tenantId)
     .where("id", "=", id)
     .executeTakeFirst();
-  return row && toCustomer(row);
+  if (!row) return undefined;
+  const [customer] = await withTagsAndActivity(db, tenantId, [toCustomer(row)]);
+  return customer;
 }
 
 export async function findCustomersByIds(db: DbOrTrx, tenantId: string, ids: string[]): Promise<Customer[]> {
@@ -118,7 +218,7 @@ export async function findCustomersByIds(db: DbOrTrx, tenantId: string, ids: str
 }
 
 export async function insertCustomer(db: DbOrTrx, customer: Customer): Promise<void> {
-  await db.insertInto("customers").values(toRow(customer)).execute();
+  await db.insertInto("customers").values(toRow(customer)).execute().catch(emailTakenOr);
 }
 
 /** Compare-and-set on `version`: false when someone else changed the row since it was read. */
@@ -130,7 +230,8 @@ export async function updateCustomer(db: DbOrTrx, customer: Customer, readVersio
     .where("tenantId", "=", customer.tenantId)
     .where("id", "=", customer.id)
     .where("version", "=", readVersion)
-    .executeTakeFirst();
+    .executeTakeFirst()
+    .catch(emailTakenOr);
   return Number(result.numUpdatedRows) === 1;
 }
 

@@ -2,17 +2,23 @@ import type { Actor } from "../authz";
 import { assertVersion, DomainError, FieldErrorCollector } from "../errors";
 import { diff } from "../changes";
 import type { DomainEvent } from "../events";
-import { trimOrNull } from "../text";
+import { controlCharacterMessage, trimOrNull } from "../text";
 import { checkAddress, type Address } from "../validation/address";
 import { validateEmail } from "../validation/email";
 import { validatePhone } from "../validation/phone";
 import {
   DEFAULT_PREFERENCES,
+  NO_SOCIAL_MEDIA_LINKS,
+  SOCIAL_NETWORKS,
   type Changes,
   type Customer,
+  type CustomerStatus,
   type CustomerType,
+  type Gender,
   type Preferences,
   type PreferencesPatch,
+  type SocialMediaLinks,
+  type SuspensionReason,
 } from "./customer.types";
 
 export type Decision = { customer: Customer; events: DomainEvent[]; changes: Changes; warnings: string[] };
@@ -32,6 +38,14 @@ export type RegisterCustomerInput = {
   shippingAddress?: Address | null;
   shippingSameAsBilling?: boolean;
   preferences?: PreferencesPatch;
+  notes?: string | null;
+  source?: string | null;
+  tags?: string[];
+  dateOfBirth?: string | null;
+  gender?: Gender | null;
+  socialMediaLinks?: Partial<SocialMediaLinks>;
+  emailVerified?: boolean;
+  phoneVerified?: boolean;
 };
 
 export type ProfilePatch = {
@@ -40,6 +54,12 @@ export type ProfilePatch = {
   lastName?: string | null;
   industry?: string | null;
   website?: string | null;
+  notes?: string | null;
+  source?: string | null;
+  dateOfBirth?: string | null;
+  gender?: Gender | null;
+  /** Networks given are set (null removes one); the others are kept. */
+  socialMediaLinks?: Partial<SocialMediaLinks>;
 };
 
 export type ContactInfoPatch = {
@@ -48,6 +68,9 @@ export type ContactInfoPatch = {
   primaryPhone?: string;
   secondaryPhone?: string | null;
   billingAddress?: Address;
+  /** A changed primary email (phone) is unverified unless this says otherwise in the same change. */
+  emailVerified?: boolean;
+  phoneVerified?: boolean;
 };
 
 export type ShippingPatch = { shippingAddress: Address | null } | { sameAsBilling: true };
@@ -63,13 +86,21 @@ export function formatCustomerNumber(sequence: number): string {
   return `CUS-${String(sequence).padStart(6, "0")}`;
 }
 
+/** Control characters are refused in every customer text field (002 B013); notes may hold line breaks and tabs. */
+function checkText(errors: FieldErrorCollector, field: string, value: string | null, multiline = false): void {
+  const message = value === null ? null : controlCharacterMessage(value, { multiline });
+  if (message) errors.add(field, message);
+}
+
 function checkName(errors: FieldErrorCollector, field: string, value: string, min: number, max: number) {
+  checkText(errors, field, value);
   if (value.length < min) errors.add(field, `must be at least ${min} characters`);
   if (value.length > max) errors.add(field, `must be at most ${max} characters`);
 }
 
 function checkWebsite(errors: FieldErrorCollector, website: string | null): string | null {
   if (website === null) return null;
+  checkText(errors, "website", website);
   if (website.length > 255) errors.add("website", "must be at most 255 characters");
   let url: URL;
   try {
@@ -85,6 +116,7 @@ function checkWebsite(errors: FieldErrorCollector, website: string | null): stri
 }
 
 function checkEmail(errors: FieldErrorCollector, field: string, value: string): string {
+  checkText(errors, field, value);
   const result = validateEmail(value);
   if (!result.ok) {
     errors.add(field, result.message);
@@ -94,6 +126,7 @@ function checkEmail(errors: FieldErrorCollector, field: string, value: string): 
 }
 
 function checkPhone(errors: FieldErrorCollector, field: string, value: string, country: string | undefined) {
+  checkText(errors, field, value);
   const result = validatePhone(value, country);
   if (!result.ok) {
     errors.add(field, result.message);
@@ -103,6 +136,7 @@ function checkPhone(errors: FieldErrorCollector, field: string, value: string, c
 }
 
 function checkAddressInto(errors: FieldErrorCollector, warnings: string[], field: string, address: Address) {
+  for (const [part, value] of Object.entries(address)) checkText(errors, `${field}.${part}`, typeof value === "string" ? value : null);
   const result = checkAddress(address);
   if (!result.ok) {
     errors.merge(field, result.errors);
@@ -133,6 +167,9 @@ export function applyPreferences(base: Preferences, patch: PreferencesPatch | un
     dataProcessingConsent: patch?.dataProcessingConsent ?? base.dataProcessingConsent,
   };
   const errors = new FieldErrorCollector();
+  checkText(errors, "preferences.communication.frequency", next.communication.frequency);
+  next.interests.forEach((v, i) => checkText(errors, `preferences.interests.${i}`, v));
+  next.preferredEventTypes.forEach((v, i) => checkText(errors, `preferences.preferredEventTypes.${i}`, v));
   const channels = next.communication.channels;
   if (new Set(channels).size !== channels.length) errors.add("preferences.communication.channels", "must not repeat a channel");
   if (channels.includes("None") && channels.length > 1) {
@@ -164,17 +201,139 @@ function dedupe(values: string[]): string[] {
   return out;
 }
 
+const MAX_TAGS = 50;
+const TAG = /^[A-Za-z0-9_-]{1,50}$/;
+
+/**
+ * Customer tags follow the contact tags' rules (normalizeTag): `[A-Za-z0-9_-]`, 1-50 characters,
+ * case-insensitive (kept in lower case), unique in the order given, at most 50.
+ */
+export function normalizeCustomerTags(raw: readonly string[]): { ok: true; value: string[] } | { ok: false; errors: Record<string, string[]> } {
+  const errors = new FieldErrorCollector();
+  const tags: string[] = [];
+  for (const value of raw) {
+    const tag = value.trim();
+    if (!TAG.test(tag)) errors.add("tags", `"${value.slice(0, 60)}" must be 1-50 characters of letters, digits, hyphens or underscores`);
+    else if (!tags.includes(tag.toLowerCase())) tags.push(tag.toLowerCase());
+  }
+  if (tags.length > MAX_TAGS) errors.add("tags", `at most ${MAX_TAGS} tags per customer`);
+  return errors.empty ? { ok: true, value: tags } : { ok: false, errors: errors.errors };
+}
+
+function checkTags(errors: FieldErrorCollector, raw: readonly string[]): string[] {
+  const result = normalizeCustomerTags(raw);
+  if (result.ok) return result.value;
+  for (const [field, messages] of Object.entries(result.errors)) messages.forEach((m) => errors.add(field, m));
+  return [];
+}
+
+function checkNotes(errors: FieldErrorCollector, raw: string | null | undefined): string | null {
+  // Notes are stored as given (only blank becomes null): their line breaks and indentation are content.
+  const notes = raw?.trim() ? raw : null;
+  checkText(errors, "notes", notes, true);
+  if (notes && notes.length > 4000) errors.add("notes", "must be at most 4000 characters");
+  return notes;
+}
+
+function checkSource(errors: FieldErrorCollector, raw: string | null | undefined): string | null {
+  const source = trimOrNull(raw);
+  checkText(errors, "source", source);
+  if (source && source.length > 100) errors.add("source", "must be at most 100 characters");
+  return source;
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** An ISO calendar date, not in the future, at most 150 years ago (age 0-150), as of `now` (UTC). */
+function checkDateOfBirth(errors: FieldErrorCollector, raw: string | null, now: Date): string | null {
+  if (raw === null) return null;
+  const m = ISO_DATE.exec(raw);
+  const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+  if (!m || !date || date.toISOString().slice(0, 10) !== raw) {
+    errors.add("dateOfBirth", "must be a date as YYYY-MM-DD");
+    return raw;
+  }
+  const today = now.toISOString().slice(0, 10);
+  const oldest = `${String(now.getUTCFullYear() - 150).padStart(4, "0")}${today.slice(4)}`;
+  if (raw > today) errors.add("dateOfBirth", "must not be in the future");
+  else if (raw < oldest) errors.add("dateOfBirth", "must give an age of at most 150 years");
+  return raw;
+}
+
+const SOCIAL_HOSTS: Record<keyof SocialMediaLinks, readonly string[]> = {
+  linkedin: ["linkedin.com"],
+  twitter: ["twitter.com", "x.com"],
+  facebook: ["facebook.com", "fb.com"],
+};
+
+const onHost = (hostname: string, hosts: readonly string[]) => hosts.some((h) => hostname === h || hostname.endsWith(`.${h}`));
+
+/** Each link an https URL on its network's host (a subdomain such as www. or uk. included). */
+function checkSocialLinks(errors: FieldErrorCollector, base: SocialMediaLinks, patch: Partial<SocialMediaLinks> | undefined): SocialMediaLinks {
+  const next = { ...base };
+  for (const network of SOCIAL_NETWORKS) {
+    const given = patch?.[network];
+    if (given === undefined) continue;
+    const link = trimOrNull(given);
+    next[network] = link;
+    if (link === null) continue;
+    const field = `socialMediaLinks.${network}`;
+    checkText(errors, field, link);
+    if (link.length > 255) errors.add(field, "must be at most 255 characters");
+    let url: URL | null = null;
+    try {
+      url = new URL(link);
+    } catch {
+      url = null;
+    }
+    if (!url || url.protocol !== "https:" || !onHost(url.hostname.toLowerCase(), SOCIAL_HOSTS[network])) {
+      errors.add(field, `must be an https URL on ${SOCIAL_HOSTS[network].join(" or ")}`);
+    }
+  }
+  return next;
+}
+
+/** Date of birth and gender describe a person: Individuals only. */
+function checkPersonal(
+  errors: FieldErrorCollector,
+  type: CustomerType,
+  dateOfBirth: string | null,
+  gender: Gender | null,
+  now: Date,
+): { dateOfBirth: string | null; gender: Gender | null } {
+  if (type !== "Individual") {
+    if (dateOfBirth !== null) errors.add("dateOfBirth", "is only for Individual customers");
+    if (gender !== null) errors.add("gender", "is only for Individual customers");
+  }
+  return { dateOfBirth: checkDateOfBirth(errors, dateOfBirth, now), gender };
+}
+
 /** REQ-CUS-017: Enterprise customers start in Corporate, everybody else in Standard. */
 export const initialSegment = (type: CustomerType) => (type === "Enterprise" ? "Corporate" : "Standard");
 
 /** Registration data that passed every rule; only a number and an id are missing. */
 export type ValidRegistration = Pick<
   Customer,
-  "type" | "companyName" | "firstName" | "lastName" | "industry" | "website" | "contactInfo" | "preferences"
+  | "type"
+  | "companyName"
+  | "firstName"
+  | "lastName"
+  | "industry"
+  | "website"
+  | "contactInfo"
+  | "preferences"
+  | "notes"
+  | "source"
+  | "tags"
+  | "dateOfBirth"
+  | "gender"
+  | "socialMediaLinks"
+  | "emailVerified"
+  | "phoneVerified"
 > & { warnings: string[] };
 
 /** Checks a registration completely before the caller spends a customer number on it. */
-export function validateRegistration(input: RegisterCustomerInput): ValidRegistration {
+export function validateRegistration(input: RegisterCustomerInput, now: Date = new Date()): ValidRegistration {
   const errors = new FieldErrorCollector();
   const warnings: string[] = [];
   const firstName = trimOrNull(input.firstName);
@@ -196,9 +355,17 @@ export function validateRegistration(input: RegisterCustomerInput): ValidRegistr
   }
   if (firstName && firstName.length > 100) errors.add("firstName", "must be at most 100 characters");
   if (lastName && lastName.length > 100) errors.add("lastName", "must be at most 100 characters");
+  if (firstName) checkText(errors, "firstName", firstName);
+  if (lastName) checkText(errors, "lastName", lastName);
   const industry = trimOrNull(input.industry);
+  checkText(errors, "industry", industry);
   if (industry && industry.length > 100) errors.add("industry", "must be at most 100 characters");
   const website = checkWebsite(errors, trimOrNull(input.website));
+  const notes = checkNotes(errors, input.notes);
+  const source = checkSource(errors, input.source);
+  const tags = checkTags(errors, input.tags ?? []);
+  const personal = checkPersonal(errors, input.type, input.dateOfBirth ?? null, input.gender ?? null, now);
+  const socialMediaLinks = checkSocialLinks(errors, NO_SOCIAL_MEDIA_LINKS, input.socialMediaLinks);
 
   const billingAddress = checkAddressInto(errors, warnings, "billingAddress", input.billingAddress);
   const country = /^[A-Z]{2}$/.test(billingAddress.country) ? billingAddress.country : undefined;
@@ -241,6 +408,13 @@ export function validateRegistration(input: RegisterCustomerInput): ValidRegistr
       shippingAddress,
     },
     preferences,
+    notes,
+    source,
+    tags,
+    ...personal,
+    socialMediaLinks,
+    emailVerified: input.emailVerified ?? false,
+    phoneVerified: input.phoneVerified ?? false,
     warnings,
   };
 }
@@ -269,6 +443,7 @@ export function registerCustomer(
     lastModifiedAt: null,
     lastModifiedBy: null,
     version: 1,
+    lastActivityAt: null,
   };
   const event = ev(customer, "CustomerRegistered", {
     customerNumber: customer.customerNumber,
@@ -285,12 +460,20 @@ export function registerCustomer(
 /** Every modification goes through here: deactivated customers are frozen, versions must match. */
 export function assertModifiable(customer: Customer, expectedVersion: number | undefined): void {
   assertVersion(expectedVersion, customer.version);
+  assertNotArchived(customer);
   if (customer.isDeleted) {
     throw new DomainError(
       "CUST-004",
       "business_rule",
       "The customer is deactivated and cannot be modified; reactivate it first.",
     );
+  }
+}
+
+/** Archived is terminal (001 §3.3): the record stays readable, nothing about it changes again. */
+export function assertNotArchived(customer: Customer): void {
+  if (customer.status === "Archived") {
+    throw new DomainError("CUST-006", "business_rule", "The customer is archived; an archived customer cannot be changed.");
   }
 }
 
@@ -314,12 +497,20 @@ export function updateProfile(
 ): Decision {
   assertModifiable(customer, expectedVersion);
   const errors = new FieldErrorCollector();
-  const next: Pick<Customer, "companyName" | "firstName" | "lastName" | "industry" | "website"> = {
+  const next: Pick<
+    Customer,
+    "companyName" | "firstName" | "lastName" | "industry" | "website" | "notes" | "source" | "dateOfBirth" | "gender" | "socialMediaLinks"
+  > = {
     companyName: customer.companyName,
     firstName: customer.firstName,
     lastName: customer.lastName,
     industry: customer.industry,
     website: customer.website,
+    notes: customer.notes,
+    source: customer.source,
+    dateOfBirth: customer.dateOfBirth,
+    gender: customer.gender,
+    socialMediaLinks: customer.socialMediaLinks,
   };
   if (patch.companyName !== undefined) {
     next.companyName = patch.companyName.trim();
@@ -329,13 +520,24 @@ export function updateProfile(
     if (patch[field] === undefined) continue;
     if (customer.type !== "Individual") errors.add(field, "is only for Individual customers");
     next[field] = trimOrNull(patch[field]);
+    checkText(errors, field, next[field]);
     if ((next[field]?.length ?? 0) > 100) errors.add(field, "must be at most 100 characters");
   }
   if (patch.industry !== undefined) {
     next.industry = trimOrNull(patch.industry);
+    checkText(errors, "industry", next.industry);
     if ((next.industry?.length ?? 0) > 100) errors.add("industry", "must be at most 100 characters");
   }
   if (patch.website !== undefined) next.website = checkWebsite(errors, trimOrNull(patch.website));
+  if (patch.notes !== undefined) next.notes = checkNotes(errors, patch.notes);
+  if (patch.source !== undefined) next.source = checkSource(errors, patch.source);
+  if (patch.dateOfBirth !== undefined || patch.gender !== undefined) {
+    // Only the fields given are checked: an existing value is not re-judged against today's date.
+    const personal = checkPersonal(errors, customer.type, patch.dateOfBirth ?? null, patch.gender ?? null, now);
+    if (patch.dateOfBirth !== undefined) next.dateOfBirth = personal.dateOfBirth;
+    if (patch.gender !== undefined) next.gender = personal.gender;
+  }
+  if (patch.socialMediaLinks !== undefined) next.socialMediaLinks = checkSocialLinks(errors, customer.socialMediaLinks, patch.socialMediaLinks);
   errors.throwIfAny();
 
   const changes = diff(customer, next);
@@ -377,7 +579,14 @@ export function updateContactInfo(
     info.secondaryPhone = raw && checkPhone(errors, "secondaryPhone", raw, country);
   }
   errors.throwIfAny();
-  return contactInfoDecision(customer, info, actor, now, warnings);
+  // A new address is not verified yet unless the same change says so; an unchanged one keeps its flag.
+  const emailChanged = info.primaryEmail.toLowerCase() !== customer.contactInfo.primaryEmail.toLowerCase();
+  const phoneChanged = info.primaryPhone !== customer.contactInfo.primaryPhone;
+  const verified = {
+    emailVerified: patch.emailVerified ?? (emailChanged ? false : customer.emailVerified),
+    phoneVerified: patch.phoneVerified ?? (phoneChanged ? false : customer.phoneVerified),
+  };
+  return contactInfoDecision(customer, info, actor, now, warnings, verified);
 }
 
 export function updateShippingAddress(
@@ -401,16 +610,22 @@ export function updateShippingAddress(
   return contactInfoDecision(customer, { ...customer.contactInfo, shippingAddress }, actor, now, warnings);
 }
 
+type Verification = Pick<Customer, "emailVerified" | "phoneVerified">;
+
 function contactInfoDecision(
   customer: Customer,
   info: Customer["contactInfo"],
   actor: Actor,
   now: Date,
   warnings: string[],
+  verified: Verification = { emailVerified: customer.emailVerified, phoneVerified: customer.phoneVerified },
 ): Decision {
-  const changes = diff(customer.contactInfo, info);
+  const changes = {
+    ...diff(customer.contactInfo, info),
+    ...diff({ emailVerified: customer.emailVerified, phoneVerified: customer.phoneVerified }, verified),
+  };
   if (Object.keys(changes).length === 0) return unchanged(customer, warnings);
-  const updated = touched(customer, { contactInfo: info }, actor, now);
+  const updated = touched(customer, { contactInfo: info, ...verified }, actor, now);
   const before = customer.contactInfo;
   const event = ev(updated, "CustomerContactInfoUpdated", {
     previousEmail: before.primaryEmail,
@@ -448,6 +663,7 @@ export function updatePreferences(
 function requireReason(reason: string): string {
   const trimmed = reason.trim();
   const errors = new FieldErrorCollector();
+  checkText(errors, "reason", trimmed);
   if (trimmed.length < 3) errors.add("reason", "is required (at least 3 characters)");
   if (trimmed.length > 500) errors.add("reason", "must be at most 500 characters");
   errors.throwIfAny();
@@ -476,6 +692,7 @@ function setDeactivated(customer: Customer, deactivated: boolean, reason: string
 }
 
 export function deactivateCustomer(customer: Customer, reason: string, actor: Actor, now: Date, expectedVersion?: number): Decision {
+  assertTransition(customer, "deactivate", ["Active", "Inactive"]);
   if (customer.isDeleted) throw new DomainError("CUST-004", "business_rule", "The customer is already deactivated.");
   assertModifiable(customer, expectedVersion);
   return setDeactivated(customer, true, reason, actor, now);
@@ -483,6 +700,137 @@ export function deactivateCustomer(customer: Customer, reason: string, actor: Ac
 
 export function reactivateCustomer(customer: Customer, reason: string, actor: Actor, now: Date, expectedVersion?: number): Decision {
   assertVersion(expectedVersion, customer.version);
+  assertTransition(customer, "reactivate", ["Inactive", "Active"]);
   if (!customer.isDeleted) throw new DomainError("CUST-003", "business_rule", "Only a deactivated customer can be reactivated.");
   return setDeactivated(customer, false, reason, actor, now);
+}
+
+/**
+ * The status machine (001 §3.3, 004 B2). Active <-> Inactive is deactivate/reactivate (the
+ * soft-delete flag); Active or Inactive -> Suspended (admins, with a reason; 002's "Blocked" is
+ * one); Suspended -> Active; any -> Archived, which is terminal.
+ */
+export const CUSTOMER_TRANSITIONS = {
+  deactivate: { from: ["Active"], to: "Inactive" },
+  reactivate: { from: ["Inactive"], to: "Active" },
+  suspend: { from: ["Active", "Inactive"], to: "Suspended" },
+  unsuspend: { from: ["Suspended"], to: "Active" },
+  archive: { from: ["Active", "Inactive", "Suspended"], to: "Archived" },
+} as const satisfies Record<string, { from: readonly CustomerStatus[]; to: CustomerStatus }>;
+export type CustomerTransition = keyof typeof CUSTOMER_TRANSITIONS;
+
+export function canTransition(from: CustomerStatus, transition: CustomerTransition): boolean {
+  return (CUSTOMER_TRANSITIONS[transition].from as readonly CustomerStatus[]).includes(from);
+}
+
+/** CUST-006 for an archived customer, CUST-003 (invalid status transition) for any other illegal move. */
+function assertTransition(customer: Customer, transition: CustomerTransition, alsoHandled: readonly CustomerStatus[] = []): void {
+  assertNotArchived(customer);
+  if (canTransition(customer.status, transition) || alsoHandled.includes(customer.status)) return;
+  const allowed = CUSTOMER_TRANSITIONS[transition].from.join(" or ");
+  throw new DomainError("CUST-003", "business_rule", `Invalid status transition: "${transition}" is not allowed for a ${customer.status} customer (only ${allowed}).`);
+}
+
+/** Marketing (campaigns, bulk promotional email) only to Active customers who consented (001 §3.3). */
+export function canReceiveMarketing(customer: Pick<Customer, "status" | "isDeleted" | "preferences">): boolean {
+  return customer.status === "Active" && !customer.isDeleted && customer.preferences.marketingConsent;
+}
+
+export function suspendCustomer(
+  customer: Customer,
+  input: { reason: SuspensionReason; note?: string | null },
+  actor: Actor,
+  now: Date,
+  expectedVersion?: number,
+): Decision {
+  assertVersion(expectedVersion, customer.version);
+  assertTransition(customer, "suspend");
+  const errors = new FieldErrorCollector();
+  const note = trimOrNull(input.note);
+  checkText(errors, "note", note);
+  if (note && note.length > 400) errors.add("note", "must be at most 400 characters");
+  errors.throwIfAny();
+  const statusReason = note ? `${input.reason}: ${note}` : input.reason;
+  return statusChange(customer, "Suspended", statusReason, "CustomerSuspended", { reason: input.reason, note, suspendedAt: now.toISOString(), suspendedBy: actor.userId }, actor, now);
+}
+
+export function unsuspendCustomer(customer: Customer, reason: string, actor: Actor, now: Date, expectedVersion?: number): Decision {
+  assertVersion(expectedVersion, customer.version);
+  assertTransition(customer, "unsuspend");
+  const why = requireReason(reason);
+  return statusChange(customer, "Active", why, "CustomerUnsuspended", { reason: why, unsuspendedAt: now.toISOString(), unsuspendedBy: actor.userId }, actor, now);
+}
+
+export function archiveCustomer(customer: Customer, reason: string, actor: Actor, now: Date, expectedVersion?: number): Decision {
+  assertVersion(expectedVersion, customer.version);
+  assertTransition(customer, "archive");
+  const why = requireReason(reason);
+  return statusChange(customer, "Archived", why, "CustomerArchived", { reason: why, previousStatus: customer.status, archivedAt: now.toISOString(), archivedBy: actor.userId }, actor, now);
+}
+
+/** Suspended and Archived customers are not deactivated: readable by id (archived ones hidden from default searches). */
+function statusChange(
+  customer: Customer,
+  status: CustomerStatus,
+  statusReason: string,
+  eventType: string,
+  data: Record<string, unknown>,
+  actor: Actor,
+  now: Date,
+): Decision {
+  const updated = touched(customer, { status, statusReason, isDeleted: false, deletedAt: null, deletedBy: null }, actor, now);
+  const changes = diff(
+    { status: customer.status, statusReason: customer.statusReason, isDeleted: customer.isDeleted },
+    { status, statusReason, isDeleted: false },
+  );
+  return { customer: updated, events: [ev(updated, eventType, { previousStatus: customer.status, ...data })], changes, warnings: [] };
+}
+
+/** PUT /customers/{id}/tags: the tag set replaced by the one given. */
+export function setCustomerTags(customer: Customer, rawTags: readonly string[], actor: Actor, now: Date, expectedVersion?: number): Decision {
+  assertModifiable(customer, expectedVersion);
+  const errors = new FieldErrorCollector();
+  const tags = checkTags(errors, rawTags);
+  errors.throwIfAny();
+  const changes = diff({ tags: customer.tags }, { tags });
+  if (Object.keys(changes).length === 0) return unchanged(customer);
+  const updated = touched(customer, { tags }, actor, now);
+  const added = tags.filter((t) => !customer.tags.includes(t));
+  const removed = customer.tags.filter((t) => !tags.includes(t));
+  return { customer: updated, events: [ev(updated, "CustomerTagsChanged", { tags, added, removed, updatedAt: now.toISOString(), updatedBy: actor.userId })], changes, warnings: [] };
+}
+
+export type CustomerRecordPatch = { profile?: ProfilePatch; contactInfo?: ContactInfoPatch; preferences?: PreferencesPatch };
+
+/**
+ * PUT /customers/{id}: profile, contact info and preferences in one change: every section's
+ * rules and events, one version bump. Field errors of all sections are reported together.
+ */
+export function updateCustomerRecord(customer: Customer, patch: CustomerRecordPatch, actor: Actor, now: Date, expectedVersion?: number): Decision {
+  assertModifiable(customer, expectedVersion);
+  const errors = new FieldErrorCollector();
+  const steps: ((c: Customer) => Decision)[] = [
+    (c) => (patch.profile ? updateProfile(c, patch.profile, actor, now) : unchanged(c)),
+    (c) => (patch.contactInfo ? updateContactInfo(c, patch.contactInfo, actor, now) : unchanged(c)),
+    (c) => (patch.preferences ? updatePreferences(c, patch.preferences, actor, now) : unchanged(c)),
+  ];
+  let current = customer;
+  const events: DomainEvent[] = [];
+  const warnings: string[] = [];
+  let changes: Changes = {};
+  for (const step of steps) {
+    try {
+      const d = step(current);
+      current = d.customer;
+      events.push(...d.events);
+      warnings.push(...d.warnings);
+      changes = { ...changes, ...d.changes };
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== "VALIDATION") throw error;
+      for (const [field, messages] of Object.entries(error.fieldErrors)) messages.forEach((m) => errors.add(field, m));
+    }
+  }
+  errors.throwIfAny();
+  if (events.length === 0) return unchanged(customer, warnings);
+  return { customer: { ...current, version: customer.version + 1 }, events, changes, warnings };
 }

@@ -13,6 +13,18 @@ export type CustomerSegment = (typeof CUSTOMER_SEGMENTS)[number];
 export const CUSTOMER_RATINGS = ["Excellent", "Good", "Fair", "Poor", "Unrated"] as const;
 export type CustomerRating = (typeof CUSTOMER_RATINGS)[number];
 
+export const GENDERS = ["Female", "Male", "NonBinary", "Other", "PreferNotToSay"] as const;
+export type Gender = (typeof GENDERS)[number];
+
+/** 002's "Blocked" is one reason to suspend a customer (admin only). */
+export const SUSPENSION_REASONS = ["Blocked", "Fraud", "PaymentOverdue", "PolicyViolation", "Other"] as const;
+export type SuspensionReason = (typeof SUSPENSION_REASONS)[number];
+
+export const SOCIAL_NETWORKS = ["linkedin", "twitter", "facebook"] as const;
+export type SocialNetwork = (typeof SOCIAL_NETWORKS)[number];
+export type SocialMediaLinks = Record<SocialNetwork, string | null>;
+export const NO_SOCIAL_MEDIA_LINKS: SocialMediaLinks = { linkedin: null, twitter: null, facebook: null };
+
 export const COMMUNICATION_CHANNELS = ["Email", "SMS", "Phone", "None"] as const;
 export type CommunicationChannel = (typeof COMMUNICATION_CHANNELS)[number];
 
@@ -64,6 +76,19 @@ export type Customer = {
   lastModifiedAt: Date | null;
   lastModifiedBy: string | null;
   version: number;
+  notes: string | null;
+  /** How the customer found us. */
+  source: string | null;
+  /** Normalized (see normalizeCustomerTags), in the order given. */
+  tags: string[];
+  /** Individuals only: an ISO date (YYYY-MM-DD). */
+  dateOfBirth: string | null;
+  gender: Gender | null;
+  socialMediaLinks: SocialMediaLinks;
+  emailVerified: boolean;
+  phoneVerified: boolean;
+  /** Read-only projection of the last interaction (customer_activity); the domain never sets it. */
+  lastActivityAt: Date | null;
 };
 
 /** REQ-CUS-016 defaults. */

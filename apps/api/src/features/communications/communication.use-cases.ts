@@ -11,6 +11,7 @@ import {
   inTransaction,
   insertCommunications,
   findCustomersByIds,
+  touchCustomerActivity,
   listActiveContactsOf,
   suppressedEmails,
   isEmailSuppressed,
@@ -24,6 +25,7 @@ import {
 import {
   assertResendable,
   checkAttachments,
+  canReceiveMarketing,
   checkConsent,
   checkEmailDraft,
   checkMeeting,
@@ -169,6 +171,7 @@ function blocked(reason: string, code: "COMM-004" | "COMM-005" | "COMM-006"): Do
 async function assertMaySend(deps: AppDeps, actor: Actor, customer: Customer, channel: "Email" | "SMS", purpose: Purpose, to: string) {
   const consent = checkConsent(customer.preferences, channel, purpose);
   if (!consent.allowed) throw blocked(consent.reason, "COMM-004");
+  if (purpose === "Marketing" && !canReceiveMarketing(customer)) throw blocked(`a ${customer.status} customer receives no marketing`, "COMM-004");
   if (channel === "Email") {
     if (await isEmailSuppressed(deps.db, actor.tenantId, to.toLowerCase())) throw blocked("this address hard-bounced earlier and is suppressed", "COMM-005");
     return;
@@ -184,6 +187,9 @@ async function assertMaySend(deps: AppDeps, actor: Actor, customer: Customer, ch
 async function persist(deps: AppDeps, actor: Actor, cs: NewCommunication[], action: string, traceId: string, event?: { type: string; data: Record<string, unknown> }) {
   await inTransaction(deps.db, async (trx) => {
     await insertCommunications(trx, cs);
+    // The interaction is the customer's last activity: when it happened, or when it was recorded if that is earlier (a planned meeting).
+    const at = new Date(Math.min(...cs.map((c) => Math.min(c.occurredAt.getTime(), c.createdAt.getTime()))));
+    await touchCustomerActivity(trx, actor.tenantId, cs.map((c) => c.customerId), at);
     await appendAudit(
       trx,
       cs.map((c) => ({ tenantId: actor.tenantId, entityType: "Communication", entityId: c.id, action, actorId: actor.userId, occurredAt: c.createdAt, changes: {}, traceId })),
@@ -285,6 +291,10 @@ export async function sendBulkEmail(deps: AppDeps, actor: Actor, input: z.infer<
     const consent = checkConsent(customer.preferences, "Email", input.purpose);
     if (!consent.allowed) {
       blockedList.push({ customerId: id, code: "COMM-004", reason: consent.reason });
+      continue;
+    }
+    if (input.purpose === "Marketing" && !canReceiveMarketing(customer)) {
+      blockedList.push({ customerId: id, code: "COMM-004", reason: `a ${customer.status} customer receives no marketing` });
       continue;
     }
     const email = customer.contactInfo.primaryEmail;

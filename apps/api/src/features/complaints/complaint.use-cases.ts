@@ -8,6 +8,7 @@ import {
   findFiles,
   getTenantSettings,
   inTransaction,
+  touchCustomerActivity,
   insertComplaint,
   insertFollowUp,
   insertStatusHistory,
@@ -129,6 +130,7 @@ export async function submitComplaint(deps: AppDeps, actor: Actor, input: z.infe
   };
   await inTransaction(deps.db, async (trx) => {
     await insertComplaint(trx, c);
+    await touchCustomerActivity(trx, c.tenantId, c.customerId, now);
     await insertStatusHistory(trx, [{ complaintId: c.id, tenantId: c.tenantId, fromStatus: null, toStatus: "New", notes: "Complaint received", changedBy: actor.userId, changedAt: now }]);
     await appendAudit(trx, [{ tenantId: c.tenantId, entityType: "Complaint", entityId: c.id, action: "CustomerComplaintReceived", actorId: actor.userId, occurredAt: now, changes: {}, traceId }]);
     await appendEvents(

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { router, withPrivilege } from "../../trpc/trpc";
 import {
   ZCreateCustomerInput,
@@ -6,10 +5,15 @@ import {
   ZCustomer,
   ZCustomerHistoryOutput,
   ZCustomerWriteOutput,
+  ZDeleteCustomerInput,
   ZGetCustomerInput,
   ZSearchCustomersInput,
   ZSearchCustomersOutput,
+  ZSetTagsInput,
   ZStatusChangeInput,
+  ZStatusChangeOutput,
+  ZSuspendInput,
+  ZUpdateCustomerInput,
   ZUpdateContactInfoInput,
   ZUpdatePreferencesInput,
   ZUpdateProfileInput,
@@ -18,7 +22,7 @@ import {
 import * as uc from "./customer.use-cases";
 
 const tags = ["Customers"];
-const ZStatusChangeOutput = z.object({ id: z.string(), status: z.string(), version: z.number().int() });
+const EMAIL_TAKEN = "CUST-002: another customer of the tenant (not deactivated or archived) has this primaryEmail";
 
 /** Thin procedures: validate (zod), authorize (privilege), call the use case. */
 export const customerRouter = router({
@@ -26,6 +30,7 @@ export const customerRouter = router({
     .meta({
       openapi: { method: "POST", path: "/customers", tags, summary: "Create a customer" },
       successStatus: 201,
+      errors: { 409: EMAIL_TAKEN },
       example: {
         request: {
           type: "SmallBusiness",
@@ -47,6 +52,27 @@ export const customerRouter = router({
     .output(ZSearchCustomersOutput)
     .query(({ ctx, input }) => uc.searchCustomerList(ctx.deps, ctx.actor, input)),
 
+  list: withPrivilege("customer:read")
+    .meta({ openapi: { method: "GET", path: "/customers", tags, summary: "List customers (paged, with the search filters; Archived only when asked for)" } })
+    .input(ZSearchCustomersInput)
+    .output(ZSearchCustomersOutput)
+    .query(({ ctx, input }) => uc.listCustomers(ctx.deps, ctx.actor, input)),
+
+  update: withPrivilege("customer:update")
+    .meta({
+      openapi: { method: "PUT", path: "/customers/{id}", tags, summary: "Update profile, contact info and preferences in one change (version required)" },
+      errors: { 409: EMAIL_TAKEN },
+    })
+    .input(ZUpdateCustomerInput)
+    .output(ZCustomerWriteOutput)
+    .mutation(({ ctx, input }) => uc.updateRecord(ctx.deps, ctx.actor, input, ctx.traceId)),
+
+  delete: withPrivilege("customer:delete")
+    .meta({ openapi: { method: "DELETE", path: "/customers/{id}", tags, summary: "Soft delete (= deactivate), reason as ?reason= or in the body" } })
+    .input(ZDeleteCustomerInput)
+    .output(ZStatusChangeOutput)
+    .mutation(({ ctx, input }) => uc.deleteCustomer(ctx.deps, ctx.actor, input, ctx.traceId)),
+
   get: withPrivilege("customer:read")
     .meta({ openapi: { method: "GET", path: "/customers/{id}", tags, summary: "Get a customer by id" } })
     .input(ZGetCustomerInput)
@@ -66,7 +92,7 @@ export const customerRouter = router({
     .mutation(({ ctx, input }) => uc.changeProfile(ctx.deps, ctx.actor, input, ctx.traceId)),
 
   updateContactInfo: withPrivilege("customer:update")
-    .meta({ openapi: { method: "PUT", path: "/customers/{id}/contact-info", tags, summary: "Update emails, phones, billing address" } })
+    .meta({ openapi: { method: "PUT", path: "/customers/{id}/contact-info", tags, summary: "Update emails, phones, billing address" }, errors: { 409: EMAIL_TAKEN } })
     .input(ZUpdateContactInfoInput)
     .output(ZCustomerWriteOutput)
     .mutation(({ ctx, input }) => uc.changeContactInfo(ctx.deps, ctx.actor, input, ctx.traceId)),
@@ -90,8 +116,32 @@ export const customerRouter = router({
     .mutation(({ ctx, input }) => uc.deactivate(ctx.deps, ctx.actor, input, ctx.traceId)),
 
   reactivate: withPrivilege("customer:update")
-    .meta({ openapi: { method: "POST", path: "/customers/{id}/reactivate", tags, summary: "Reactivate a deactivated customer" } })
+    .meta({ openapi: { method: "POST", path: "/customers/{id}/reactivate", tags, summary: "Reactivate a deactivated customer" }, errors: { 409: EMAIL_TAKEN } })
     .input(ZStatusChangeInput)
     .output(ZStatusChangeOutput)
     .mutation(({ ctx, input }) => uc.reactivate(ctx.deps, ctx.actor, input, ctx.traceId)),
+
+  setTags: withPrivilege("customer:update")
+    .meta({ openapi: { method: "PUT", path: "/customers/{id}/tags", tags, summary: "Replace the customer's tags" } })
+    .input(ZSetTagsInput)
+    .output(ZCustomerWriteOutput)
+    .mutation(({ ctx, input }) => uc.changeTags(ctx.deps, ctx.actor, input, ctx.traceId)),
+
+  suspend: withPrivilege("customer:suspend")
+    .meta({ openapi: { method: "POST", path: "/customers/{id}/suspend", tags, summary: "Suspend an Active or Inactive customer (admins; reason required)" } })
+    .input(ZSuspendInput)
+    .output(ZStatusChangeOutput)
+    .mutation(({ ctx, input }) => uc.suspend(ctx.deps, ctx.actor, input, ctx.traceId)),
+
+  unsuspend: withPrivilege("customer:suspend")
+    .meta({ openapi: { method: "POST", path: "/customers/{id}/unsuspend", tags, summary: "Return a suspended customer to Active (admins)" }, errors: { 409: EMAIL_TAKEN } })
+    .input(ZStatusChangeInput)
+    .output(ZStatusChangeOutput)
+    .mutation(({ ctx, input }) => uc.unsuspend(ctx.deps, ctx.actor, input, ctx.traceId)),
+
+  archive: withPrivilege("customer:delete")
+    .meta({ openapi: { method: "POST", path: "/customers/{id}/archive", tags, summary: "Archive (terminal: readable, hidden from default lists, never changed again)" } })
+    .input(ZStatusChangeInput)
+    .output(ZStatusChangeOutput)
+    .mutation(({ ctx, input }) => uc.archive(ctx.deps, ctx.actor, input, ctx.traceId)),
 });

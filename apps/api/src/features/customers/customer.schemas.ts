@@ -5,6 +5,8 @@ import {
   CUSTOMER_SEGMENTS,
   CUSTOMER_STATUSES,
   CUSTOMER_TYPES,
+  GENDERS,
+  SUSPENSION_REASONS,
 } from "@clientele/domain";
 import { CUSTOMER_SORT_FIELDS } from "@clientele/db";
 import { z } from "zod";
@@ -39,6 +41,19 @@ export const ZPreferencesPatch = z.object({
 
 const ZVersion = z.number().int().positive().optional().describe("The version you read; a stale one answers 409.");
 
+// Content rules (control characters, hosts, age) are the domain's; these bound the sizes.
+const ZSocialMediaLinksPatch = z
+  .object({ linkedin: text(255).nullable().optional(), twitter: text(255).nullable().optional(), facebook: text(255).nullable().optional() })
+  .describe("https URLs on linkedin.com, twitter.com or x.com, facebook.com; null removes one, an absent one is kept.");
+const ZTags = z.array(text(60)).max(100).describe("Letters, digits, - and _, 1-50 characters each, case-insensitive, at most 50.");
+const ZRecordFields = {
+  notes: text(4000).nullable().optional().describe("Free text; line breaks and tabs allowed, other control characters not."),
+  source: text(100).nullable().optional().describe("How the customer found us."),
+  dateOfBirth: z.string().max(10, "must be a date as YYYY-MM-DD").nullable().optional().describe("Individuals only: YYYY-MM-DD, age 0-150."),
+  gender: z.enum(GENDERS).nullable().optional().describe("Individuals only."),
+  socialMediaLinks: ZSocialMediaLinksPatch.optional(),
+};
+
 export const ZCreateCustomerInput = z.object({
   type: z.enum(CUSTOMER_TYPES),
   companyName: text(200).optional(),
@@ -54,6 +69,10 @@ export const ZCreateCustomerInput = z.object({
   shippingAddress: ZAddress.nullable().optional(),
   shippingSameAsBilling: z.boolean().optional(),
   preferences: ZPreferencesPatch.optional(),
+  ...ZRecordFields,
+  tags: ZTags.optional(),
+  emailVerified: z.boolean().optional(),
+  phoneVerified: z.boolean().optional(),
 });
 export type TCreateCustomerInput = z.infer<typeof ZCreateCustomerInput>;
 
@@ -95,6 +114,11 @@ export const ZCustomer = z.object({
     lifetimeValue: z.number(),
     totalEvents: z.number().int(),
     rating: z.enum(CUSTOMER_RATINGS),
+    notes: z.string().nullable(),
+    source: z.string().nullable(),
+    dateOfBirth: z.string().nullable(),
+    gender: z.enum(GENDERS).nullable(),
+    socialMediaLinks: z.object({ linkedin: z.string().nullable(), twitter: z.string().nullable(), facebook: z.string().nullable() }),
   }),
   contactInfo: z.object({
     primaryEmail: z.string(),
@@ -104,10 +128,14 @@ export const ZCustomer = z.object({
     billingAddress: ZAddressOut,
     shippingAddress: ZAddressOut.nullable(),
     website: z.string().nullable(),
+    emailVerified: z.boolean(),
+    phoneVerified: z.boolean(),
   }),
   preferences: ZPreferences,
+  tags: z.array(z.string()),
   status: z.enum(CUSTOMER_STATUSES),
   statusReason: z.string().nullable(),
+  lastActivityAt: z.string().nullable().describe("The last communication, call, meeting, complaint or testimonial (read-only)."),
   createdAt: z.string(),
   createdBy: z.string(),
   lastModifiedAt: z.string().nullable(),
@@ -122,7 +150,7 @@ export const ZSearchCustomersInput = z.object({
   query: text(200).optional(),
   type: list(z.enum(CUSTOMER_TYPES)).optional(),
   segment: list(z.enum(CUSTOMER_SEGMENTS)).optional(),
-  status: list(z.enum(CUSTOMER_STATUSES)).optional(),
+  status: list(z.enum(CUSTOMER_STATUSES)).optional().describe("Default: every status but Archived."),
   page: ZPage,
   pageSize: ZPageSize,
   sort: list(
@@ -154,6 +182,7 @@ export const ZUpdateProfileInput = z.object({
   lastName: text(100).nullable().optional(),
   industry: text(100).nullable().optional(),
   website: text(255).nullable().optional(),
+  ...ZRecordFields,
   type: z.never({ error: "type cannot be changed after creation" }).optional(),
 });
 
@@ -165,6 +194,8 @@ export const ZUpdateContactInfoInput = z.object({
   primaryPhone: text(40).optional(),
   secondaryPhone: text(40).nullable().optional(),
   billingAddress: ZAddress.optional(),
+  emailVerified: z.boolean().optional().describe("A changed primaryEmail is unverified unless this is sent with it."),
+  phoneVerified: z.boolean().optional().describe("A changed primaryPhone is unverified unless this is sent with it."),
 });
 
 export const ZUpdateShippingAddressInput = z.object({
@@ -180,6 +211,43 @@ export const ZStatusChangeInput = z.object({
   id: ZId,
   version: ZVersion,
   reason: text(500),
+});
+
+export const ZSuspendInput = z.object({
+  id: ZId,
+  version: ZVersion,
+  reason: z.enum(SUSPENSION_REASONS).describe('Why: "Blocked" (002) is one of them.'),
+  note: text(400).nullable().optional(),
+});
+
+export const ZStatusChangeOutput = z.object({ id: z.string(), status: z.enum(CUSTOMER_STATUSES), version: z.number().int() });
+
+export const ZSetTagsInput = z.object({ id: ZId, version: ZVersion, tags: ZTags });
+
+const { id: _id, version: _v, type: _t, ...profileFields } = ZUpdateProfileInput.shape;
+const { id: _cid, version: _cv, ...contactInfoFields } = ZUpdateContactInfoInput.shape;
+
+/**
+ * PUT /customers/{id}: any of the sections, one change. The version is required (If-Match on REST,
+ * or `version`): replacing several sections blindly would be too easy to get wrong.
+ */
+export const ZUpdateCustomerInput = z.object({
+  id: ZId,
+  version: z
+    .number("is required: send If-Match: \"<version>\" or version in the body")
+    .int()
+    .positive()
+    .describe("The version you read (or the If-Match header); required; a stale one answers 409."),
+  profile: z.object({ ...profileFields, type: _t }).optional(),
+  contactInfo: z.object(contactInfoFields).optional(),
+  preferences: ZPreferencesPatch.optional(),
+});
+export type TUpdateCustomerInput = z.infer<typeof ZUpdateCustomerInput>;
+
+export const ZDeleteCustomerInput = z.object({
+  id: ZId,
+  version: ZVersion,
+  reason: text(500).describe("Why (at least 3 characters): as ?reason= or in a JSON body."),
 });
 
 const ZAuditEntry = z.object({

@@ -1,8 +1,13 @@
 import { createHash, randomUUID } from "node:crypto";
 import {
+  archiveCustomer,
   assertModifiable,
   customerNotFound,
   deactivateCustomer,
+  setCustomerTags,
+  suspendCustomer,
+  unsuspendCustomer,
+  updateCustomerRecord,
   formatCustomerNumber,
   reactivateCustomer,
   registerCustomer,
@@ -15,21 +20,26 @@ import {
   validationError,
   type Actor,
   type Customer,
+  type CustomerStatus,
   type Decision,
   type PreferencesPatch,
+  type SuspensionReason,
 } from "@clientele/domain";
 import {
   appendAudit,
   appendEvents,
   findCustomerById,
+  findLastActivityAt,
   inTransaction,
   insertCustomer,
   listAudit,
-  lockCustomer,
+  lockCustomerRecord,
   nextSequenceValue,
+  replaceCustomerTags,
   replaceSearchTerms,
   searchCustomers,
   updateCustomer,
+  withTagsAndActivity,
   type CustomerSortField,
   type Trx,
 } from "@clientele/db";
@@ -40,6 +50,7 @@ import type {
   TCreateCustomerInput,
   TCustomer,
   TSearchCustomersInput,
+  TUpdateCustomerInput,
   ZPreferencesPatch,
   ZUpdateContactInfoInput,
   ZUpdateProfileInput,
@@ -61,11 +72,18 @@ export function toDto(c: Customer): TCustomer {
       lifetimeValue: Number(c.lifetimeValue),
       totalEvents: c.totalEvents,
       rating: c.rating,
+      notes: c.notes,
+      source: c.source,
+      dateOfBirth: c.dateOfBirth,
+      gender: c.gender,
+      socialMediaLinks: c.socialMediaLinks,
     },
-    contactInfo: { ...c.contactInfo, website: c.website },
+    contactInfo: { ...c.contactInfo, website: c.website, emailVerified: c.emailVerified, phoneVerified: c.phoneVerified },
     preferences: c.preferences,
+    tags: c.tags,
     status: c.status,
     statusReason: c.statusReason,
+    lastActivityAt: c.lastActivityAt?.toISOString() ?? null,
     createdAt: c.createdAt.toISOString(),
     createdBy: c.createdBy,
     lastModifiedAt: c.lastModifiedAt?.toISOString() ?? null,
@@ -94,6 +112,7 @@ async function write(trx: Trx, actor: Actor, decision: Decision, readVersion: nu
     throw staleVersion(readVersion, current?.version ?? readVersion);
   }
   await replaceSearchTerms(trx, customer, readVersion === null);
+  if (readVersion === null ? customer.tags.length > 0 : "tags" in changes) await replaceCustomerTags(trx, customer, readVersion === null);
   await appendAudit(trx, [
     {
       tenantId: actor.tenantId,
@@ -114,6 +133,9 @@ async function write(trx: Trx, actor: Actor, decision: Decision, readVersion: nu
   });
 }
 
+/** Status changes that may flip the soft-delete flag, which gates what others may read of the customer. */
+const VISIBILITY_EVENTS = new Set(["CustomerDeactivated", "CustomerReactivated", "CustomerSuspended", "CustomerArchived"]);
+
 /** After commit: write-through the new state and retire the tenant's cached searches. */
 async function afterCommit(deps: AppDeps, actor: Actor, decision: Decision) {
   const { customer, events } = decision;
@@ -127,7 +149,7 @@ async function afterCommit(deps: AppDeps, actor: Actor, decision: Decision) {
     ),
     deps.cache.bump(cacheKeys.searchGeneration(actor.tenantId)),
     // A customer's visibility gates its cached contact list and communication history too.
-    events.some((e) => e.type === "CustomerDeactivated" || e.type === "CustomerReactivated")
+    events.some((e) => VISIBILITY_EVENTS.has(e.type))
       ? deps.cache.bumpMany([cacheKeys.contactsGeneration(actor.tenantId, customer.id), cacheKeys.communicationsGeneration(actor.tenantId, customer.id)])
       : undefined,
   ]);
@@ -156,14 +178,15 @@ export async function loadModifiable(deps: AppDeps, actor: Actor, id: string): P
 
 export async function createCustomer(deps: AppDeps, actor: Actor, input: TCreateCustomerInput, traceId: string) {
   const { preferences, ...rest } = input;
-  const valid = validateRegistration({ ...rest, preferences: toPreferencesPatch(preferences) });
+  const now = deps.now();
+  const valid = validateRegistration({ ...rest, preferences: toPreferencesPatch(preferences) }, now);
   const sequence = await nextSequenceValue(deps.db, actor.tenantId, "customer");
   const decision = registerCustomer(valid, {
     id: randomUUID(),
     tenantId: actor.tenantId,
     customerNumber: formatCustomerNumber(sequence),
     actor,
-    now: deps.now(),
+    now,
   });
   await inTransaction(deps.db, (trx) => write(trx, actor, decision, null, "CustomerRegistered", traceId));
   await afterCommit(deps, actor, decision);
@@ -181,10 +204,13 @@ export async function createCustomer(deps: AppDeps, actor: Actor, input: TCreate
 
 export async function getCustomer(deps: AppDeps, actor: Actor, id: string): Promise<TCustomer> {
   const key = cacheKeys.customer(actor.tenantId, id);
-  const cached = readVersioned(await deps.cache.get(key));
+  // Interactions move lastActivityAt without touching the customer (nor its cache entry), so a
+  // cached record takes it from its own row, read beside the cache.
+  const [raw, lastActivityAt] = await Promise.all([deps.cache.get(key), findLastActivityAt(deps.db, actor.tenantId, id)]);
+  const cached = readVersioned(raw);
   if (cached) {
     if (cached.value === TOMBSTONE) throw await notVisibleError(deps.db, actor.tenantId, id);
-    return JSON.parse(cached.value) as TCustomer;
+    return { ...(JSON.parse(cached.value) as TCustomer), lastActivityAt: lastActivityAt?.toISOString() ?? null };
   }
   const customer = await findCustomerById(deps.db, actor.tenantId, id);
   if (!customer) throw customerNotFound();
@@ -204,6 +230,12 @@ export async function searchCustomerList(deps: AppDeps, actor: Actor, input: TSe
   );
 }
 
+/** Archived customers are left out of searches and lists unless a status filter asks for them. */
+const DEFAULT_LISTED_STATUSES: CustomerStatus[] = ["Active", "Inactive", "Suspended"];
+
+/** GET /customers: the search's filters and paging over the same use case (and its cache). */
+export const listCustomers = searchCustomerList;
+
 async function runSearch(deps: AppDeps, actor: Actor, input: TSearchCustomersInput) {
   const sort = (input.sort ?? ["companyName:asc"]).map((s) => {
     const [field, direction] = s.split(":") as [CustomerSortField, "asc" | "desc" | undefined];
@@ -213,13 +245,13 @@ async function runSearch(deps: AppDeps, actor: Actor, input: TSearchCustomersInp
     query: input.query,
     types: input.type,
     segments: input.segment,
-    statuses: input.status,
+    statuses: input.status ?? DEFAULT_LISTED_STATUSES,
     sort,
     page: input.page,
     pageSize: input.pageSize,
   });
   return {
-    items: items.map(toDto),
+    items: (await withTagsAndActivity(deps.db, actor.tenantId, items)).map(toDto),
     totalCount,
     page: input.page,
     pageSize: input.pageSize,
@@ -237,7 +269,7 @@ type Change = (customer: Customer, now: Date) => Decision;
  */
 async function locked(deps: AppDeps, actor: Actor, id: string, action: string, traceId: string, decide: Change): Promise<Decision> {
   const decision = await inTransaction(deps.db, async (trx) => {
-    const customer = await lockCustomer(trx, actor.tenantId, id);
+    const customer = await lockCustomerRecord(trx, actor.tenantId, id);
     if (!customer) throw customerNotFound();
     const d = decide(customer, deps.now());
     await write(trx, actor, d, customer.version, action, traceId);
@@ -308,6 +340,49 @@ export async function reactivate(deps: AppDeps, actor: Actor, input: { id: strin
   );
   return { id: customer.id, status: customer.status, version: customer.version };
 }
+
+type StatusInput = { id: string; version?: number | undefined; reason: string };
+const statusResult = ({ customer }: Decision) => ({ id: customer.id, status: customer.status, version: customer.version });
+
+export async function suspend(
+  deps: AppDeps,
+  actor: Actor,
+  input: { id: string; version?: number | undefined; reason: SuspensionReason; note?: string | null | undefined },
+  traceId: string,
+) {
+  return statusResult(
+    await locked(deps, actor, input.id, "CustomerSuspended", traceId, (c, now) =>
+      suspendCustomer(c, { reason: input.reason, note: input.note ?? null }, actor, now, input.version),
+    ),
+  );
+}
+
+export async function unsuspend(deps: AppDeps, actor: Actor, input: StatusInput, traceId: string) {
+  return statusResult(
+    await locked(deps, actor, input.id, "CustomerUnsuspended", traceId, (c, now) => unsuspendCustomer(c, input.reason, actor, now, input.version)),
+  );
+}
+
+export async function archive(deps: AppDeps, actor: Actor, input: StatusInput, traceId: string) {
+  return statusResult(
+    await locked(deps, actor, input.id, "CustomerArchived", traceId, (c, now) => archiveCustomer(c, input.reason, actor, now, input.version)),
+  );
+}
+
+export function changeTags(deps: AppDeps, actor: Actor, input: { id: string; version?: number | undefined; tags: string[] }, traceId: string) {
+  return change(deps, actor, input.id, "CustomerTagsChanged", traceId, (c, now) => setCustomerTags(c, input.tags, actor, now, input.version));
+}
+
+/** PUT /customers/{id}: any of profile, contact info and preferences in one transaction and one version. */
+export function updateRecord(deps: AppDeps, actor: Actor, input: TUpdateCustomerInput, traceId: string) {
+  const { id, version, profile, contactInfo, preferences } = input;
+  return change(deps, actor, id, "CustomerUpdated", traceId, (c, now) =>
+    updateCustomerRecord(c, { profile, contactInfo, preferences: toPreferencesPatch(preferences) }, actor, now, version),
+  );
+}
+
+/** DELETE /customers/{id}: the soft delete, which is deactivation. */
+export const deleteCustomer = deactivate;
 
 /** The audit trail of one customer (deactivated ones included: that is what audits are for). */
 export async function customerHistory(deps: AppDeps, actor: Actor, id: string) {

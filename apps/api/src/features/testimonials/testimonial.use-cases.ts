@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { appendAudit, appendEvents, findTestimonial, inTransaction, insertTestimonial, listCustomerTestimonials, listPublishedTestimonials, updateTestimonial } from "@clientele/db";
+import { appendAudit, appendEvents, findTestimonial, inTransaction, insertTestimonial, listCustomerTestimonials, listPublishedTestimonials, touchCustomerActivity, updateTestimonial } from "@clientele/db";
 import {
   checkTestimonial,
   decideTestimonial,
@@ -59,6 +59,7 @@ export async function submitTestimonial(deps: AppDeps, actor: Actor, input: TSub
   const { testimonial, event } = receiveTestimonial(checkTestimonial(input), { id: randomUUID(), tenantId: actor.tenantId, customerId: customer.id, actorId: actor.userId, now });
   await inTransaction(deps.db, async (trx) => {
     await insertTestimonial(trx, testimonial);
+    await touchCustomerActivity(trx, actor.tenantId, testimonial.customerId, now);
     await appendAudit(trx, [
       {
         tenantId: actor.tenantId,
