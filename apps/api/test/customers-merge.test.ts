@@ -279,6 +279,11 @@ describe("POST /customers/merge", () => {
     const deactivated = (await events(source.id)).filter((e) => e.type === "CustomerDeactivated");
     expect(deactivated).toHaveLength(1);
     expect(deactivated[0]).toMatchObject({ version: 2, data: { customerId: source.id, mergedInto: target.id, reason: `Merged into ${target.customerNumber}` } });
+    // The moved contact changed too: a new version, its event and its audit row.
+    const contactEvents = (await events(source.contactId)).filter((e) => e.type === "ContactUpdated");
+    expect(contactEvents).toMatchObject([{ aggregateType: "Contact", version: 2, data: { customerId: target.id, changedFields: { customerId: target.id } } }]);
+    const contactAudit = await listAudit(server.deps.db, tenant, "Contact", source.contactId);
+    expect(contactAudit.at(-1)).toMatchObject({ action: "CustomerMerged", changes: { customerId: { from: source.id, to: target.id } } });
   });
 
   it("overlapping merges fired together (A→B and B→A): one wins, the other is refused, neither record is corrupted", async () => {

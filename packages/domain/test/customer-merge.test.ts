@@ -105,7 +105,7 @@ describe("planMerge: what moves", () => {
     const k = contact("src", "a@example.com");
     const plan = planMerge(input({ sourceContacts: [k] }));
     expect(plan.moved).toEqual({
-      contacts: [{ id: k.id, version: 3 }],
+      contacts: [{ id: k.id, version: 4 }],
       communications: [{ id: "comm-1", version: 2 }],
       followUps: [{ id: "fu-1", version: 1 }],
       complaints: [{ id: "cmp-1", version: 4 }],
@@ -121,6 +121,9 @@ describe("planMerge: what moves", () => {
       data: { sourceCustomerId: "src", targetCustomerId: "tgt", mergeId: "m-1", mergedBy: "u-1", mergedAt: now.toISOString() },
     });
     expect(plan.events.find((e) => e.type === "CustomerDeactivated")).toMatchObject({ aggregateId: "src", data: { mergedInto: "tgt" } });
+    expect(plan.contactEvents).toEqual([
+      expect.objectContaining({ type: "ContactUpdated", aggregateType: "Contact", aggregateId: k.id, version: 4, data: expect.objectContaining({ changedFields: { customerId: "tgt" } }) }),
+    ]);
     expect(plan.audit.source.mergedInto).toEqual({ from: null, to: "tgt" });
     expect(plan.audit.target.mergedFrom).toEqual({ from: null, to: "src" });
   });
@@ -154,11 +157,12 @@ describe("planMerge: what moves", () => {
     expect(plan.droppedContacts).toEqual([]);
   });
 
-  it("the target keeps its primary: the source's primary is demoted (its version moves on) and remembered", () => {
+  it("the target keeps its primary: the source's primary is demoted and remembered", () => {
     const primary = contact("src", "p@example.com", { isPrimary: true, version: 5 });
     const plan = planMerge(input({ sourceContacts: [primary], targetContacts: [contact("tgt", "t@example.com", { isPrimary: true })] }));
     expect(plan.demotedContactIds).toEqual([primary.id]);
     expect(plan.moved.contacts).toEqual([{ id: primary.id, version: 6, wasPrimary: true }]);
+    expect(plan.contactEvents[0]?.data.changedFields).toEqual({ customerId: "tgt", isPrimary: false });
     // A target without contacts takes the source's primary as it is.
     expect(planMerge(input({ sourceContacts: [primary] })).demotedContactIds).toEqual([]);
   });
@@ -255,6 +259,9 @@ describe("planUndo", () => {
     expect(plan.back.communications).toEqual(["comm-1"]);
     expect(plan.back.contacts).toHaveLength(1);
     expect(plan.promotedContactIds).toEqual(plan.back.contacts);
+    expect(plan.contactEvents).toEqual([
+      expect.objectContaining({ aggregateId: plan.back.contacts[0], version: 4, data: expect.objectContaining({ changedFields: { customerId: "src", isPrimary: true } }) }),
+    ]);
     expect(plan.events.map((e) => e.type)).toEqual(["CustomerReactivated", "CustomerMergeUndone"]);
     expect(plan.audit.target.industry).toEqual({ from: "Industry src", to: "Industry tgt" });
   });

@@ -66,15 +66,22 @@ export async function moveRecords(trx: Trx, tenantId: string, kind: MovedKind, i
   }
 }
 
-/** Sets the primary flag of contacts (a new version each, as any contact change). */
-export async function setContactsPrimary(trx: Trx, tenantId: string, ids: string[], isPrimary: boolean, actor: Actor, now: Date): Promise<void> {
+/** Moves contacts to a customer: a change of each contact, so each gets a new version. */
+export async function moveContacts(trx: Trx, tenantId: string, ids: string[], toCustomerId: string, actor: Actor, now: Date): Promise<void> {
+  for (const part of slices(ids)) {
+    await trx
+      .updateTable("contacts")
+      .set((eb) => ({ customerId: toCustomerId, lastModifiedAt: now, lastModifiedBy: actor.userId, version: eb("version", "+", 1) }))
+      .where("tenantId", "=", tenantId)
+      .where("id", "in", part)
+      .execute();
+  }
+}
+
+/** The primary flag of contacts being moved (moveContacts gave them their new version). */
+export async function setContactsPrimary(trx: Trx, tenantId: string, ids: string[], isPrimary: boolean): Promise<void> {
   if (ids.length === 0) return;
-  await trx
-    .updateTable("contacts")
-    .set((eb) => ({ isPrimary: isPrimary ? 1 : 0, lastModifiedAt: now, lastModifiedBy: actor.userId, version: eb("version", "+", 1) }))
-    .where("tenantId", "=", tenantId)
-    .where("id", "in", ids)
-    .execute();
+  await trx.updateTable("contacts").set({ isPrimary: isPrimary ? 1 : 0 }).where("tenantId", "=", tenantId).where("id", "in", ids).execute();
 }
 
 /** Where the named records are now, locked (an undo decides on them, then moves them). */

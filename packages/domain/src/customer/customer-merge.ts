@@ -96,6 +96,8 @@ export type MergePlan = {
   moved: Record<MovedKind, MovedRecord[]>;
   /** Moved contacts that stop being primary (the target keeps its primary). */
   demotedContactIds: string[];
+  /** One ContactUpdated per moved contact, each with the contact's new version. */
+  contactEvents: (DomainEvent & { version: number })[];
   /** Source contacts left behind because an active target contact has their email. */
   droppedContacts: DroppedContact[];
   /** Tags of the source the target gains. */
@@ -138,6 +140,17 @@ const ev = (aggregateId: string, type: string, data: Record<string, unknown>): D
   data,
 });
 
+/** A moved contact's event: ContactUpdated with the fields that changed (its customer, maybe its primary flag). */
+function contactMoved(id: string, version: number, changedFields: Record<string, unknown>, actor: Actor, now: Date): DomainEvent & { version: number } {
+  return {
+    type: "ContactUpdated",
+    aggregateType: "Contact",
+    aggregateId: id,
+    version,
+    data: { contactId: id, customerId: changedFields.customerId, changedFields, updatedAt: now.toISOString(), updatedBy: actor.userId },
+  };
+}
+
 const touch = (c: Customer, patch: Partial<Customer>, actor: Actor, now: Date): Customer => ({
   ...c,
   ...patch,
@@ -168,9 +181,8 @@ function planContacts(input: MergeInput) {
   // The target keeps its primary contact; without one, the source's primary becomes the target's.
   const targetHasPrimary = targetActive.some((c) => c.isPrimary);
   const demoted = targetHasPrimary ? moving.filter((c) => c.isPrimary) : [];
-  const moved: MovedRecord[] = moving.map((c) =>
-    demoted.includes(c) ? { id: c.id, version: c.version + 1, wasPrimary: true } : { id: c.id, version: c.version },
-  );
+  // A contact is an aggregate of its own: its move (and demotion) is a change with a new version.
+  const moved: MovedRecord[] = moving.map((c) => ({ id: c.id, version: c.version + 1, ...(demoted.includes(c) ? { wasPrimary: true } : {}) }));
   return { moved, demoted: demoted.map((c) => c.id), dropped };
 }
 
@@ -241,6 +253,9 @@ export function planMerge(input: MergeInput): MergePlan {
     target: mergedTarget,
     moved,
     demotedContactIds: contacts.demoted,
+    contactEvents: contacts.moved.map((c) =>
+      contactMoved(c.id, c.version, { customerId: target.id, ...(c.wasPrimary ? { isPrimary: false } : {}) }, actor, now),
+    ),
     droppedContacts: contacts.dropped,
     tagsAdded,
     targetFields,
@@ -299,6 +314,7 @@ export type UndoPlan = {
   /** Per kind, the ids that go back to the source; contacts that were primary there are promoted again. */
   back: Record<MovedKind, string[]>;
   promotedContactIds: string[];
+  contactEvents: (DomainEvent & { version: number })[];
   tagsRemoved: string[];
   events: DomainEvent[];
   audit: { source: Changes; target: Changes };
@@ -375,6 +391,9 @@ export function planUndo(input: UndoInput): UndoPlan {
     target: restoredTarget,
     back,
     promotedContactIds: merge.moved.contacts.filter((c) => c.wasPrimary).map((c) => c.id),
+    contactEvents: merge.moved.contacts.map((c) =>
+      contactMoved(c.id, c.version + 1, { customerId: source.id, ...(c.wasPrimary ? { isPrimary: true } : {}) }, actor, now),
+    ),
     tagsRemoved,
     events: [
       ev(source.id, "CustomerReactivated", { customerId: source.id, reason, reactivatedAt: at, reactivatedBy: actor.userId }),

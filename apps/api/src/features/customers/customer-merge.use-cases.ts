@@ -28,6 +28,7 @@ import {
   lockRecordsOf,
   markMergeUndone,
   moveAllRecords,
+  moveContacts,
   moveRecords,
   removeCustomerTags,
   replaceSearchTerms,
@@ -57,6 +58,21 @@ async function writeCustomer(trx: Trx, actor: Actor, c: Customer, readVersion: n
     events.filter((e) => e.aggregateId === c.id),
     { tenantId: actor.tenantId, actor: actor.userId, version: c.version, occurredAt: at },
   );
+}
+
+/** The moved contacts' audit rows (customer, and primary flag where it changed) and ContactUpdated events. */
+async function writeContactChanges(trx: Trx, actor: Actor, events: (DomainEvent & { version: number })[], action: string, fromCustomerId: string, now: Date, traceId: string) {
+  if (events.length === 0) return;
+  await appendAudit(
+    trx,
+    events.map((e) => {
+      const changed = e.data.changedFields as { customerId: string; isPrimary?: boolean };
+      const changes: Changes = { customerId: { from: fromCustomerId, to: changed.customerId } };
+      if (changed.isPrimary !== undefined) changes.isPrimary = { from: !changed.isPrimary, to: changed.isPrimary };
+      return { tenantId: actor.tenantId, entityType: "Contact", entityId: e.aggregateId, action, actorId: actor.userId, occurredAt: now, changes, traceId };
+    }),
+  );
+  await appendEvents(trx, events, { tenantId: actor.tenantId, actor: actor.userId, version: 0, occurredAt: now });
 }
 
 /** After commit: both customers' cached copies replaced, their lists and the tenant's searches retired. */
@@ -123,8 +139,9 @@ export async function mergeCustomers(deps: AppDeps, actor: Actor, input: TMergeC
     // The source first: once deactivated its email is free, should the target take it.
     await writeCustomer(trx, actor, p.source, source.version, "CustomerMerged", p.audit.source, p.events, traceId);
     await writeCustomer(trx, actor, p.target, target.version, "CustomerMerged", p.audit.target, p.events, traceId);
-    await moveRecords(trx, actor.tenantId, "contacts", p.moved.contacts.map((c) => c.id), target.id);
-    await setContactsPrimary(trx, actor.tenantId, p.demotedContactIds, false, actor, now);
+    await moveContacts(trx, actor.tenantId, p.moved.contacts.map((c) => c.id), target.id, actor, now);
+    await setContactsPrimary(trx, actor.tenantId, p.demotedContactIds, false);
+    await writeContactChanges(trx, actor, p.contactEvents, "CustomerMerged", source.id, now, traceId);
     for (const kind of kinds.filter((k) => k !== "contacts")) await moveAllRecords(trx, actor.tenantId, kind, source.id, target.id);
     await addCustomerTags(trx, actor.tenantId, target.id, p.tagsAdded);
     if (source.lastActivityAt) await touchCustomerActivity(trx, actor.tenantId, target.id, source.lastActivityAt);
@@ -193,8 +210,10 @@ export async function undoMerge(deps: AppDeps, actor: Actor, mergeId: string, tr
 
     await writeCustomer(trx, actor, p.source, source.version, "CustomerMergeUndone", p.audit.source, p.events, traceId);
     await writeCustomer(trx, actor, p.target, target.version, "CustomerMergeUndone", p.audit.target, p.events, traceId);
-    for (const kind of MOVED_KINDS) await moveRecords(trx, actor.tenantId, kind, p.back[kind], source.id);
-    await setContactsPrimary(trx, actor.tenantId, p.promotedContactIds, true, actor, now);
+    await moveContacts(trx, actor.tenantId, p.back.contacts, source.id, actor, now);
+    for (const kind of MOVED_KINDS.filter((k) => k !== "contacts")) await moveRecords(trx, actor.tenantId, kind, p.back[kind], source.id);
+    await setContactsPrimary(trx, actor.tenantId, p.promotedContactIds, true);
+    await writeContactChanges(trx, actor, p.contactEvents, "CustomerMergeUndone", target.id, now, traceId);
     await removeCustomerTags(trx, actor.tenantId, target.id, p.tagsRemoved);
     await markMergeUndone(trx, actor.tenantId, mergeId, now, actor.userId);
     return p;
