@@ -8,6 +8,7 @@ export * from "./named-lock";
 export * from "./repositories/tenant.repository";
 export * from "./repositories/sequence.repository";
 export * from "./repositories/customer.repository";
+export * from "./repositories/customer-search.repository";
 export * from "./repositories/contact.repository";
 export * from "./repositories/contact-transfer.repository";
 export * from "./repositories/communication.repository";

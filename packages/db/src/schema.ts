@@ -68,6 +68,9 @@ export type CustomersTable = {
 
 export type CustomerTagsTable = { tenantId: string; customerId: string; tag: string };
 export type CustomerActivityTable = { tenantId: string; customerId: string; lastActivityAt: Date };
+/** Advanced search lookups (issue 10 §2): name-word keys and 4-digit phone windows per customer. */
+export type CustomerNameKeysTable = { tenantId: string; nameKey: string; customerId: string };
+export type CustomerPhoneGramsTable = { tenantId: string; gram: string; customerId: string };
 
 export type AuditLogTable = {
   id: Generated<number>;
@@ -428,6 +431,8 @@ export type Database = {
   customerSearchTerms: CustomerSearchTermsTable;
   customerTags: CustomerTagsTable;
   customerActivity: CustomerActivityTable;
+  customerNameKeys: CustomerNameKeysTable;
+  customerPhoneGrams: CustomerPhoneGramsTable;
   customerMatchKeys: CustomerMatchKeysTable;
   customerDuplicatePairs: CustomerDuplicatePairsTable;
   customerDuplicateDismissals: CustomerDuplicateDismissalsTable;

@@ -3,6 +3,7 @@ import { contactRouter } from "../features/contacts/contact.router";
 import { communicationRouter, templateRouter } from "../features/communications/communication.router";
 import { complaintRouter } from "../features/complaints/complaint.router";
 import { customerMergeRouter } from "../features/customers/customer-merge.router";
+import { customerSearchRouter } from "../features/customers/customer-search.router";
 import { customerRouter } from "../features/customers/customer.router";
 import { fileRouter } from "../features/files/file.router";
 import { followUpRouter } from "../features/follow-ups/follow-up.router";
@@ -10,7 +11,7 @@ import { testimonialRouter } from "../features/testimonials/testimonial.router";
 import { mergeRouters, router } from "./trpc";
 
 export const appRouter = router({
-  customers: mergeRouters(customerRouter, customerMergeRouter),
+  customers: mergeRouters(customerRouter, customerMergeRouter, customerSearchRouter),
   contacts: contactRouter,
   contactTransfer: contactTransferRouter,
   communications: communicationRouter,

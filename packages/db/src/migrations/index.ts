@@ -22,6 +22,8 @@ import * as p1m0 from "./20261203100000_add_customers_active_email";
 import * as p1m1 from "./20261203100100_add_customer_record_fields";
 import * as p1m2 from "./20261203100200_create_customer_tags";
 import * as p1m3 from "./20261203100300_create_customer_activity";
+import * as p2m0 from "./20261203110000_create_customer_name_keys";
+import * as p2m1 from "./20261203110100_create_customer_phone_grams";
 import * as p3m0 from "./20261203120000_add_transfer_kind";
 import * as p3m1 from "./20261203120100_create_customer_bulk_jobs";
 import * as p4m0 from "./20261203130000_create_customer_merges";
@@ -54,6 +56,8 @@ export const migrations: Record<string, Migration> = {
   "20261203100100_add_customer_record_fields": p1m1,
   "20261203100200_create_customer_tags": p1m2,
   "20261203100300_create_customer_activity": p1m3,
+  "20261203110000_create_customer_name_keys": p2m0,
+  "20261203110100_create_customer_phone_grams": p2m1,
   "20261203120000_add_transfer_kind": p3m0,
   "20261203120100_create_customer_bulk_jobs": p3m1,
   "20261203130000_create_customer_merges": p4m0,
