@@ -62,6 +62,10 @@ describe("POST /customers/merge", () => {
     const source = await populated("all");
     const target = await create({ companyName: "All Target Ltd" });
     const targetContact = await addContact(target.id, "all.target@example.com");
+    // Both lists cached before the merge: the merge must retire them.
+    expect((await admin.get(`/customers/${target.id}/contacts`)).body.items).toHaveLength(1);
+    expect((await admin.get(`/customers/${source.id}/communications`)).body.items).toHaveLength(1);
+    expect((await admin.get(`/customers/${target.id}/communications`)).body.items).toHaveLength(0);
 
     const res = await merge({ sourceCustomerId: source.id, targetCustomerId: target.id });
     expect(res.status).toBe(200);
@@ -152,6 +156,7 @@ describe("POST /customers/merge", () => {
   it("takes the fields chosen from the source, keeps the target's otherwise, and audits both", async () => {
     const source = await create({ companyName: "Fields Source", industry: "Energy", website: "https://source.example.com", secondaryPhone: "+44 20 7946 0959" });
     const target = await create({ companyName: "Fields Target", industry: "Retail" });
+    expect((await admin.get(`/customers/${target.id}`)).body.profile.industry).toBe("Retail");
     const res = await merge({
       sourceCustomerId: source.id,
       targetCustomerId: target.id,
