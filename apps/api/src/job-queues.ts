@@ -5,6 +5,8 @@ import {
   jobIdFor,
   type ContactExportPayload,
   type ContactImportPayload,
+  type CustomerDuplicatesPayload,
+  type DuplicateScanPayload,
   type MessagePayload,
   type NotificationPayload,
 } from "@clientele/jobs";
@@ -23,6 +25,9 @@ export type JobQueues = {
   /** True when queued; false when Redis refused (the worker's sweeper queues it later). */
   enqueueImport: (p: ContactImportPayload) => Promise<boolean>;
   enqueueExport: (p: ContactExportPayload) => Promise<boolean>;
+  /** Duplicate detection after a customer write, and a tenant's full scan; the worker's sweep queues what fails here. */
+  enqueueCustomerDuplicates: (p: CustomerDuplicatesPayload) => Promise<boolean>;
+  enqueueDuplicateScan: (p: DuplicateScanPayload) => Promise<boolean>;
   /** Every queue of the platform, for the operators' dashboard (/ops/queues). */
   all: Queue[];
   close: () => Promise<void>;
@@ -38,7 +43,8 @@ export function createJobQueues(redisUrl: string, prefix: string, log: Logger): 
   const sms = new Queue(QUEUES.sms, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
   const notifications = new Queue(QUEUES.notifications, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
   const maintenance = new Queue(QUEUES.maintenance, { connection, prefix });
-  const all = [imports, exports, email, sms, notifications, maintenance];
+  const duplicates = new Queue(QUEUES.customerDuplicates, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  const all = [imports, exports, email, sms, notifications, duplicates, maintenance];
   // Queues report connection trouble as events; without a listener Node would throw them.
   for (const q of all) q.on("error", (error) => log.debug({ err: error.message }, "queue error"));
   const add = async (queue: Queue, name: string, payload: object, jobId: string, delay?: number) => {
@@ -53,6 +59,8 @@ export function createJobQueues(redisUrl: string, prefix: string, log: Logger): 
   return {
     enqueueImport: (p) => add(imports, JOB_NAMES.contactImport, p, jobIdFor.contactImport(p)),
     enqueueExport: (p) => add(exports, JOB_NAMES.contactExport, p, jobIdFor.contactExport(p)),
+    enqueueCustomerDuplicates: (p) => add(duplicates, JOB_NAMES.customerDuplicates, p, jobIdFor.customerDuplicates(p)),
+    enqueueDuplicateScan: (p) => add(duplicates, JOB_NAMES.duplicateScan, p, jobIdFor.duplicateScan(p)),
     enqueueMessage: (type, p) =>
       type === "Email" ? add(email, JOB_NAMES.sendEmail, p, jobIdFor.message(p)) : add(sms, JOB_NAMES.sendSms, p, jobIdFor.message(p)),
     enqueueEmails: async (ps) => {

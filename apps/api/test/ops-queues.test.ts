@@ -106,7 +106,7 @@ describe("the queue dashboard at /ops/queues", () => {
       async () => (await (await board("/api/queues?activeQueue=email&status=failed&page=1&jobsPerPage=50", { headers })).json()) as Listing,
       (l) => Boolean(l.queues.find((q) => q.name === "email")?.jobs.some((j) => j.id === jobId)),
     );
-    expect(listing.queues.map((q) => q.name).sort()).toEqual(["contact-export", "contact-import", "email", "maintenance", "notifications", "sms"]);
+    expect(listing.queues.map((q) => q.name).sort()).toEqual(["contact-export", "contact-import", "customer-duplicates", "email", "maintenance", "notifications", "sms"]);
     const job = listing.queues.find((q) => q.name === "email")!.jobs.find((j) => j.id === jobId)!;
     expect(job.name).toBe("send-email");
     expect(job.failedReason).toMatch(/550 no such user \[email\]/);

@@ -42,6 +42,8 @@ const Env = z.object({
   SMS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
   /** Notification jobs (invites, reminders, notices, escalation digests) run at once. */
   NOTIFICATIONS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  /** Duplicate-detection jobs (one customer's pairs, or a full tenant scan) run at once. */
+  DUPLICATES_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Prometheus /metrics of the worker (queues, outbox lag, relay, sweeps); 0 picks a free port. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Loopback by default: the metrics page is for the scraper on this host (or set 0.0.0.0 in a container). */

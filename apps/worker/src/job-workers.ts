@@ -21,6 +21,8 @@ import {
   type MessagingDeps,
 } from "@clientele/jobs";
 import { findQueuedMessages, transitionCommunication } from "@clientele/db";
+import { findStaleDirtyMarks, findStrandedDuplicateScans, updateDuplicateScan } from "@clientele/db";
+import { runCustomerDuplicates, runDuplicateScan, ZCustomerDuplicatesPayload, ZDuplicateScanPayload } from "@clientele/jobs";
 import { maskPii } from "@clientele/telemetry";
 import { Queue, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
@@ -57,6 +59,7 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
     email: queue(QUEUES.email, DEFAULT_JOB_OPTIONS),
     sms: queue(QUEUES.sms, DEFAULT_JOB_OPTIONS),
     notifications: queue(QUEUES.notifications, DEFAULT_JOB_OPTIONS),
+    duplicates: queue(QUEUES.customerDuplicates, DEFAULT_JOB_OPTIONS),
   };
   // One round trip per queue; nothing to send, no round trip.
   const addBulk = async (q: Queue, jobs: Parameters<Queue["addBulk"]>[0]) => {
@@ -84,6 +87,19 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
       ),
     { ...common, concurrency: env.NOTIFICATIONS_CONCURRENCY },
   );
+  const duplicates = new Worker(
+    QUEUES.customerDuplicates,
+    (job) =>
+      guarded<unknown>(() =>
+        job.name === JOB_NAMES.duplicateScan ? runDuplicateScan(deps, ZDuplicateScanPayload.parse(job.data)) : runCustomerDuplicates(deps, ZCustomerDuplicatesPayload.parse(job.data)),
+      ),
+    { ...common, concurrency: env.DUPLICATES_CONCURRENCY },
+  );
+  // A scan out of attempts is Failed, never left Running.
+  duplicates.on("failed", (job, error) => {
+    if (!finallyFailed(job) || !job || job.name !== JOB_NAMES.duplicateScan) return;
+    void updateDuplicateScan(deps.db, job.data.scanId, { status: "Failed", failureReason: error.message.slice(0, 500), completedAt: deps.now() });
+  });
   // Out of attempts: a message still claimed or queued is Failed, never left hanging, never resent.
   for (const w of [email, sms]) {
     w.on("failed", (job, error) => {
@@ -120,7 +136,7 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
     if (!finallyFailed(job) || !job) return;
     void updateExport(deps.db, job.data.exportId, { status: "Failed", failureReason: error.message.slice(0, 500), completedAt: deps.now() });
   });
-  const workers = [imports, exports, email, sms, notifications, maintenance];
+  const workers = [imports, exports, email, sms, notifications, duplicates, maintenance];
   for (const w of workers) {
     w.on("error", (error) => deps.log.warn({ err: error.message }, "job worker error"));
     // Operators see every failed attempt, and loudly the last one; reasons are masked (a refusal names its recipient).
@@ -164,6 +180,18 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
         ),
         addBulk(queues.sms, texts.map((m) => message(m, JOB_NAMES.sendSms))),
         addBulk(queues.email, mails.map((m) => message(m, JOB_NAMES.sendEmail))),
+      ]);
+      // Duplicate detection: customers marked in their write whose job was lost (Redis down), and stranded scans.
+      const [dirty, scans] = await Promise.all([findStaleDirtyMarks(deps.db, cutoff), findStrandedDuplicateScans(deps.db, cutoff)]);
+      await addBulk(queues.duplicates, [
+        ...dirty.map((d) => {
+          const p = { tenantId: d.tenantId, customerId: d.customerId, version: d.version };
+          return { name: JOB_NAMES.customerDuplicates, data: p, opts: { jobId: jobIdFor.customerDuplicates(p) } };
+        }),
+        ...scans.map((s) => {
+          const p = { scanId: s.id, tenantId: s.tenantId };
+          return { name: JOB_NAMES.duplicateScan, data: p, opts: { jobId: jobIdFor.duplicateScan(p) } };
+        }),
       ]);
       metrics.sweeps.inc({ outcome: "ok" });
       const counts: [Queue, number][] = [[queues.imports, stranded.imports.length], [queues.exports, stranded.exports.length], [queues.sms, texts.length], [queues.email, mails.length]];

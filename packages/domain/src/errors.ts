@@ -53,6 +53,9 @@ export type DomainErrorCode =
   | "COMP-003"
   | "TEST-001"
   | "TEST-002"
+  // Duplicate detection (issue 10 §5): a customer paired with itself, a duplicate scan not found.
+  | "DUP-001"
+  | "DUP-002"
   // Customer merge (issue 10 §4): same pair, a party not mergeable, merge not found, undo refused.
   | "MERGE-001"
   | "MERGE-002"

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { codeOf, fieldErrors } from "./support";
 import {
+  assertDistinctDuplicatePair,
   assessDuplicate,
   companyEmailDomain,
   duplicateReasons,
@@ -127,5 +129,13 @@ describe("orderedPair", () => {
   it("orders the two ids, whichever comes first", () => {
     expect(orderedPair("b", "a")).toEqual(["a", "b"]);
     expect(orderedPair("a", "b")).toEqual(["a", "b"]);
+  });
+});
+
+describe("assertDistinctDuplicatePair", () => {
+  it("accepts two customers and refuses one customer twice with DUP-001 on the field", () => {
+    expect(() => assertDistinctDuplicatePair("a", "b")).not.toThrow();
+    expect(codeOf(() => assertDistinctDuplicatePair("a", "a"))).toBe("DUP-001");
+    expect(fieldErrors(() => assertDistinctDuplicatePair("a", "a"))).toEqual({ customerIdB: ["must be another customer than customerIdA"] });
   });
 });

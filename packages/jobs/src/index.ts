@@ -8,3 +8,4 @@ export * from "./file-retention.job";
 export * from "./messaging.jobs";
 export * from "./complaint.jobs";
 export * from "./testimonial-notices";
+export * from "./customer-duplicates.job";

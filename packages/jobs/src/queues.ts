@@ -8,6 +8,8 @@ export const QUEUES = {
   email: "email",
   sms: "sms",
   notifications: "notifications",
+  /** Duplicate detection: one customer's pairs after a write, and full scans of a tenant. */
+  customerDuplicates: "customer-duplicates",
 } as const;
 
 /** Payloads carry ids only, never personal data (DESIGN.md). */
@@ -15,10 +17,17 @@ export const ZContactImportPayload = z.object({ importId: z.uuid(), tenantId: z.
 export const ZContactExportPayload = z.object({ exportId: z.uuid(), tenantId: z.string() });
 export type ContactImportPayload = z.infer<typeof ZContactImportPayload>;
 export type ContactExportPayload = z.infer<typeof ZContactExportPayload>;
+/** `version`: the customer's version whose write marked it; a newer write queues its own job. */
+export const ZCustomerDuplicatesPayload = z.object({ tenantId: z.string(), customerId: z.uuid(), version: z.number().int().positive() });
+export const ZDuplicateScanPayload = z.object({ scanId: z.uuid(), tenantId: z.string() });
+export type CustomerDuplicatesPayload = z.infer<typeof ZCustomerDuplicatesPayload>;
+export type DuplicateScanPayload = z.infer<typeof ZDuplicateScanPayload>;
 
 export const JOB_NAMES = {
   contactImport: "import-contacts",
   contactExport: "export-contacts",
+  customerDuplicates: "refresh-customer-duplicates",
+  duplicateScan: "scan-customer-duplicates",
   fileRetention: "file-retention",
   sendEmail: "send-email",
   sendSms: "send-sms",
@@ -31,6 +40,8 @@ export const JOB_NAMES = {
 export const jobIdFor = {
   contactImport: (p: ContactImportPayload) => `import-${p.importId}`,
   contactExport: (p: ContactExportPayload) => `export-${p.exportId}`,
+  customerDuplicates: (p: CustomerDuplicatesPayload) => `dedupe-${p.customerId}-v${p.version}`,
+  duplicateScan: (p: DuplicateScanPayload) => `dedupe-scan-${p.scanId}`,
   message: (p: { communicationId: string }) => `message-${p.communicationId}`,
   notification: (key: string) => `notify-${key.replace(/:/g, "-")}`,
 };

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { doubleMetaphone } from "double-metaphone";
 import freeEmailDomains from "free-email-domains";
+import { DomainError } from "../errors";
 import type { Customer } from "./customer.types";
 
 /**
@@ -164,3 +165,10 @@ export function assessDuplicate(a: readonly MatchKey[], b: readonly MatchKey[]):
 export function orderedPair(x: string, y: string): [string, string] {
   return x < y ? [x, y] : [y, x];
 }
+
+/** A pair is two different customers (DUP-001, 400). */
+export function assertDistinctDuplicatePair(x: string, y: string, field = "customerIdB"): void {
+  if (x === y) throw new DomainError("DUP-001", "validation", "A customer cannot be its own duplicate.", { [field]: ["must be another customer than customerIdA"] });
+}
+
+export const duplicateScanNotFound = () => new DomainError("DUP-002", "not_found", "Duplicate scan not found.");
