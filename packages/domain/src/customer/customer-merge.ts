@@ -119,7 +119,7 @@ export const mergedCustomer = (targetId: string) =>
   new DomainError("CUST-001", "not_found", `Customer not found: it was merged into customer ${targetId}.`, {}, { mergedInto: targetId });
 
 /** Same id twice is a 400 on the request itself, before anything is read. */
-export function assertDistinctPair(sourceId: string, targetId: string): void {
+export function assertNotSelfMerge(sourceId: string, targetId: string): void {
   if (sourceId === targetId) {
     throw new DomainError("MERGE-001", "validation", "A customer cannot be merged into itself.", {
       targetCustomerId: ["must differ from sourceCustomerId"],
@@ -203,7 +203,7 @@ function resolveFields(source: Customer, target: Customer, choices: FieldChoices
 /** Decides a merge: validates the pair, resolves the fields, and lists what moves. Throws before anything is written. */
 export function planMerge(input: MergeInput): MergePlan {
   const { source, target, options, actor, now } = input;
-  assertDistinctPair(source.id, target.id);
+  assertNotSelfMerge(source.id, target.id);
   assertMergeable(source, "source");
   assertMergeable(target, "target");
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
-  assertDistinctPair,
+  assertNotSelfMerge,
   customerNotFound,
   MERGE_UNDO_DAYS,
   MOVED_KINDS,
@@ -124,7 +124,7 @@ function toMergeDto(m: StoredMerge) {
  */
 export async function mergeCustomers(deps: AppDeps, actor: Actor, input: TMergeCustomersInput, traceId: string) {
   const { sourceCustomerId, targetCustomerId, mergeOptions: options, fieldChoices } = input;
-  assertDistinctPair(sourceCustomerId, targetCustomerId);
+  assertNotSelfMerge(sourceCustomerId, targetCustomerId);
   const mergeId = randomUUID();
   const now = deps.now();
   const plan = await inTransaction(deps.db, async (trx) => {
