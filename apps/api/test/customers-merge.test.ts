@@ -388,7 +388,7 @@ describe("POST /customers/merges/{mergeId}/undo", () => {
     expect((await admin.get(`/customers/${source.id}`)).body.mergedInto).toBe(target.id);
   });
 
-  it("refuses a second undo (409 MERGE-004), an unknown merge (404), and a role without customer:delete (403)", async () => {
+  it("refuses a second undo (409 MERGE-004), one after 30 days (409 MERGE-005), an unknown merge (404), and a role without customer:delete (403)", async () => {
     const source = await create();
     const target = await create();
     const { body: m } = await merge({ sourceCustomerId: source.id, targetCustomerId: target.id });
@@ -398,7 +398,11 @@ describe("POST /customers/merges/{mergeId}/undo", () => {
     expect(twice.status).toBe(409);
     expect(twice.body.code).toBe("MERGE-004");
     expect((await admin.post(`/customers/merges/${randomUUID()}/undo`)).status).toBe(404);
-    // Undone, the pair can be merged again.
-    expect((await merge({ sourceCustomerId: source.id, targetCustomerId: target.id })).status).toBe(200);
+    // Undone, the pair can be merged again; that merge, 31 days old, can no longer be undone.
+    const again = await merge({ sourceCustomerId: source.id, targetCustomerId: target.id });
+    expect(again.status).toBe(200);
+    await server.deps.db.updateTable("customerMerges").set({ mergedAt: new Date(Date.now() - 31 * 86_400_000) }).where("id", "=", again.body.mergeId).execute();
+    const late = await admin.post(`/customers/merges/${again.body.mergeId}/undo`);
+    expect([late.status, late.body.code]).toEqual([409, "MERGE-005"]);
   });
 });
