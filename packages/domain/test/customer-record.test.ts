@@ -156,7 +156,7 @@ describe("record fields", () => {
     expect(c).toMatchObject({
       notes: "Prefers calls.\n\tAsk for Ada.",
       source: "Trade fair",
-      tags: ["vip", "early_adopter"],
+      tags: ["early_adopter", "vip"],
       dateOfBirth: "1990-12-10",
       gender: "PreferNotToSay",
       socialMediaLinks: { linkedin: "https://www.linkedin.com/in/ada", twitter: "https://x.com/ada", facebook: null },
@@ -212,7 +212,7 @@ describe("record fields", () => {
   });
 
   it("tags follow the contact tag rules", () => {
-    expect(normalizeCustomerTags([" Gold ", "GOLD", "b2b"])).toEqual({ ok: true, value: ["gold", "b2b"] });
+    expect(normalizeCustomerTags([" Gold ", "GOLD", "b2b"])).toEqual({ ok: true, value: ["b2b", "gold"] });
     const bad = normalizeCustomerTags(["has space", "x".repeat(51)]);
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.errors.tags).toHaveLength(2);
@@ -300,7 +300,7 @@ describe("updateCustomerRecord", () => {
     const errors = fieldErrors(() =>
       updateCustomerRecord(register(), { profile: { source: "s".repeat(101) }, contactInfo: { primaryEmail: "nope" }, preferences: { timeZone: "Mars/Base" } }, actor, now, 1),
     );
-    expect(Object.keys(errors).sort()).toEqual(["preferences.timeZone", "primaryEmail", "source"]);
+    expect(Object.keys(errors).sort()).toEqual(["contactInfo.primaryEmail", "preferences.timeZone", "profile.source"]);
   });
 
   it("is a no-op without changes, and refuses a stale version", () => {

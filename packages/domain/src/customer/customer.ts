@@ -206,7 +206,7 @@ const TAG = /^[A-Za-z0-9_-]{1,50}$/;
 
 /**
  * Customer tags follow the contact tags' rules (normalizeTag): `[A-Za-z0-9_-]`, 1-50 characters,
- * case-insensitive (kept in lower case), unique in the order given, at most 50.
+ * case-insensitive (kept in lower case), unique, at most 50; a set, so kept sorted.
  */
 export function normalizeCustomerTags(raw: readonly string[]): { ok: true; value: string[] } | { ok: false; errors: Record<string, string[]> } {
   const errors = new FieldErrorCollector();
@@ -217,7 +217,7 @@ export function normalizeCustomerTags(raw: readonly string[]): { ok: true; value
     else if (!tags.includes(tag.toLowerCase())) tags.push(tag.toLowerCase());
   }
   if (tags.length > MAX_TAGS) errors.add("tags", `at most ${MAX_TAGS} tags per customer`);
-  return errors.empty ? { ok: true, value: tags } : { ok: false, errors: errors.errors };
+  return errors.empty ? { ok: true, value: tags.sort() } : { ok: false, errors: errors.errors };
 }
 
 function checkTags(errors: FieldErrorCollector, raw: readonly string[]): string[] {
@@ -809,16 +809,17 @@ export type CustomerRecordPatch = { profile?: ProfilePatch; contactInfo?: Contac
 export function updateCustomerRecord(customer: Customer, patch: CustomerRecordPatch, actor: Actor, now: Date, expectedVersion?: number): Decision {
   assertModifiable(customer, expectedVersion);
   const errors = new FieldErrorCollector();
-  const steps: ((c: Customer) => Decision)[] = [
-    (c) => (patch.profile ? updateProfile(c, patch.profile, actor, now) : unchanged(c)),
-    (c) => (patch.contactInfo ? updateContactInfo(c, patch.contactInfo, actor, now) : unchanged(c)),
-    (c) => (patch.preferences ? updatePreferences(c, patch.preferences, actor, now) : unchanged(c)),
+  // Field errors are named by their section, as the request nests them (preferences' already are).
+  const steps: [string, (c: Customer) => Decision][] = [
+    ["profile.", (c) => (patch.profile ? updateProfile(c, patch.profile, actor, now) : unchanged(c))],
+    ["contactInfo.", (c) => (patch.contactInfo ? updateContactInfo(c, patch.contactInfo, actor, now) : unchanged(c))],
+    ["", (c) => (patch.preferences ? updatePreferences(c, patch.preferences, actor, now) : unchanged(c))],
   ];
   let current = customer;
   const events: DomainEvent[] = [];
   const warnings: string[] = [];
   let changes: Changes = {};
-  for (const step of steps) {
+  for (const [prefix, step] of steps) {
     try {
       const d = step(current);
       current = d.customer;
@@ -827,7 +828,7 @@ export function updateCustomerRecord(customer: Customer, patch: CustomerRecordPa
       changes = { ...changes, ...d.changes };
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== "VALIDATION") throw error;
-      for (const [field, messages] of Object.entries(error.fieldErrors)) messages.forEach((m) => errors.add(field, m));
+      for (const [field, messages] of Object.entries(error.fieldErrors)) messages.forEach((m) => errors.add(`${prefix}${field}`, m));
     }
   }
   errors.throwIfAny();

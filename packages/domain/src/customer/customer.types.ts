@@ -79,7 +79,7 @@ export type Customer = {
   notes: string | null;
   /** How the customer found us. */
   source: string | null;
-  /** Normalized (see normalizeCustomerTags), in the order given. */
+  /** Normalized and sorted (see normalizeCustomerTags). */
   tags: string[];
   /** Individuals only: an ISO date (YYYY-MM-DD). */
   dateOfBirth: string | null;
