@@ -2,6 +2,7 @@ import { contactTransferRouter } from "../features/contacts/contact-transfer.rou
 import { contactRouter } from "../features/contacts/contact.router";
 import { communicationRouter, templateRouter } from "../features/communications/communication.router";
 import { complaintRouter } from "../features/complaints/complaint.router";
+import { customerDuplicateRouter } from "../features/customers/customer-duplicate.router";
 import { customerMergeRouter } from "../features/customers/customer-merge.router";
 import { customerSearchRouter } from "../features/customers/customer-search.router";
 import { customerRouter } from "../features/customers/customer.router";
@@ -11,7 +12,7 @@ import { testimonialRouter } from "../features/testimonials/testimonial.router";
 import { mergeRouters, router } from "./trpc";
 
 export const appRouter = router({
-  customers: mergeRouters(customerRouter, customerMergeRouter, customerSearchRouter),
+  customers: mergeRouters(customerRouter, customerMergeRouter, customerSearchRouter, customerDuplicateRouter),
   contacts: contactRouter,
   contactTransfer: contactTransferRouter,
   communications: communicationRouter,
