@@ -171,7 +171,7 @@ function blocked(reason: string, code: "COMM-004" | "COMM-005" | "COMM-006"): Do
 async function assertMaySend(deps: AppDeps, actor: Actor, customer: Customer, channel: "Email" | "SMS", purpose: Purpose, to: string) {
   const consent = checkConsent(customer.preferences, channel, purpose);
   if (!consent.allowed) throw blocked(consent.reason, "COMM-004");
-  if (purpose === "Marketing" && !canReceiveMarketing(customer)) throw blocked(`a ${customer.status} customer receives no marketing`, "COMM-004");
+  if (purpose === "Marketing" && !canReceiveMarketing(customer)) throw blocked(`${customer.status} customers receive no marketing`, "COMM-004");
   if (channel === "Email") {
     if (await isEmailSuppressed(deps.db, actor.tenantId, to.toLowerCase())) throw blocked("this address hard-bounced earlier and is suppressed", "COMM-005");
     return;
@@ -294,7 +294,7 @@ export async function sendBulkEmail(deps: AppDeps, actor: Actor, input: z.infer<
       continue;
     }
     if (input.purpose === "Marketing" && !canReceiveMarketing(customer)) {
-      blockedList.push({ customerId: id, code: "COMM-004", reason: `a ${customer.status} customer receives no marketing` });
+      blockedList.push({ customerId: id, code: "COMM-004", reason: `${customer.status} customers receive no marketing` });
       continue;
     }
     const email = customer.contactInfo.primaryEmail;
