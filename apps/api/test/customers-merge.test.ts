@@ -33,8 +33,8 @@ async function addContact(customerId: string, email: string, o: Record<string, u
 }
 
 /** A source customer with one record of every kind. */
-async function populated(prefix: string) {
-  const c = await create({ companyName: `${prefix} Source Ltd`, industry: "Retail" });
+async function populated(prefix: string, overrides: Record<string, unknown> = {}) {
+  const c = await create({ companyName: `${prefix} Source Ltd`, industry: "Retail", ...overrides });
   const contact = await addContact(c.id, `${prefix}.one@example.com`);
   const call = await admin.post(`/customers/${c.id}/communications/phone-call`, {
     phoneNumber: "+14155552671",
@@ -336,16 +336,14 @@ describe("GET /customers/merges/{mergeId}", () => {
 
 describe("POST /customers/merges/{mergeId}/undo", () => {
   it("restores the source with its records, the target's fields and tags, with events and audit", async () => {
-    const source = await populated("undo");
-    const target = await create({ industry: "Energy" });
+    const source = await populated("undo", { tags: ["vip", "north"] });
+    const target = await create({ industry: "Energy", tags: ["vip"] });
     const targetContact = await addContact(target.id, "undo.target@example.com");
-    const tagRows = (customerId: string, tags: string[]) => tags.map((tag) => ({ tenantId: tenant, customerId, tag }));
-    await server.deps.db.insertInto("customerTags").values([...tagRows(source.id, ["vip", "north"]), ...tagRows(target.id, ["vip"])]).execute();
-    const tagsOf = async (customerId: string) =>
-      (await server.deps.db.selectFrom("customerTags").select("tag").where("customerId", "=", customerId).orderBy("tag").execute()).map((r) => r.tag);
+    const tagsOf = async (customerId: string) => (await admin.get(`/customers/${customerId}`)).body.tags;
     const { body: m } = await merge({ sourceCustomerId: source.id, targetCustomerId: target.id, fieldChoices: { industry: "source" } });
     expect(m.target.profile.industry).toBe("Retail");
     expect(m.tagsAdded).toEqual(["north"]);
+    expect(m.target.tags).toEqual(["north", "vip"]);
     expect(await tagsOf(target.id)).toEqual(["north", "vip"]);
 
     const res = await admin.post(`/customers/merges/${m.mergeId}/undo`);

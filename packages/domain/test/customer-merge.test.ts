@@ -183,7 +183,7 @@ describe("planMerge: what moves", () => {
   it("gives the target the union of both customers' tags, at most 50", () => {
     const plan = planMerge(input({ source: { ...source(), tags: ["vip", "north"] }, target: { ...target(), tags: ["vip"] } }));
     expect(plan.tagsAdded).toEqual(["north"]);
-    expect(plan.target.tags).toEqual(["vip", "north"]);
+    expect(plan.target.tags).toEqual(["north", "vip"]);
     const many = (p: string) => Array.from({ length: 30 }, (_, i) => `${p}${i}`);
     expect(fieldErrors(() => planMerge(input({ source: { ...source(), tags: many("a") }, target: { ...target(), tags: many("b") } })))).toHaveProperty("tags");
   });

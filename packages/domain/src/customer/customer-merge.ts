@@ -226,7 +226,8 @@ export function planMerge(input: MergeInput): MergePlan {
   }
 
   const { next, changes: targetFields } = resolveFields(source, target, input.fieldChoices);
-  const mergedTarget = touch(next, { tags: [...target.tags, ...tagsAdded] }, actor, now);
+  // Tags are a set, kept sorted (as the customer record keeps them).
+  const mergedTarget = touch(next, { tags: [...target.tags, ...tagsAdded].sort() }, actor, now);
   const reason = `Merged into ${target.customerNumber}`;
   const mergedSource = touch(source, { isDeleted: true, status: "Inactive", deletedAt: now, deletedBy: actor.userId, statusReason: reason }, actor, now);
 
