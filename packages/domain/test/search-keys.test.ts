@@ -27,12 +27,16 @@ describe("nameWords", () => {
 
 describe("wordKeys", () => {
   it("gives a transposition the same sorted-letters key", () => {
-    expect(keysShared("smtih", "smith")).toEqual(["s:himst"]);
+    expect(keysShared("smtih", "smith")).toEqual(["s:himst", "c:smth"]);
     expect(keysShared("jonh", "john")).toContain("s:hjno");
   });
   it("gives spellings that sound alike the same phonetic key", () => {
-    expect(keysShared("mueller", "muller")).toEqual(["p:MLR"]);
+    expect(keysShared("mueller", "muller")).toEqual(["c:mlr", "p:MLR"]);
     expect(keysShared("jon", "john")).toEqual(["p:JN"]);
+  });
+  it("gives a dropped or wrong vowel the same consonant skeleton", () => {
+    expect(keysShared("isolatd", "isolated")).toEqual(["c:isltd"]);
+    expect(keysShared("jahn", "john")).toContain("c:jhn");
   });
   it("shares no key between unrelated words", () => {
     expect(keysShared("smith", "garcia")).toEqual([]);

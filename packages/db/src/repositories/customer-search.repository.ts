@@ -124,12 +124,12 @@ export async function filterCustomers(db: DbOrTrx, tenantId: string, f: Advanced
   return { items: rows.map(toCustomer), totalCount: Number(count.n) };
 }
 
-/** Customers having a key of every word: each word's best key kind ("w" word > "s" letters > "p" phonetic) summed as `pre`. */
+/** Customers having a key of every word: each word's best key kind ("w" word > "s" letters > "p" phonetic > "c" skeleton) summed as `pre`. */
 function nameMatches(tenantId: string, wordKeys: string[][]): RawBuilder<unknown> {
   const all = [...new Set(wordKeys.flat())];
   const best = wordKeys.map((keys) => sql`MAX(CASE WHEN k.name_key IN (${sql.join(keys)}) THEN LEFT(k.name_key, 1) END)`);
   return sql`SELECT k.customer_id, ${sql.join(
-    best.map((b) => sql`FIELD(${b}, 'p', 's', 'w')`),
+    best.map((b) => sql`FIELD(${b}, 'c', 'p', 's', 'w')`),
     sql` + `,
   )} AS pre FROM customer_name_keys k WHERE k.tenant_id = ${tenantId} AND k.name_key IN (${sql.join(all)}) GROUP BY k.customer_id HAVING ${sql.join(
     best.map((b) => sql`${b} IS NOT NULL`),

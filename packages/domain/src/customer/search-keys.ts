@@ -34,12 +34,20 @@ export function nameWords(text: string | null | undefined): string[] {
 const sortedLetters = (word: string) => [...word].sort().join("");
 
 /**
- * The lookup keys of one word: the word itself ("w:"), its sorted letters ("s:") and its Double
+ * The consonant skeleton: the first letter, then the consonants without repeats, so a dropped or
+ * wrong vowel keeps it ("isolatd", "isolated" → "isltd"; "jahn", "john" → "jhn").
+ */
+const skeleton = (word: string) => word[0] + word.slice(1).replace(/[aeiouy]/g, "").replace(/(.)\1+/g, "$1");
+
+/**
+ * The lookup keys of one word: the word itself ("w:"), its sorted letters ("s:"), its Double
  * Metaphone primary code ("p:"), which joins spellings that sound alike ("Jon"/"John",
- * "Muller"/"Mueller"). The secondary code is left out: it is broad ("John" → "AN" as "Ann").
+ * "Muller"/"Mueller"), and its consonant skeleton ("c:"). Their first letters order them from the
+ * strictest ("w") to the loosest ("c"). The secondary Metaphone code is left out: it is broad
+ * ("John" → "AN" as "Ann").
  */
 export function wordKeys(word: string): string[] {
-  const keys = [`w:${word}`, `s:${sortedLetters(word)}`];
+  const keys = [`w:${word}`, `s:${sortedLetters(word)}`, `c:${skeleton(word)}`];
   const [primary] = doubleMetaphone(word);
   if (primary) keys.push(`p:${primary}`);
   return [...new Set(keys)];
