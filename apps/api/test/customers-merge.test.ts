@@ -370,6 +370,18 @@ describe("POST /customers/merges/{mergeId}/undo", () => {
     expect((await admin.get(`/customers/merges/${m.mergeId}`)).body.undoneAt).toBe(res.body.undoneAt);
   });
 
+  it("gives the source's primary email back when the target had taken it (emails are unique per tenant)", async () => {
+    const source = await create();
+    const target = await create();
+    const sourceEmail = (await admin.get(`/customers/${source.id}`)).body.contactInfo.primaryEmail;
+    const { body: m } = await merge({ sourceCustomerId: source.id, targetCustomerId: target.id, fieldChoices: { primaryEmail: "source" } });
+    expect(m.target.contactInfo.primaryEmail).toBe(sourceEmail);
+    const res = await admin.post(`/customers/merges/${m.mergeId}/undo`);
+    expect(res.status).toBe(200);
+    expect(res.body.source.contactInfo.primaryEmail).toBe(sourceEmail);
+    expect(res.body.target.contactInfo.primaryEmail).not.toBe(sourceEmail);
+  });
+
   it("refuses with 409 MERGE-006 naming the record changed since the merge, and moves nothing", async () => {
     const source = await populated("changed");
     const target = await create();

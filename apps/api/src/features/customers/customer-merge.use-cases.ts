@@ -208,8 +208,9 @@ export async function undoMerge(deps: AppDeps, actor: Actor, mergeId: string, tr
     }
     const p = planUndo({ merge, source, target, current, actor, now });
 
-    await writeCustomer(trx, actor, p.source, source.version, "CustomerMergeUndone", p.audit.source, p.events, traceId);
+    // The target first: it gives back the email it may have taken, before the source holds it again.
     await writeCustomer(trx, actor, p.target, target.version, "CustomerMergeUndone", p.audit.target, p.events, traceId);
+    await writeCustomer(trx, actor, p.source, source.version, "CustomerMergeUndone", p.audit.source, p.events, traceId);
     await moveContacts(trx, actor.tenantId, p.back.contacts, source.id, actor, now);
     for (const kind of MOVED_KINDS.filter((k) => k !== "contacts")) await moveRecords(trx, actor.tenantId, kind, p.back[kind], source.id);
     await setContactsPrimary(trx, actor.tenantId, p.promotedContactIds, true);
