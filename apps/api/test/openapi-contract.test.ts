@@ -203,6 +203,13 @@ describe("every operation, successfully", () => {
     await expectStatus(409, "post", "/customers/merges/{mergeId}/undo", { path: { mergeId: merged.mergeId } });
   });
 
+  it("customer advanced search", async () => {
+    const created = await expectStatus(201, "post", "/customers", { body: customerBody({ companyName: "Fuzzywuzzy Contract Co", primaryPhone: "+44 20 7946 0321" }) });
+    const found = await expectStatus(200, "post", "/customers/search", { body: { name: "Fuzywuzzy Contarct", phone: "7946 0321" } });
+    expect(found.items[0]).toMatchObject({ id: created.id });
+    await expectStatus(400, "post", "/customers/search", { body: { sort: ["nope:asc"] } });
+  });
+
   it("contacts", async () => {
     const customerId = (await expectStatus(201, "post", "/customers", { body: customerBody() })).id;
     const base = { customerId };
