@@ -203,6 +203,21 @@ describe("every operation, successfully", () => {
     await expectStatus(409, "post", "/customers/merges/{mergeId}/undo", { path: { mergeId: merged.mergeId } });
   });
 
+  it("customer record: list, PUT, tags, statuses, DELETE, and the taken email", async () => {
+    const body = customerBody({ companyName: "Record Contract Co", tags: ["contract"] });
+    const created = await expectStatus(201, "post", "/customers", { body });
+    await expectStatus(409, "post", "/customers", { body: { ...body, companyName: "Record Contract Twin" } });
+    const id = { id: created.id };
+    await expectStatus(200, "get", "/customers", { query: { query: "Record Contract", status: "Active,Suspended", pageSize: "5" } });
+    const put = await expectStatus(200, "put", "/customers/{id}", { path: id, body: { profile: { notes: "n", source: "Referral" }, preferences: { marketingConsent: true } }, headers: { "if-match": '"1"' } });
+    await expectStatus(200, "put", "/customers/{id}/tags", { path: id, body: { tags: ["contract", "vip"], version: put.version } });
+    await expectStatus(200, "post", "/customers/{id}/suspend", { path: id, body: { reason: "Blocked" } });
+    await expectStatus(200, "post", "/customers/{id}/unsuspend", { path: id, body: { reason: "Cleared by finance" } });
+    await expectStatus(200, "delete", "/customers/{id}", { path: id, query: { reason: "Duplicate record" } });
+    await expectStatus(200, "post", "/customers/{id}/archive", { path: id, body: { reason: "Closing the file" } });
+    await expectStatus(400, "put", "/customers/{id}/tags", { path: id, body: { tags: [] } });
+  });
+
   it("customer advanced search", async () => {
     const created = await expectStatus(201, "post", "/customers", { body: customerBody({ companyName: "Fuzzywuzzy Contract Co", primaryPhone: "+44 20 7946 0321" }) });
     const found = await expectStatus(200, "post", "/customers/search", { body: { name: "Fuzywuzzy Contarct", phone: "7946 0321" } });
