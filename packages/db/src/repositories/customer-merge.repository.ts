@@ -94,16 +94,6 @@ export async function lockCurrentRecords(trx: Trx, tenantId: string, kind: Moved
   return out;
 }
 
-export async function addCustomerTags(trx: Trx, tenantId: string, customerId: string, tags: string[]): Promise<void> {
-  if (tags.length === 0) return;
-  await sql`insert ignore into customer_tags (tenant_id, customer_id, tag) values ${sql.join(tags.map((t) => sql`(${tenantId}, ${customerId}, ${t})`))}`.execute(trx);
-}
-
-export async function removeCustomerTags(trx: Trx, tenantId: string, customerId: string, tags: string[]): Promise<void> {
-  if (tags.length === 0) return;
-  await trx.deleteFrom("customerTags").where("tenantId", "=", tenantId).where("customerId", "=", customerId).where("tag", "in", tags).execute();
-}
-
 export type StoredMerge = MergeRecord & {
   tenantId: string;
   options: MergeOptions;

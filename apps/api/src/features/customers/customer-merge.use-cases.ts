@@ -15,7 +15,6 @@ import {
   type MovedKind,
 } from "@clientele/domain";
 import {
-  addCustomerTags,
   appendAudit,
   appendEvents,
   findMerge,
@@ -30,7 +29,7 @@ import {
   moveAllRecords,
   moveContacts,
   moveRecords,
-  removeCustomerTags,
+  replaceCustomerTags,
   replaceSearchTerms,
   setContactsPrimary,
   touchCustomerActivity,
@@ -143,7 +142,7 @@ export async function mergeCustomers(deps: AppDeps, actor: Actor, input: TMergeC
     await setContactsPrimary(trx, actor.tenantId, p.demotedContactIds, false);
     await writeContactChanges(trx, actor, p.contactEvents, "CustomerMerged", source.id, now, traceId);
     for (const kind of kinds.filter((k) => k !== "contacts")) await moveAllRecords(trx, actor.tenantId, kind, source.id, target.id);
-    await addCustomerTags(trx, actor.tenantId, target.id, p.tagsAdded);
+    if (p.tagsAdded.length) await replaceCustomerTags(trx, p.target, false);
     if (source.lastActivityAt) await touchCustomerActivity(trx, actor.tenantId, target.id, source.lastActivityAt);
     await insertMerge(trx, { id: mergeId, tenantId: actor.tenantId, sourceCustomerId, targetCustomerId, options, fieldChoices, plan: p, mergedAt: now, mergedBy: actor.userId });
     return p;
@@ -215,7 +214,7 @@ export async function undoMerge(deps: AppDeps, actor: Actor, mergeId: string, tr
     for (const kind of MOVED_KINDS.filter((k) => k !== "contacts")) await moveRecords(trx, actor.tenantId, kind, p.back[kind], source.id);
     await setContactsPrimary(trx, actor.tenantId, p.promotedContactIds, true);
     await writeContactChanges(trx, actor, p.contactEvents, "CustomerMergeUndone", target.id, now, traceId);
-    await removeCustomerTags(trx, actor.tenantId, target.id, p.tagsRemoved);
+    if (p.tagsRemoved.length) await replaceCustomerTags(trx, p.target, false);
     await markMergeUndone(trx, actor.tenantId, mergeId, now, actor.userId);
     return p;
   });
