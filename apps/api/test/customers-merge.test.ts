@@ -318,10 +318,13 @@ describe("POST /customers/merge", () => {
 });
 
 describe("GET /customers/merges/{mergeId}", () => {
-  it("answers the merge with the source's audit trail; another tenant's or an unknown id is 404", async () => {
+  it("is found from the target's history and answers the source's audit trail; another tenant's or an unknown id is 404", async () => {
     const source = await create();
     const target = await create();
     const { body } = await merge({ sourceCustomerId: source.id, targetCustomerId: target.id });
+    // The target's own history names the merge, which leads to the source's history.
+    const targetHistory = await admin.get(`/customers/${target.id}/history`);
+    expect(targetHistory.body.items.at(-1)).toMatchObject({ action: "CustomerMerged", changes: { mergeId: { to: body.mergeId }, mergedFrom: { to: source.id } } });
     const res = await admin.get(`/customers/merges/${body.mergeId}`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ mergeId: body.mergeId, sourceCustomerId: source.id, targetCustomerId: target.id });
