@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   combineScores,
+  estimateMatchCount,
   customerNameKeys,
   nameScore,
   nameWords,
@@ -97,5 +98,19 @@ describe("combineScores", () => {
     expect(combineScores([1, 0.5, null])).toBe(0.75);
     expect(combineScores([0.12345])).toBe(0.123);
     expect(combineScores([null])).toBeNull();
+  });
+});
+
+describe("estimateMatchCount", () => {
+  it("is exact when every candidate was scored", () => {
+    expect(estimateMatchCount({ matched: 7, scored: 10, filtered: 10, limit: 2000 })).toBe(7);
+    expect(estimateMatchCount({ matched: 0, scored: 0, filtered: 0, limit: 2000 })).toBe(0);
+  });
+  it("scales the matched share to the candidates that passed the filters but were not read", () => {
+    expect(estimateMatchCount({ matched: 1500, scored: 2000, filtered: 4000, limit: 2000 })).toBe(3000);
+  });
+  it("scales up from the key matches read to all key matches", () => {
+    // 2,000 of 10,000 key matches read, 1,000 passed the filters, 2,000 cap not reached by them: all 1,000 scored, 800 matched.
+    expect(estimateMatchCount({ matched: 800, scored: 1000, filtered: 1000, keyMatches: 10_000, limit: 2000 })).toBe(4000);
   });
 });

@@ -157,28 +157,48 @@ export type SearchCandidate = {
   pre: number;
 };
 
+/** Filters that may leave few of many key matches: with one of them every key match is filtered, none left out. */
+const selective = (f: AdvancedSearchFilters) => Boolean(f.email || f.tags?.length || f.createdFrom || f.createdTo || f.lastActivityFrom || f.lastActivityTo);
+
+export type Candidates = {
+  candidates: SearchCandidate[];
+  /** Candidates passing the filters among the key matches read (all of them unless `keyMatches` is set). */
+  filtered: number;
+  /**
+   * Set when the key matches were too many to read: only the best `limit` were joined with their
+   * customers, out of this many.
+   */
+  keyMatches?: number;
+};
+
 /**
  * Candidates of a name and/or phone search with the filters applied: at most `limit`, best key
- * matches first (`bestFirst`) and/or in the given sort; `total` counts every candidate.
+ * matches first (`bestFirst`) and/or in the given sort. A broad search (no selective filter, more
+ * than `limit` key matches) reads only its best `limit` key matches from the key table, so its
+ * cost does not grow with a common name; its count of key matches comes from the key table alone.
  */
 export async function searchCandidates(
   db: DbOrTrx,
   tenantId: string,
   q: { nameWordKeys: string[][]; phoneGrams: string[]; filters: AdvancedSearchFilters; bestFirst: boolean; sort: AdvancedSort; limit: number },
-): Promise<{ candidates: SearchCandidate[]; total: number }> {
+): Promise<Candidates> {
   const byName = q.nameWordKeys.length > 0;
+  const both = byName && q.phoneGrams.length > 0;
   const source = byName ? nameMatches(tenantId, q.nameWordKeys) : phoneMatches(tenantId, q.phoneGrams);
+  const truncate = !both && !selective(q.filters);
+  // The window counts every key match before the LIMIT keeps the best of them.
+  const matches = sql`SELECT s.customer_id, s.pre, COUNT(*) OVER () AS key_matches FROM (${source}) s${truncate ? sql` ORDER BY s.pre DESC, s.customer_id LIMIT ${q.limit}` : sql``}`;
   let query = db
-    .selectFrom(sql<{ customerId: string; pre: number }>`(${source})`.as("m"))
+    .selectFrom(sql<{ customerId: string; pre: number; keyMatches: number }>`(${matches})`.as("m"))
     .innerJoin("customers as c", (j) => j.onRef("c.id", "=", "m.customerId"))
     .where((eb) => filterConditions(eb, tenantId, q.filters))
-    .select(["c.id", "c.firstName", "c.lastName", "c.companyName", "c.primaryPhone", "c.secondaryPhone", "m.pre", sql<number>`COUNT(*) OVER ()`.as("total")]);
-  if (byName && q.phoneGrams.length) query = query.where(sql<SqlBool>`c.id IN (SELECT p.customer_id FROM (${phoneMatches(tenantId, q.phoneGrams)}) p)`);
+    .select(["c.id", "c.firstName", "c.lastName", "c.companyName", "c.primaryPhone", "c.secondaryPhone", "m.pre", "m.keyMatches", sql<number>`COUNT(*) OVER ()`.as("total")]);
+  if (both) query = query.where(sql<SqlBool>`c.id IN (SELECT p.customer_id FROM (${phoneMatches(tenantId, q.phoneGrams)}) p)`);
   if (q.bestFirst) query = query.orderBy("m.pre", "desc");
   for (const { field, direction } of q.sort) query = query.orderBy(`c.${ADVANCED_SORT_FIELDS[field]}`, direction);
   const rows = await query.orderBy("c.id").limit(q.limit).execute();
-  return {
-    candidates: rows.map(({ total: _t, ...r }) => ({ ...r, pre: Number(r.pre) })),
-    total: Number(rows[0]?.total ?? 0),
-  };
+  const candidates = rows.map(({ total: _t, keyMatches: _k, ...r }) => ({ ...r, pre: Number(r.pre) }));
+  const filtered = Number(rows[0]?.total ?? 0);
+  const keyMatches = Number(rows[0]?.keyMatches ?? 0);
+  return truncate && keyMatches > q.limit ? { candidates, filtered, keyMatches } : { candidates, filtered };
 }

@@ -146,3 +146,15 @@ export function combineScores(scores: readonly (number | null)[]): number | null
   if (present.length === 0) return null;
   return Math.round((present.reduce((a, b) => a + b, 0) / present.length) * 1000) / 1000;
 }
+
+/**
+ * A search's total when only some candidates were scored. `scored` candidates were read (of
+ * `filtered` that passed the filters) and `matched` of them matched; when the key table had more
+ * matches (`keyMatches`) than the `limit` read, the filtered share is scaled up to all of them.
+ * Exact (`matched`) when every candidate was scored.
+ */
+export function estimateMatchCount(o: { matched: number; scored: number; filtered: number; keyMatches?: number | undefined; limit: number }): number {
+  if (o.scored === 0) return 0;
+  const passing = o.keyMatches === undefined ? o.filtered : (o.filtered * o.keyMatches) / o.limit;
+  return o.scored >= passing ? o.matched : Math.round((passing * o.matched) / o.scored);
+}

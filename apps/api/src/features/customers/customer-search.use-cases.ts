@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import {
   combineScores,
+  estimateMatchCount,
   nameScore,
   nameWords,
   normalizeCustomerTags,
@@ -28,7 +29,7 @@ import { toDto } from "./customer.use-cases";
 
 /**
  * How many candidates a name or phone search scores: the best key matches (or the first in the
- * requested order). Enough for any page a person reads; a broader search should add filters.
+ * requested order). Enough for any page a person reads; beyond them `totalCount` is an estimate.
  */
 export const MAX_CANDIDATES = 2000;
 
@@ -117,7 +118,7 @@ async function runAdvancedSearch(deps: AppDeps, actor: Actor, input: TAdvancedSe
   }
 
   const queryWords = [...new Set(names.flatMap((n) => n.words))];
-  const { candidates, total } = await searchCandidates(deps.db, actor.tenantId, {
+  const { candidates, filtered, keyMatches } = await searchCandidates(deps.db, actor.tenantId, {
     nameWordKeys: queryWords.map(wordKeys),
     phoneGrams: digits ? phoneQueryGrams(digits) : [],
     filters,
@@ -136,10 +137,7 @@ async function runAdvancedSearch(deps: AppDeps, actor: Actor, input: TAdvancedSe
   });
   // SQL's order (best keys, then the tie-breaking fields) stays among equal scores: the sort is stable.
   if (sort.relevance) scored.sort((a, b) => b.score - a.score);
-
-  // Every candidate was seen when fewer than the cap came back; beyond it the count is the key
-  // matches less the share of scored candidates that did not match.
-  const totalCount = candidates.length < MAX_CANDIDATES ? scored.length : Math.round(total * (scored.length / candidates.length));
+  const totalCount = estimateMatchCount({ matched: scored.length, scored: candidates.length, filtered, keyMatches, limit: MAX_CANDIDATES });
   const shown = page(scored, input);
   const customers = await withTagsAndActivity(deps.db, actor.tenantId, await findCustomersByIds(deps.db, actor.tenantId, shown.map((s) => s.id)));
   const byId = new Map(customers.map((c) => [c.id, c]));
