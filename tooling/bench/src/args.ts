@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import type { Pacing } from "./run-load";
 import type { IndexMode, Loader } from "./seed";
 
-export const SCENARIO_GROUPS = ["get", "search", "create"] as const;
+export const SCENARIO_GROUPS = ["get", "search", "fuzzy", "phone", "create"] as const;
 export type ScenarioGroup = (typeof SCENARIO_GROUPS)[number];
 
 export type BenchArgs = {
@@ -29,7 +29,7 @@ export type BenchArgs = {
   redisUrl: string;
 };
 
-const USAGE = `usage: pnpm bench [--customers N] [--duration S] [--connections C] [--reseed] [--only get,search,create] [--runs N] [--api-workers N]
+const USAGE = `usage: pnpm bench [--customers N] [--duration S] [--connections C] [--reseed] [--only get,search,fuzzy,phone,create] [--runs N] [--api-workers N]
        pnpm bench comms|complaints|merge [--runs N] [--api-workers N]
        pnpm bench import
   --customers N     customers to seed for tenant 'bench' (default 100000)
@@ -37,7 +37,7 @@ const USAGE = `usage: pnpm bench [--customers N] [--duration S] [--connections C
   --warmup S        warm-up seconds per scenario (default: duration / 3, at least 1)
   --connections C   concurrent connections (default 48)
   --reseed          recreate the bench database and reload even if enough customers exist
-  --only LIST       comma-separated subset of get,search,create
+  --only LIST       comma-separated subset of get,search,fuzzy,phone,create
   --loader L        infile (LOAD DATA LOCAL, default) or insert (multi-row INSERTs)
   --parallel P      parallel load streams (default 2)
   --indexes M       auto (default), rebuild or keep: drop secondary indexes during the load and rebuild after

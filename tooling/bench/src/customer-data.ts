@@ -27,7 +27,7 @@ function weighted<T extends string>(table: readonly (readonly [T, number])[]): (
   };
 }
 
-const BRANDS = (
+export const BRANDS = (
   "Acme Northwind Contoso Fabrikam Initech Umbrella Globex Soylent Hooli Vandelay Wayne Stark Tyrell Cyberdyne Aperture " +
   "Massive Wonka Oceanic Gringotts Monarch Sterling Cooper Pearson Bluth Dunder Mifflin Prestige Virtucon Zenith Vertex " +
   "Orion Nimbus Aurora Cobalt Falcon Harbor Ironwood Juniper Keystone Lakeside Meridian Nova Oakridge Paragon Quantum " +
@@ -44,13 +44,13 @@ const DESCRIPTORS = (
   "Southern Eastern Western Central Metro Coastal Summit Apex Pioneer Dynamic"
 ).split(" ");
 
-const NOUNS = (
+export const NOUNS = (
   "Systems Solutions Technologies Logistics Consulting Partners Holdings Industries Group Labs Networks Software Analytics " +
   "Dynamics Ventures Capital Energy Foods Health Media Designs Manufacturing Supplies Services Engineering Robotics Pharma " +
   "Motors Construction Realty Marine Aerospace Textiles Trading Electronics Data Security Communications Studios Retail"
 ).split(" ");
 
-const FIRST_NAMES = (
+export const FIRST_NAMES = (
   "James Mary John Patricia Robert Jennifer Michael Linda William Elizabeth David Barbara Richard Susan Joseph Jessica " +
   "Thomas Sarah Charles Karen Daniel Nancy Matthew Lisa Anthony Betty Mark Margaret Paul Sandra Steven Ashley Andrew " +
   "Emily Joshua Donna Kevin Michelle Brian Carol George Amanda Oliver Amelia Harry Isla Jack Ava Noah Mia Leo Freya " +
@@ -58,7 +58,7 @@ const FIRST_NAMES = (
   "Ethan Sophia Lucas Chloe Henry Grace Samuel Ella Alexander Zoe Sebastian Lily Gabriel Aria Mateo Nora"
 ).split(" ");
 
-const LAST_NAMES = (
+export const LAST_NAMES = (
   "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez Gonzalez Wilson Anderson " +
   "Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris Sanchez Clark Ramirez Lewis Robinson Walker Young " +
   "Allen King Wright Scott Torres Nguyen Hill Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell Carter " +

@@ -1,5 +1,6 @@
 import type { ScenarioGroup } from "./args";
-import { createBody, createRng, SEARCH_WORDS } from "./customer-data";
+import { phoneDigitForms } from "@clientele/domain";
+import { BRANDS, createBody, createRng, FIRST_NAMES, LAST_NAMES, NOUNS, party, SEARCH_WORDS, type Rng } from "./customer-data";
 import type { LoadSpec, NextRequest } from "./run-load";
 
 const HOT_SET = 1_000;
@@ -158,6 +159,30 @@ export function buildScenarios(o: {
     );
   }
 
+  // The advanced search (POST /customers/search): the same rate and cache treatment as the word
+  // search, each request a different body.
+  const advanced = (group: "fuzzy" | "phone", name: string, bodies: string[]) => {
+    let next = 0;
+    let requests = 0;
+    const nextBody = (): ReturnType<NextRequest> => {
+      requests++;
+      return { method: "POST", path: "/api/v1/customers/search", body: bodies[next++ % bodies.length]! };
+    };
+    const note = () => {
+      const n = requests;
+      requests = 0;
+      const distinct = Math.min(n, bodies.length);
+      return n > 0 ? `${fmt(distinct)} distinct searches in ${fmt(n)} requests (warm-up included): >= ${((distinct / n) * 100).toFixed(0)}% search-cache misses` : undefined;
+    };
+    const before = o.hooks.retireSearches;
+    scenarios.push(
+      { name: `${name}, 1 connection`, group, spec: { ...api, connections: 1, next: nextBody }, before, note },
+      { name: `${name} @${SEARCH_RATE}`, group, spec: { ...api, rate: SEARCH_RATE, next: nextBody }, before, note },
+    );
+  };
+  if (o.only.includes("fuzzy")) advanced("fuzzy", "fuzzy search", fuzzyBodies());
+  if (o.only.includes("phone")) advanced("phone", "phone search", phoneBodies());
+
   if (o.only.includes("create")) {
     const runId = Date.now().toString(36);
     const rng = createRng(Date.now() % 2 ** 31);
@@ -178,4 +203,53 @@ export function buildScenarios(o: {
     );
   }
   return scenarios;
+}
+
+const FUZZY_FILTERS: Record<string, unknown>[] = [{}, { status: ["Active"] }, { type: ["Individual"] }, { status: ["Active", "Suspended"] }];
+
+/** A typo as people make them: two neighbouring letters swapped, a letter dropped or doubled, or an accent. */
+function misspell(rng: Rng, word: string): string {
+  const w = word.toLowerCase();
+  if (w.length < 4) return w;
+  const i = 1 + Math.floor(rng() * (w.length - 2));
+  const kind = Math.floor(rng() * 4);
+  if (kind === 0) return w.slice(0, i) + w[i + 1] + w[i] + w.slice(i + 2);
+  if (kind === 1) return w.slice(0, i) + w.slice(i + 1);
+  if (kind === 2) return w.slice(0, i) + w[i] + w.slice(i);
+  const accented = w.replace(/[aeiou]/, (v) => ({ a: "á", e: "é", i: "í", o: "ö", u: "ü" })[v]!);
+  return accented === w ? w.slice(0, i) + w.slice(i + 1) : accented;
+}
+
+/** Misspelt person names ("Jonh Smtih"), surnames and company names, with the filters varied, pages 1-2. */
+function fuzzyBodies(): string[] {
+  const rng = createRng(4242);
+  const pick = <T>(items: readonly T[]) => items[Math.floor(rng() * items.length)]!;
+  const bodies: string[] = [];
+  for (let i = 0; i < 4000; i++) {
+    const r = rng();
+    const name =
+      r < 0.5
+        ? `${misspell(rng, pick(FIRST_NAMES))} ${misspell(rng, pick(LAST_NAMES))}`
+        : r < 0.7
+          ? misspell(rng, pick(LAST_NAMES))
+          : `${misspell(rng, pick(BRANDS))} ${misspell(rng, pick(NOUNS))}`;
+    bodies.push(JSON.stringify({ name, ...pick(FUZZY_FILTERS), page: 1 + Math.floor(rng() * 2), pageSize: 20 }));
+  }
+  return bodies;
+}
+
+/** 5-8 consecutive digits of a plausible phone (international or national digits), formatted as people type them. */
+function phoneBodies(): string[] {
+  const rng = createRng(2424);
+  const bodies: string[] = [];
+  const formats = [(d: string) => d, (d: string) => `${d.slice(0, 3)} ${d.slice(3)}`, (d: string) => `(${d.slice(0, 3)}) ${d.slice(3, 6)}-${d.slice(6)}`, (d: string) => d.replace(/(\d{2})(?=\d)/g, "$1.")];
+  for (let i = 0; i < 4000; i++) {
+    const forms = phoneDigitForms(party(rng, "x").primaryPhone);
+    const digits = forms[Math.floor(rng() * forms.length)]!;
+    const length = 5 + Math.floor(rng() * 4);
+    const start = Math.floor(rng() * (digits.length - length + 1));
+    const fragment = formats[Math.floor(rng() * formats.length)]!(digits.slice(start, start + length));
+    bodies.push(JSON.stringify({ phone: fragment, ...(rng() < 0.3 ? { status: ["Active"] } : {}), pageSize: 20 }));
+  }
+  return bodies;
 }

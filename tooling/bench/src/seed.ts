@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
-import { searchTerms } from "@clientele/domain";
+import { customerNameKeys, phoneGrams, searchTerms } from "@clientele/domain";
 import { dropDatabase, migrateToLatest } from "@clientele/db";
 import { createPool, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from "mysql2/promise";
 import { createRng, CUSTOMER_COLUMNS, customerRow, type CellValue } from "./customer-data";
@@ -94,7 +94,10 @@ export async function seed(o: SeedOptions): Promise<SeedResult> {
     const terms = await loadSearchTerms(pool, o);
     o.log(`seed: ${fmt(terms)} search terms written in ${((performance.now() - tt) / 1000).toFixed(1)} s`);
     const t = performance.now();
-    await pool.query("ANALYZE TABLE customers, customer_search_terms");
+    const tk = performance.now();
+    const keys = await loadFuzzyKeys(pool, o);
+    o.log(`seed: ${fmt(keys.names)} name keys and ${fmt(keys.grams)} phone grams written in ${((performance.now() - tk) / 1000).toFixed(1)} s`);
+    await pool.query("ANALYZE TABLE customers, customer_search_terms, customer_name_keys, customer_phone_grams");
     o.log(`seed: ANALYZE TABLE in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     // Written last: its presence marks a complete seed. API creates continue the numbering after it.
     await pool.query("INSERT INTO sequences (tenant_id, name, last_value) VALUES (?, 'customer', ?)", [o.tenantId, o.customers]);
@@ -243,6 +246,52 @@ async function loadSearchTerms(pool: Pool, o: SeedOptions): Promise<number> {
     conn.release();
   }
   return total;
+}
+
+/** The advanced search's key tables. */
+const KEY_TABLES = [
+  { table: "customer_name_keys", columns: "tenant_id, name_key, customer_id" },
+  { table: "customer_phone_grams", columns: "tenant_id, gram, customer_id" },
+] as const;
+
+/**
+ * Fills customer_name_keys and customer_phone_grams from the loaded customers with the API's own
+ * key derivation (customerNameKeys, phoneGrams), each batch's rows in primary-key order. (Their
+ * customer_id indexes stay: the foreign keys need them.)
+ */
+async function loadFuzzyKeys(pool: Pool, o: SeedOptions): Promise<{ names: number; grams: number }> {
+  const conn = await pool.getConnection();
+  const totals = { names: 0, grams: 0 };
+  try {
+    await conn.query("SET SESSION unique_checks = 0, foreign_key_checks = 0");
+    const byKey = (a: CellValue[], b: CellValue[]) => (a[1]! < b[1]! ? -1 : a[1]! > b[1]! ? 1 : a[2]! < b[2]! ? -1 : 1);
+    let after = "";
+    for (;;) {
+      const [rows] = await conn.query<RowDataPacket[]>(
+        "SELECT id, tenant_id, first_name, last_name, company_name, primary_phone, secondary_phone FROM customers WHERE id > ? ORDER BY id LIMIT 50000",
+        [after],
+      );
+      if (rows.length === 0) break;
+      const names: CellValue[][] = [];
+      const grams: CellValue[][] = [];
+      for (const r of rows) {
+        const id = String(r.id);
+        const tenant = String(r.tenant_id);
+        for (const k of customerNameKeys({ firstName: r.first_name as string | null, lastName: r.last_name as string | null, companyName: String(r.company_name) })) names.push([tenant, k, id]);
+        for (const g of phoneGrams([r.primary_phone as string, r.secondary_phone as string | null])) grams.push([tenant, g, id]);
+      }
+      for (const [k, values] of [[KEY_TABLES[0], names.sort(byKey)], [KEY_TABLES[1], grams.sort(byKey)]] as const) {
+        if (o.loader === "infile") await loadInfile(conn, values, k.table, k.columns);
+        else for (let i = 0; i < values.length; i += INSERT_CHUNK) await conn.query(`INSERT INTO ${k.table} (${k.columns}) VALUES ?`, [values.slice(i, i + INSERT_CHUNK)]);
+      }
+      totals.names += names.length;
+      totals.grams += grams.length;
+      after = String(rows.at(-1)!.id);
+    }
+  } finally {
+    conn.release();
+  }
+  return totals;
 }
 
 async function loadInsert(conn: PoolConnection, rows: CellValue[][]): Promise<void> {
