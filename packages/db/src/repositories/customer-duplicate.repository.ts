@@ -88,10 +88,11 @@ export async function findDuplicateCandidates(db: DbOrTrx, tenantId: string, cus
     (k, i) =>
       sql`(SELECT customer_id, ${i} AS g FROM customer_match_keys WHERE tenant_id = ${tenantId} AND key_kind = ${k.kind} AND key_hash = ${Buffer.from(k.hash, "hex")} LIMIT ${MAX_KEY_GROUP + 1})`,
   );
-  const { rows } = await sql<{ customer_id: string; g: number }>`${sql.join(groups, sql` UNION ALL `)}`.execute(db);
+  // The Kysely instance's CamelCasePlugin names raw results too: customer_id comes back as customerId.
+  const { rows } = await sql<{ customerId: string; g: number }>`${sql.join(groups, sql` UNION ALL `)}`.execute(db);
   const sizes = new Map<number, number>();
   for (const r of rows) sizes.set(Number(r.g), (sizes.get(Number(r.g)) ?? 0) + 1);
-  const ids = [...new Set(rows.filter((r) => (sizes.get(Number(r.g)) ?? 0) <= MAX_KEY_GROUP && r.customer_id !== customerId).map((r) => r.customer_id))];
+  const ids = [...new Set(rows.filter((r) => (sizes.get(Number(r.g)) ?? 0) <= MAX_KEY_GROUP && r.customerId !== customerId).map((r) => r.customerId))];
   if (ids.length === 0) return [];
   const [theirKeys, dismissed, customers] = await Promise.all([
     findMatchKeys(db, tenantId, ids),
@@ -113,11 +114,13 @@ export async function findDuplicateCandidates(db: DbOrTrx, tenantId: string, cus
     .sort((a, b) => b.score - a.score || a.customerNumber.localeCompare(b.customerNumber));
 }
 
-async function dismissedPartners(db: DbOrTrx, tenantId: string, customerId: string): Promise<Set<string>> {
-  const [asA, asB] = await Promise.all([
-    db.selectFrom("customerDuplicateDismissals").select("customerB as other").where("tenantId", "=", tenantId).where("customerA", "=", customerId).execute(),
-    db.selectFrom("customerDuplicateDismissals").select("customerA as other").where("tenantId", "=", tenantId).where("customerB", "=", customerId).execute(),
-  ]);
+/** `locking`: a current read that holds off a dismissal of this customer's pairs until the caller commits. */
+async function dismissedPartners(db: DbOrTrx, tenantId: string, customerId: string, locking = false): Promise<Set<string>> {
+  const side = (mine: "customerA" | "customerB", other: "customerA" | "customerB") => {
+    const q = db.selectFrom("customerDuplicateDismissals").select(`${other} as other`).where("tenantId", "=", tenantId).where(mine, "=", customerId);
+    return (locking ? q.modifyEnd(sql`LOCK IN SHARE MODE`) : q).execute();
+  };
+  const [asA, asB] = await Promise.all([side("customerA", "customerB"), side("customerB", "customerA")]);
   return new Set([...asA, ...asB].map((r) => r.other));
 }
 
@@ -141,19 +144,25 @@ async function upsertPairs(db: DbOrTrx, tenantId: string, pairs: PairRow[], at: 
 /**
  * Recomputes the review-queue pairs of one customer from the key table: pairs it no longer forms
  * go, current ones are written with their score and reasons (detected_at kept from the first time).
+ * One transaction: what it reads is one snapshot, so a pair another job wrote after that snapshot
+ * (from keys this one does not see) is never deleted here; dismissals are read again with a lock,
+ * so a pair dismissed meanwhile is not written back.
  */
 export async function refreshDuplicatePairs(db: Db, tenantId: string, customerId: string, now: Date): Promise<number> {
-  const keys = (await findMatchKeys(db, tenantId, [customerId])).get(customerId) ?? [];
-  const found = await findDuplicateCandidates(db, tenantId, customerId, keys);
-  const pairs = found.map((f) => {
-    const [customerA, customerB] = orderedPair(customerId, f.customerId);
-    return { customerA, customerB, score: f.score, reasons: f.reasons };
-  });
-  await inTransaction(db, async (trx) => {
-    const [asA, asB] = await Promise.all([
+  return inTransaction(db, async (trx) => {
+    const keys = (await findMatchKeys(trx, tenantId, [customerId])).get(customerId) ?? [];
+    const [found, asA, asB] = await Promise.all([
+      findDuplicateCandidates(trx, tenantId, customerId, keys),
       trx.selectFrom("customerDuplicatePairs").select(["customerA", "customerB"]).where("tenantId", "=", tenantId).where("customerA", "=", customerId).execute(),
       trx.selectFrom("customerDuplicatePairs").select(["customerA", "customerB"]).where("tenantId", "=", tenantId).where("customerB", "=", customerId).execute(),
     ]);
+    const dismissed = found.length ? await dismissedPartners(trx, tenantId, customerId, true) : new Set<string>();
+    const pairs = found
+      .filter((f) => !dismissed.has(f.customerId))
+      .map((f) => {
+        const [customerA, customerB] = orderedPair(customerId, f.customerId);
+        return { customerA, customerB, score: f.score, reasons: f.reasons };
+      });
     const current = new Set(pairs.map((p) => `${p.customerA},${p.customerB}`));
     const gone = [...asA, ...asB].filter((p) => !current.has(`${p.customerA},${p.customerB}`));
     if (gone.length) {
@@ -164,8 +173,8 @@ export async function refreshDuplicatePairs(db: Db, tenantId: string, customerId
         .execute();
     }
     await upsertPairs(trx, tenantId, pairs, now);
+    return pairs.length;
   });
-  return pairs.length;
 }
 
 export async function findDirtyMark(db: DbOrTrx, tenantId: string, customerId: string) {
