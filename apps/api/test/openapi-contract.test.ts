@@ -192,6 +192,17 @@ describe("every operation, successfully", () => {
     await expectStatus(200, "post", "/customers/{id}/reactivate", { path: id, body: { reason: "Not a duplicate after all" } });
   });
 
+  it("customer duplicates", async () => {
+    const a = await expectStatus(201, "post", "/customers", { body: customerBody({ companyName: "Twin Contract Co", primaryPhone: "+44 20 7946 3001" }) });
+    const b = await expectStatus(201, "post", "/customers", { body: customerBody({ companyName: "Twin Contract Company", primaryPhone: "+44 20 7946 3001" }) });
+    const found = await expectStatus(200, "get", "/customers/{id}/duplicates", { path: { id: a.id } });
+    expect(found.items.map((d: { id: string }) => d.id)).toContain(b.id);
+    await expectStatus(200, "get", "/customers/duplicates", { query: { minScore: "40", pageSize: "5" } });
+    await expectStatus(200, "post", "/customers/duplicates/dismiss", { body: { customerIdA: a.id, customerIdB: b.id } });
+    const scan = await expectStatus(202, "post", "/customers/duplicates/scan", { body: {} });
+    await expectStatus(200, "get", "/customers/duplicates/scans/{scanId}", { path: { scanId: scan.scanId } });
+  });
+
   it("customer merge and undo", async () => {
     const source = await expectStatus(201, "post", "/customers", { body: customerBody({ companyName: "Merge Source Co" }) });
     const target = await expectStatus(201, "post", "/customers", { body: customerBody({ companyName: "Merge Target Co" }) });
