@@ -14,6 +14,7 @@ import { OPS_QUEUES_PATH, opsQueuesRouter } from "./http/ops-queues";
 import { docsRouter } from "./rest/openapi-docs";
 import { openApiDocument } from "./rest/openapi";
 import { fileRoutes } from "./rest/file-routes";
+import { customerTransferRoutes } from "./features/customers/customer-transfer.routes";
 import { publicRoutes } from "./rest/public-routes";
 import { webhookRoutes } from "./rest/webhook-routes";
 import { restRouter, sendProblem } from "./rest/rest-adapter";
@@ -79,7 +80,7 @@ export function createApp(deps: AppDeps) {
     res.json(openApiDocument(`${base}/api/v1`));
   });
   app.use("/api/v1/docs", docsRouter("/api/v1/docs", specPath));
-  app.use("/api/v1", restRouter(deps, [...fileRoutes(deps), ...webhookRoutes(deps), ...publicRoutes(deps)]));
+  app.use("/api/v1", restRouter(deps, [...fileRoutes(deps), ...customerTransferRoutes(deps), ...webhookRoutes(deps), ...publicRoutes(deps)]));
 
   app.use((req: Request, res: Response) => {
     sendProblem(res, new TRPCError({ code: "NOT_FOUND", message: `No route for ${req.method} ${req.path}` }), req.path);

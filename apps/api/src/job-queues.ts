@@ -7,6 +7,9 @@ import {
   type ContactImportPayload,
   type CustomerDuplicatesPayload,
   type DuplicateScanPayload,
+  type CustomerBulkPayload,
+  type CustomerExportPayload,
+  type CustomerImportPayload,
   type MessagePayload,
   type NotificationPayload,
 } from "@clientele/jobs";
@@ -28,6 +31,9 @@ export type JobQueues = {
   /** Duplicate detection after a customer write, and a tenant's full scan; the worker's sweep queues what fails here. */
   enqueueCustomerDuplicates: (p: CustomerDuplicatesPayload) => Promise<boolean>;
   enqueueDuplicateScan: (p: DuplicateScanPayload) => Promise<boolean>;
+  enqueueCustomerImport: (p: CustomerImportPayload) => Promise<boolean>;
+  enqueueCustomerExport: (p: CustomerExportPayload) => Promise<boolean>;
+  enqueueCustomerBulk: (p: CustomerBulkPayload) => Promise<boolean>;
   /** Every queue of the platform, for the operators' dashboard (/ops/queues). */
   all: Queue[];
   close: () => Promise<void>;
@@ -61,6 +67,9 @@ export function createJobQueues(redisUrl: string, prefix: string, log: Logger): 
     enqueueExport: (p) => add(exports, JOB_NAMES.contactExport, p, jobIdFor.contactExport(p)),
     enqueueCustomerDuplicates: (p) => add(duplicates, JOB_NAMES.customerDuplicates, p, jobIdFor.customerDuplicates(p)),
     enqueueDuplicateScan: (p) => add(duplicates, JOB_NAMES.duplicateScan, p, jobIdFor.duplicateScan(p)),
+    enqueueCustomerImport: (p) => add(imports, JOB_NAMES.customerImport, p, jobIdFor.customerImport(p)),
+    enqueueCustomerExport: (p) => add(exports, JOB_NAMES.customerExport, p, jobIdFor.customerExport(p)),
+    enqueueCustomerBulk: (p) => add(imports, JOB_NAMES.customerBulk, p, jobIdFor.customerBulk(p)),
     enqueueMessage: (type, p) =>
       type === "Email" ? add(email, JOB_NAMES.sendEmail, p, jobIdFor.message(p)) : add(sms, JOB_NAMES.sendSms, p, jobIdFor.message(p)),
     enqueueEmails: async (ps) => {

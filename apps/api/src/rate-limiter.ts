@@ -78,6 +78,12 @@ export const EXPENSIVE_PROCEDURES: ReadonlySet<string> = new Set([
   "customers.list",
   "contactTransfer.export",
   "contactTransfer.import",
+  "customers.bulkImport",
+  "customers.bulkExport",
+  "customers.exportPlan",
+  "customers.bulkUpdate",
+  "customers.bulkDelete",
+  "customers.bulkTag",
   "communications.sendBulkEmail",
 ]);
 

@@ -373,6 +373,22 @@ describe("every operation, successfully", () => {
     await expectStatus(200, "get", "/files/download", { token: null, query: { token } });
     await expectStatus(403, "get", "/files/download", { token: null, query: { token: `${token}x` } });
   });
+
+  it("customer bulk operations, import and export", async () => {
+    const id = (await expectStatus(201, "post", "/customers", { body: customerBody({ companyName: "Bulk Contract Ltd" }) })).id;
+    await expectStatus(200, "post", "/customers/bulk/update", { body: { ids: [id], patch: { profile: { industry: "Retail" } } } });
+    await expectStatus(200, "post", "/customers/bulk/tag", { body: { ids: [id], add: ["contract"] } });
+    const job = await expectStatus(202, "post", "/customers/bulk/tag", { body: { filter: { query: "bulk contract" }, remove: ["contract"] } });
+    await expectStatus(200, "get", "/customers/bulk/jobs/{jobId}", { path: { jobId: job.jobId } });
+    await expectStatus(200, "post", "/customers/bulk/delete", { body: { ids: [id], reason: "Contract test" } });
+    const form = fileForm("customers.csv", "type,companyName,primaryEmail,primaryPhone,billingStreet,billingCity,billingState,billingZipCode,billingCountry\nSmallBusiness,Imported Ltd,imported@contract.example,+44 20 7946 0958,1 High St,London,London,SW1A 1AA,GB\nSmallBusiness,Bad Row,not-an-email,,,,,,\n");
+    const imported = await expectStatus(200, "post", "/customers/bulk/import", { body: form });
+    await expectStatus(200, "get", "/customers/bulk/import/{importId}", { path: { importId: imported.importId } });
+    await expectStatus(200, "get", "/customers/bulk/import/{importId}/errors", { path: { importId: imported.importId } });
+    const exported = await expectStatus(200, "post", "/customers/bulk/export", { body: { format: "CSV", fields: ["customerNumber", "companyName"] } });
+    await expectStatus(200, "get", "/customers/bulk/export/{exportId}", { path: { exportId: exported.exportId } });
+    await expectStatus(200, "get", "/customers/export", { query: { format: "JSON", query: "imported" } });
+  });
 });
 
 describe("coverage", () => {

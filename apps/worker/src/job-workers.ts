@@ -1,4 +1,4 @@
-import { findStranded, finishImport, updateExport } from "@clientele/db";
+import { findStranded, findStrandedBulkJobs, finishBulkJob, finishImport, updateExport } from "@clientele/db";
 import {
   DEFAULT_JOB_OPTIONS,
   JOB_NAMES,
@@ -6,9 +6,15 @@ import {
   QUEUES,
   ZContactExportPayload,
   ZContactImportPayload,
+  ZCustomerBulkPayload,
+  ZCustomerExportPayload,
+  ZCustomerImportPayload,
   jobIdFor,
   runContactExport,
   runContactImport,
+  runCustomerBulk,
+  runCustomerExport,
+  runCustomerImport,
   runFileRetention,
   runEscalationDigest,
   runEscalationSweep,
@@ -67,12 +73,22 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
   };
   const imports = new Worker(
     QUEUES.contactImport,
-    (job) => guarded(() => runContactImport(deps, ZContactImportPayload.parse(job.data))),
+    (job) =>
+      guarded<unknown>(() =>
+        job.name === JOB_NAMES.customerImport
+          ? runCustomerImport(deps, ZCustomerImportPayload.parse(job.data))
+          : job.name === JOB_NAMES.customerBulk
+            ? runCustomerBulk(deps, ZCustomerBulkPayload.parse(job.data))
+            : runContactImport(deps, ZContactImportPayload.parse(job.data)),
+      ),
     { ...common, concurrency: env.IMPORT_CONCURRENCY },
   );
   const exports = new Worker(
     QUEUES.contactExport,
-    (job) => guarded(() => runContactExport(deps, ZContactExportPayload.parse(job.data))),
+    (job) =>
+      guarded<unknown>(() =>
+        job.name === JOB_NAMES.customerExport ? runCustomerExport(deps, ZCustomerExportPayload.parse(job.data)) : runContactExport(deps, ZContactExportPayload.parse(job.data)),
+      ),
     { ...common, concurrency: env.EXPORT_CONCURRENCY },
   );
   const email = new Worker(QUEUES.email, (job) => guarded(() => runSendEmail(deps, ZMessagePayload.parse(job.data))), { ...common, concurrency: env.EMAIL_CONCURRENCY });
@@ -130,7 +146,8 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
   // A job out of attempts leaves its import/export Failed, so its status never hangs in Processing.
   imports.on("failed", (job, error) => {
     if (!finallyFailed(job) || !job) return;
-    void finishImport(deps.db, job.data.importId, "Failed", deps.now(), error.message.slice(0, 500));
+    if (job.name === JOB_NAMES.customerBulk) void finishBulkJob(deps.db, job.data.jobId, "Failed", deps.now(), error.message.slice(0, 500));
+    else void finishImport(deps.db, job.data.importId, "Failed", deps.now(), error.message.slice(0, 500));
   });
   exports.on("failed", (job, error) => {
     if (!finallyFailed(job) || !job) return;
@@ -156,7 +173,7 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
   const sweep = async () => {
     try {
       const cutoff = new Date(deps.now().getTime() - env.SWEEP_INTERVAL_MS);
-      const [stranded, messages] = await Promise.all([findStranded(deps.db, cutoff), findQueuedMessages(deps.db, cutoff)]);
+      const [stranded, messages, bulk] = await Promise.all([findStranded(deps.db, cutoff), findQueuedMessages(deps.db, cutoff), findStrandedBulkJobs(deps.db, cutoff)]);
       const message = (m: (typeof messages)[number], name: string) => {
         const p = { communicationId: m.id, tenantId: m.tenantId };
         return { name, data: p, opts: { jobId: jobIdFor.message(p) } };
@@ -168,13 +185,22 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
           queues.imports,
           stranded.imports.map((i) => {
             const p = { importId: i.id, tenantId: i.tenantId };
+            if (i.kind === "Customer") return { name: JOB_NAMES.customerImport, data: p, opts: { jobId: jobIdFor.customerImport(p) } };
             return { name: JOB_NAMES.contactImport, data: p, opts: { jobId: jobIdFor.contactImport(p) } };
+          }),
+        ),
+        addBulk(
+          queues.imports,
+          bulk.map((b) => {
+            const p = { jobId: b.id, tenantId: b.tenantId };
+            return { name: JOB_NAMES.customerBulk, data: p, opts: { jobId: jobIdFor.customerBulk(p) } };
           }),
         ),
         addBulk(
           queues.exports,
           stranded.exports.map((e) => {
             const p = { exportId: e.id, tenantId: e.tenantId };
+            if (e.kind === "Customer") return { name: JOB_NAMES.customerExport, data: p, opts: { jobId: jobIdFor.customerExport(p) } };
             return { name: JOB_NAMES.contactExport, data: p, opts: { jobId: jobIdFor.contactExport(p) } };
           }),
         ),
@@ -194,7 +220,7 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
         }),
       ]);
       metrics.sweeps.inc({ outcome: "ok" });
-      const counts: [Queue, number][] = [[queues.imports, stranded.imports.length], [queues.exports, stranded.exports.length], [queues.sms, texts.length], [queues.email, mails.length]];
+      const counts: [Queue, number][] = [[queues.imports, stranded.imports.length + bulk.length], [queues.exports, stranded.exports.length], [queues.sms, texts.length], [queues.email, mails.length]];
       for (const [q, n] of counts) if (n) metrics.requeued.inc({ queue: q.name }, n);
     } catch (error) {
       metrics.sweeps.inc({ outcome: "failed" });

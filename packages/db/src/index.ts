@@ -11,6 +11,8 @@ export * from "./repositories/customer.repository";
 export * from "./repositories/customer-search.repository";
 export * from "./repositories/contact.repository";
 export * from "./repositories/contact-transfer.repository";
+export * from "./repositories/customer-write.repository";
+export * from "./repositories/customer-transfer.repository";
 export * from "./repositories/communication.repository";
 export * from "./repositories/template.repository";
 export * from "./repositories/follow-up.repository";

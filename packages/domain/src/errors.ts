@@ -35,6 +35,8 @@ export type DomainErrorCode =
   | "FILE-002"
   | "IMPORT-001"
   | "EXPORT-001"
+  // Customer bulk operations (issue 10 §3): a bulk job not found.
+  | "BULK-001"
   | "COMM-001"
   | "COMM-002"
   | "COMM-003"

@@ -6,7 +6,7 @@ export type DomainEvent = {
   data: Record<string, unknown>;
 };
 
-export type AggregateType = "Customer" | "Contact" | "ContactList" | "Communication" | "Complaint" | "Testimonial";
+export type AggregateType = "Customer" | "CustomerList" | "Contact" | "ContactList" | "Communication" | "Complaint" | "Testimonial";
 
 export const TOPICS = [
   "customer-events",
@@ -19,6 +19,8 @@ export type Topic = (typeof TOPICS)[number];
 
 const TOPIC_BY_AGGREGATE: Record<AggregateType, Topic> = {
   Customer: "customer-events",
+  // Customer imports, exports and bulk jobs: about many customers at once.
+  CustomerList: "customer-events",
   Contact: "contact-events",
   ContactList: "contact-events",
   Communication: "communication-events",

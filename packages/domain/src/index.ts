@@ -10,6 +10,7 @@ export * from "./validation/address";
 export * from "./contact/contact";
 export * from "./contact/contact-import";
 export * from "./tabular-mapping";
+export * from "./customer/customer-import";
 export * from "./communication/communication";
 export * from "./complaint/complaint";
 export * from "./testimonial/testimonial";

@@ -22,10 +22,20 @@ export const ZCustomerDuplicatesPayload = z.object({ tenantId: z.string(), custo
 export const ZDuplicateScanPayload = z.object({ scanId: z.uuid(), tenantId: z.string() });
 export type CustomerDuplicatesPayload = z.infer<typeof ZCustomerDuplicatesPayload>;
 export type DuplicateScanPayload = z.infer<typeof ZDuplicateScanPayload>;
+export const ZCustomerImportPayload = ZContactImportPayload;
+export const ZCustomerExportPayload = ZContactExportPayload;
+export const ZCustomerBulkPayload = z.object({ jobId: z.uuid(), tenantId: z.string() });
+export type CustomerImportPayload = z.infer<typeof ZCustomerImportPayload>;
+export type CustomerExportPayload = z.infer<typeof ZCustomerExportPayload>;
+export type CustomerBulkPayload = z.infer<typeof ZCustomerBulkPayload>;
 
 export const JOB_NAMES = {
   contactImport: "import-contacts",
   contactExport: "export-contacts",
+  /** Customer imports and bulk jobs run on the import queue, customer exports on the export queue, told apart by name. */
+  customerImport: "import-customers",
+  customerBulk: "bulk-customers",
+  customerExport: "export-customers",
   customerDuplicates: "refresh-customer-duplicates",
   duplicateScan: "scan-customer-duplicates",
   fileRetention: "file-retention",
@@ -40,6 +50,9 @@ export const JOB_NAMES = {
 export const jobIdFor = {
   contactImport: (p: ContactImportPayload) => `import-${p.importId}`,
   contactExport: (p: ContactExportPayload) => `export-${p.exportId}`,
+  customerImport: (p: CustomerImportPayload) => `customer-import-${p.importId}`,
+  customerExport: (p: CustomerExportPayload) => `customer-export-${p.exportId}`,
+  customerBulk: (p: CustomerBulkPayload) => `customer-bulk-${p.jobId}`,
   customerDuplicates: (p: CustomerDuplicatesPayload) => `dedupe-${p.customerId}-v${p.version}`,
   duplicateScan: (p: DuplicateScanPayload) => `dedupe-scan-${p.scanId}`,
   message: (p: { communicationId: string }) => `message-${p.communicationId}`,

@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import { createTabularWriter, contentTypeFor, MAX_IMPORT_BYTES, verifyDownload, type TabularFormat } from "@clientele/files";
+import { EXPORT_PREFIXES } from "@clientele/jobs";
 import { DomainError, MAX_ATTACHMENT_BYTES, validationError } from "@clientele/domain";
 import { type Request, type Response } from "express";
 import multer from "multer";
@@ -189,14 +190,15 @@ export function fileRoutes(deps: AppDeps): MountedRoute[] {
       if ("error" in verified) {
         throw new DomainError("FILE-001", verified.error === "expired" ? "business_rule" : "forbidden", verified.error === "expired" ? "The download link has expired; ask for a new one." : "The download link is not valid.");
       }
-      if (!verified.key.startsWith(`contact-exports/${verified.tenantId}/`)) {
+      const kind = Object.entries(EXPORT_PREFIXES).find(([, prefix]) => verified.key.startsWith(`${prefix}${verified.tenantId}/`))?.[0];
+      if (!kind) {
         throw new DomainError("FILE-001", "forbidden", "The download link is not valid.");
       }
       if (!(await deps.storage.exists(verified.key))) throw new DomainError("FILE-001", "not_found", "The file no longer exists.");
       const name = basename(verified.key);
       const format = FORMAT_BY_EXTENSION[name.slice(name.lastIndexOf("."))] ?? "CSV";
       res.status(200).type(contentTypeFor(format));
-      res.setHeader("Content-Disposition", `attachment; filename="contacts-${name}"`);
+      res.setHeader("Content-Disposition", `attachment; filename="${kind === "Customer" ? "customers" : "contacts"}-${name}"`);
       res.setHeader("Cache-Control", "private, no-store");
       (await deps.storage.get(verified.key)).pipe(res);
     } catch (error) {

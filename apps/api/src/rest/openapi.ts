@@ -5,6 +5,7 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObj
 import { appRouter } from "../trpc/router";
 import type { Meta } from "../trpc/trpc";
 import { fileRouteDocs } from "./file-routes";
+import { customerTransferRouteDocs } from "../features/customers/customer-transfer.routes";
 import { addExamples } from "./openapi-examples";
 import { publicRouteDocs } from "./public-routes";
 import { IF_MATCH_VERSION, routes } from "./rest-adapter";
@@ -107,7 +108,7 @@ export function restOperations(): { method: HttpMethod; path: string; operation:
     path: route.meta.openapi!.path,
     operation: procedureOperation(route.procedurePath, route.procedure, route.meta),
   }));
-  const handMounted = [...fileRouteDocs, ...webhookRouteDocs, ...publicRouteDocs].map(({ method, path, procedure, ...operation }: RouteDoc) => {
+  const handMounted = [...fileRouteDocs, ...customerTransferRouteDocs, ...webhookRouteDocs, ...publicRouteDocs].map(({ method, path, procedure, ...operation }: RouteDoc) => {
     if (!procedure) return { method, path, operation };
     const privilege = (procedures[procedure]?._def.meta as Meta | undefined)?.privilege;
     if (!privilege) throw new Error(`${method.toUpperCase()} ${path}: ${procedure} is not a procedure behind a privilege`);

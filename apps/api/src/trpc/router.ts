@@ -2,9 +2,11 @@ import { contactTransferRouter } from "../features/contacts/contact-transfer.rou
 import { contactRouter } from "../features/contacts/contact.router";
 import { communicationRouter, templateRouter } from "../features/communications/communication.router";
 import { complaintRouter } from "../features/complaints/complaint.router";
+import { customerBulkRouter } from "../features/customers/customer-bulk.router";
 import { customerDuplicateRouter } from "../features/customers/customer-duplicate.router";
 import { customerMergeRouter } from "../features/customers/customer-merge.router";
 import { customerSearchRouter } from "../features/customers/customer-search.router";
+import { customerTransferRouter } from "../features/customers/customer-transfer.router";
 import { customerRouter } from "../features/customers/customer.router";
 import { fileRouter } from "../features/files/file.router";
 import { followUpRouter } from "../features/follow-ups/follow-up.router";
@@ -12,7 +14,7 @@ import { testimonialRouter } from "../features/testimonials/testimonial.router";
 import { mergeRouters, router } from "./trpc";
 
 export const appRouter = router({
-  customers: mergeRouters(customerRouter, customerMergeRouter, customerSearchRouter, customerDuplicateRouter),
+  customers: mergeRouters(customerRouter, customerMergeRouter, customerSearchRouter, customerDuplicateRouter, customerBulkRouter, customerTransferRouter),
   contacts: contactRouter,
   contactTransfer: contactTransferRouter,
   communications: communicationRouter,

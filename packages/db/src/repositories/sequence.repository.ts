@@ -13,3 +13,11 @@ export async function nextSequenceValue(db: DbOrTrx, tenantId: string, name: str
     ON DUPLICATE KEY UPDATE last_value = LAST_INSERT_ID(last_value + 1)`.execute(db);
   return Number(result.insertId);
 }
+
+/** Reserves `count` consecutive values in one statement (an import's chunk); returns the first. */
+export async function reserveSequenceValues(db: DbOrTrx, tenantId: string, name: string, count: number): Promise<number> {
+  const result = await sql`
+    INSERT INTO sequences (tenant_id, name, last_value) VALUES (${tenantId}, ${name}, LAST_INSERT_ID(${count}))
+    ON DUPLICATE KEY UPDATE last_value = LAST_INSERT_ID(last_value + ${count})`.execute(db);
+  return Number(result.insertId) - count + 1;
+}

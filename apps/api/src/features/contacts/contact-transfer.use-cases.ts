@@ -100,7 +100,8 @@ export async function importErrorReport(deps: AppDeps, actor: Actor, importId: s
   return listImportErrors(deps.db, imp.id);
 }
 
-function exportStatus(deps: AppDeps, exp: ContactExport) {
+/** An export's status with, once complete, a signed download URL (any kind of export). */
+export function exportStatus<O>(deps: AppDeps, exp: ContactExport<O>) {
   let downloadUrl: string | null = null;
   let expiresAt: string | null = null;
   if (exp.status === "Completed" && exp.fileKey) {

@@ -1,0 +1,164 @@
+import { streamCustomerExportRows, type CustomerSelection } from "@clientele/db";
+import { contentTypeFor, createTabularWriter, extensionFor, type TabularFormat } from "@clientele/files";
+import { validationError } from "@clientele/domain";
+import { customerExportCells, customerExportColumns, MAX_CUSTOMER_IMPORT_BYTES, type CustomerExportField } from "@clientele/jobs";
+import type { Request, Response } from "express";
+import multer from "multer";
+import { z } from "zod";
+import type { AppDeps } from "../../deps";
+import { callProcedure, sendProblem } from "../../rest/rest-adapter";
+import { queryCoercer } from "../../rest/query-coercion";
+import { mount, problem, problems, type MountedRoute, type RouteDoc } from "../../rest/route-docs";
+import { ZCustomerExportQuery, ZCustomerImportStatus } from "./customer-transfer.schemas";
+
+const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_CUSTOMER_IMPORT_BYTES, files: 1, fields: 20 } });
+const tags = ["Customer bulk operations, import and export"];
+
+function parseMappings(req: Request): unknown {
+  const raw = (req.body as Record<string, unknown> | undefined)?.mappings;
+  if (raw === undefined || raw === "") return undefined;
+  if (typeof raw !== "string") return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw validationError({ mappings: ['must be JSON, e.g. {"primaryEmail":"E-mail address"}'] });
+  }
+}
+
+const importDoc: RouteDoc = {
+  method: "post",
+  path: "/customers/bulk/import",
+  operationId: "customers-bulkImport",
+  tags,
+  summary: "Import customers from CSV, Excel or JSON (≤ 100 rows at once, more in the background)",
+  procedure: "customers.bulkImport",
+  requestBody: {
+    required: true,
+    content: {
+      "multipart/form-data": {
+        schema: z.object({
+          file: z.string().meta({ format: "binary", description: "at most 50 MB and 100,000 records" }),
+          format: z.enum(["CSV", "Excel", "JSON"]).optional().meta({ description: "detected from the content when absent" }),
+          mappings: z.string().optional().meta({ description: 'JSON: customer field → file column, e.g. {"primaryEmail":"E-mail"}', example: '{"primaryEmail":"E-mail"}' }),
+          mode: z.enum(["create", "upsert"]).default("create"),
+          matchOn: z.enum(["email", "customerNumber"]).default("email").meta({ description: "what an upsert matches existing customers by" }),
+          dryRun: z.boolean().default(false),
+        }),
+      },
+    },
+  },
+  responses: {
+    200: { description: "Done at once (small files): counts and row errors", content: { "application/json": { schema: ZCustomerImportStatus } } },
+    202: { description: "Accepted: poll GET /customers/bulk/import/{importId}", content: { "application/json": { schema: ZCustomerImportStatus } } },
+    ...problems(400, 500),
+    413: problem(413, "File larger than 50 MB (or an Excel file that expands too far)"),
+    415: problem(415, "Not a CSV, Excel or JSON file"),
+  },
+};
+
+const importErrorsDoc: RouteDoc = {
+  method: "get",
+  path: "/customers/bulk/import/{importId}/errors",
+  operationId: "customers-bulkImportErrors",
+  tags,
+  summary: "The customer import's row errors as CSV (row, field, reason)",
+  procedure: "customers.bulkImportErrors",
+  requestParams: { path: z.object({ importId: z.uuid() }) },
+  responses: {
+    200: { description: "CSV with a header row", content: { "text/csv": { schema: z.string(), example: "row,field,reason\n3,primaryEmail,is already used by customer CUS-000012\n" } } },
+    ...problems(400, 404, 500),
+  },
+};
+
+const exportDoc: RouteDoc = {
+  method: "get",
+  path: "/customers/export",
+  operationId: "customers-export",
+  tags,
+  summary: "Download customers as CSV, Excel or JSON, streamed (filters as GET /customers; cells that a spreadsheet would run as formulas are quoted)",
+  procedure: "customers.exportPlan",
+  requestParams: { query: ZCustomerExportQuery },
+  responses: {
+    200: {
+      description: "The file",
+      content: {
+        "text/csv": { schema: z.string(), example: "Customer number,Type,Company name\nCUS-000001,SmallBusiness,Acme Widgets Ltd\n" },
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { schema: z.string().meta({ format: "binary" }) },
+        "application/json": { schema: z.array(z.record(z.string(), z.unknown())) },
+      },
+    },
+    ...problems(400, 500),
+  },
+};
+
+/** What these routes serve, for the OpenAPI document (rest/openapi.ts). */
+export const customerTransferRouteDocs = [importDoc, importErrorsDoc, exportDoc];
+
+const coerceExportQuery = queryCoercer([ZCustomerExportQuery]);
+
+/** The multipart import, its CSV error report and the streamed download: not JSON in, JSON out. */
+export function customerTransferRoutes(deps: AppDeps): MountedRoute[] {
+  const r: MountedRoute[] = [];
+
+  mount(r, importDoc, (req, res) => {
+    upload.single("file")(req, res, async (uploadError?: unknown) => {
+      try {
+        if (uploadError) throw uploadError;
+        if (!req.file) throw validationError({ file: ['is required (multipart field "file")'] });
+        const body = (req.body ?? {}) as Record<string, string | undefined>;
+        const data = (await callProcedure(deps, req, res, "customers.bulkImport", {
+          file: req.file.buffer,
+          fileName: req.file.originalname,
+          format: body.format || undefined,
+          mappings: parseMappings(req),
+          mode: body.mode || undefined,
+          matchOn: body.matchOn || undefined,
+          dryRun: body.dryRun === undefined ? undefined : body.dryRun === "true" || body.dryRun === "1",
+        })) as { status: string };
+        res.status(data.status === "Completed" || data.status === "Failed" ? 200 : 202).json(data);
+      } catch (error) {
+        sendProblem(res, error, req.originalUrl);
+      }
+    });
+  });
+
+  mount(r, importErrorsDoc, async (req: Request, res: Response) => {
+    try {
+      const rows = (await callProcedure(deps, req, res, "customers.bulkImportErrors", { importId: req.params.importId })) as { rowNumber: number; field: string; reason: string }[];
+      res.status(200).type(contentTypeFor("CSV"));
+      res.setHeader("Content-Disposition", `attachment; filename="customer-import-${req.params.importId}-errors.csv"`);
+      const writer = createTabularWriter("CSV", [
+        { key: "row", header: "row" },
+        { key: "field", header: "field" },
+        { key: "reason", header: "reason" },
+      ], res);
+      for (const e of rows) await writer.write({ row: e.rowNumber, field: e.field, reason: e.reason });
+      await writer.end();
+    } catch (error) {
+      sendProblem(res, error, req.originalUrl);
+    }
+  });
+
+  // Streams straight from MySQL into the response: the API's memory stays flat at any size.
+  mount(r, exportDoc, async (req: Request, res: Response) => {
+    try {
+      const plan = (await callProcedure(deps, req, res, "customers.exportPlan", coerceExportQuery(req.query as Record<string, unknown>))) as {
+        format: TabularFormat;
+        fields: CustomerExportField[];
+        selection: CustomerSelection;
+        tenantId: string;
+      };
+      res.status(200).type(contentTypeFor(plan.format));
+      res.setHeader("Content-Disposition", `attachment; filename="customers${extensionFor(plan.format)}"`);
+      res.setHeader("Cache-Control", "private, no-store");
+      const writer = createTabularWriter(plan.format, customerExportColumns(plan.fields), res);
+      for await (const row of streamCustomerExportRows(deps.db, plan.tenantId, plan.selection)) await writer.write(customerExportCells(row, plan.fields));
+      await writer.end();
+    } catch (error) {
+      if (res.headersSent) res.destroy(error as Error);
+      else sendProblem(res, error, req.originalUrl);
+    }
+  });
+
+  return r;
+}

@@ -1,0 +1,210 @@
+import { randomUUID } from "node:crypto";
+import {
+  findCustomerMatches,
+  lockCustomersByIds,
+  reserveSequenceValues,
+  writeCustomerDecision,
+  writeCustomerDecisions,
+  type ContactImport,
+  type CustomerWrite,
+  type Trx,
+} from "@clientele/db";
+import {
+  DomainError,
+  formatCustomerNumber,
+  importEmailKey,
+  importNumberKey,
+  mapCustomerRow,
+  recordPatchFromRow,
+  registerCustomer,
+  registrationFromRow,
+  repeatedKeys,
+  resolveCustomerMappings,
+  setCustomerTags,
+  updateCustomerRecord,
+  validateRegistration,
+  type Actor,
+  type CustomerImportRow,
+  type Decision,
+  type RowError,
+} from "@clientele/domain";
+import { cacheKeys } from "@clientele/cache";
+import type { TabularData } from "@clientele/files";
+import { sql } from "kysely";
+import type { JobDeps } from "./job-deps";
+import { PermanentJobError, type CustomerImportPayload } from "./queues";
+import { lineOf, runTabularImport, type ChunkOutcome, type ImportSummary } from "./tabular-import.runner";
+
+/** Customer files may be larger than contact files: the bulk-load case (e.g. moving from another CRM). */
+export const MAX_CUSTOMER_IMPORT_RECORDS = 100_000;
+export const MAX_CUSTOMER_IMPORT_BYTES = 50 * 1024 * 1024;
+
+type Prepared = { line: number; row: CustomerImportRow; matchId?: string; error?: RowError[] };
+
+/**
+ * Decides, for every row, whether it creates a customer, updates the one it matches, or fails as a
+ * duplicate (of an earlier row of the file, or in create mode of an existing customer).
+ * Deterministic: in-file duplicates are judged before existing ones, so a resumed run, which now
+ * sees the customers its earlier chunks created, reaches the same verdicts.
+ */
+async function prepare(deps: JobDeps, imp: ContactImport, { columns, rows }: TabularData): Promise<Prepared[]> {
+  const matchOn = imp.options.matchOn ?? "email";
+  const mappings = resolveCustomerMappings(columns, imp.options.mappings, imp.mode === "upsert" ? matchOn : "email");
+  if (!mappings.ok) throw new PermanentJobError(`mappings no longer match the file: ${JSON.stringify(mappings.errors)}`);
+  const mapped = rows.map((r) => mapCustomerRow(r, mappings.value));
+  const emails = mapped.map(importEmailKey);
+  const numbers = mapped.map(importNumberKey);
+  const matches = await findCustomerMatches(
+    deps.db,
+    imp.tenantId,
+    [...new Set(emails.filter((e): e is string => !!e))],
+    [...new Set(numbers.filter((n): n is string => !!n))],
+  );
+  const byEmail = new Map(matches.flatMap((m) => (m.email ? [[m.email, m] as const] : [])));
+  const byNumber = new Map(matches.map((m) => [m.customerNumber, m] as const));
+  const emailRepeats = repeatedKeys(emails);
+  const numberRepeats = repeatedKeys(numbers);
+  const line = (i: number) => lineOf(imp.format, i);
+  return mapped.map((row, i) => {
+    const fail = (field: string, reason: string): Prepared => ({ line: line(i), row, error: [{ row: line(i), field, reason }] });
+    const emailDup = emailRepeats.get(i);
+    if (emailDup !== undefined) return fail("primaryEmail", `duplicates the email of row ${line(emailDup)}`);
+    const numberDup = numberRepeats.get(i);
+    if (numberDup !== undefined) return fail("customerNumber", `duplicates the customer number of row ${line(numberDup)}`);
+    const byMail = emails[i] ? byEmail.get(emails[i]!) : undefined;
+    const byNum = numbers[i] ? byNumber.get(numbers[i]!) : undefined;
+    if (imp.mode === "create") {
+      if (byMail) return fail("primaryEmail", `is already used by customer ${byMail.customerNumber}`);
+      if (byNum) return fail("customerNumber", `customer ${byNum.customerNumber} already exists (use mode upsert to update it)`);
+      return { line: line(i), row };
+    }
+    const match = matchOn === "email" ? byMail : byNum;
+    if (matchOn === "customerNumber" && numbers[i] && !byNum) return fail("customerNumber", "no customer has this number");
+    if (byMail && match && byMail.id !== match.id) return fail("primaryEmail", `is already used by customer ${byMail.customerNumber}`);
+    return match ? { line: line(i), row, matchId: match.id } : { line: line(i), row };
+  });
+}
+
+function rowErrors(line: number, error: unknown): RowError[] {
+  if (!(error instanceof DomainError)) throw error;
+  const fields = Object.entries(error.fieldErrors);
+  if (fields.length) return fields.flatMap(([field, messages]) => messages.map((reason) => ({ row: line, field, reason })));
+  return [{ row: line, field: error.code === "CUST-002" ? "primaryEmail" : "row", reason: error.message }];
+}
+
+const isDuplicateKey = (error: unknown) => (error as { errno?: number }).errno === 1062;
+
+type Write = CustomerWrite & { line: number };
+
+/**
+ * Validates and decides a chunk's rows with the domain's registration and update rules, then
+ * writes them through the customers' one write path. A duplicate key (a customer created with
+ * the same email since the file was checked) fails only its row: the chunk is written again row
+ * by row, each in a savepoint.
+ */
+async function applyChunk(deps: JobDeps, trx: Trx, imp: ContactImport, rows: Prepared[], actor: Actor, now: Date): Promise<ChunkOutcome> {
+  const errors: RowError[] = [];
+  const matched = [...new Set(rows.flatMap((r) => (r.matchId && !r.error ? [r.matchId] : [])))];
+  const current = new Map((await lockCustomersByIds(trx, imp.tenantId, matched)).map((c) => [c.id, c]));
+  const creates: { line: number; valid: ReturnType<typeof validateRegistration> }[] = [];
+  const writes: Write[] = [];
+  for (const p of rows) {
+    if (p.error) {
+      errors.push(...p.error);
+      continue;
+    }
+    try {
+      if (p.matchId) {
+        const customer = current.get(p.matchId);
+        if (!customer || customer.isDeleted) throw new DomainError("CUST-001", "not_found", "The matched customer was deactivated or removed during the import.");
+        const { patch, tags } = recordPatchFromRow(p.row, customer);
+        let decision: Decision = updateCustomerRecord(customer, patch, actor, now);
+        if (tags) {
+          const tagged = setCustomerTags(decision.customer, tags, actor, now);
+          decision = { ...tagged, events: [...decision.events, ...tagged.events], changes: { ...decision.changes, ...tagged.changes }, warnings: [...decision.warnings, ...tagged.warnings] };
+        }
+        current.set(customer.id, decision.customer);
+        writes.push({ line: p.line, decision, readVersion: customer.version, action: "CustomerImportUpdated" });
+      } else {
+        creates.push({ line: p.line, valid: validateRegistration(registrationFromRow(p.row), now) });
+      }
+    } catch (error) {
+      errors.push(...rowErrors(p.line, error));
+    }
+  }
+  if (!imp.dryRun && creates.length) {
+    // Outside the chunk's transaction, like createCustomer: a rolled-back chunk leaves a gap, never a duplicate.
+    const first = await reserveSequenceValues(deps.db, imp.tenantId, "customer", creates.length);
+    creates.forEach((c, i) => {
+      const decision = registerCustomer(c.valid, { id: randomUUID(), tenantId: imp.tenantId, customerNumber: formatCustomerNumber(first + i), actor, now });
+      writes.push({ line: c.line, decision, readVersion: null, action: "CustomerRegistered" });
+    });
+  }
+  let failedWrites = new Set<Write>();
+  if (!imp.dryRun && writes.length) {
+    await sql`savepoint chunk`.execute(trx);
+    try {
+      await writeCustomerDecisions(trx, actor, writes, null);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      await sql`rollback to savepoint chunk`.execute(trx);
+      failedWrites = await writeRowByRow(trx, actor, writes, errors);
+    }
+  }
+  const ok = writes.filter((w) => !failedWrites.has(w));
+  const updatedIds = ok.filter((w) => w.readVersion !== null).map((w) => w.decision.customer.id);
+  return {
+    imported: imp.dryRun ? creates.length : ok.filter((w) => w.readVersion === null).length,
+    updated: imp.dryRun ? writes.length : updatedIds.length,
+    errors: errors.sort((a, b) => a.row - b.row),
+    afterCommit: async () => {
+      if (imp.dryRun || ok.length === 0) return;
+      // The worker can't render the API's DTO: updated customers are dropped from the cache, read again on demand.
+      await Promise.all([deps.cache.bump(cacheKeys.searchGeneration(imp.tenantId)), ...updatedIds.map((id) => deps.cache.del(cacheKeys.customer(imp.tenantId, id)))]);
+    },
+  };
+}
+
+async function writeRowByRow(trx: Trx, actor: Actor, writes: Write[], errors: RowError[]): Promise<Set<Write>> {
+  const failed = new Set<Write>();
+  for (const w of writes) {
+    await sql`savepoint import_row`.execute(trx);
+    try {
+      await writeCustomerDecision(trx, actor, w.decision, w.readVersion, w.action, null);
+    } catch (error) {
+      await sql`rollback to savepoint import_row`.execute(trx);
+      if (isDuplicateKey(error)) errors.push({ row: w.line, field: "primaryEmail", reason: "is already used by another customer" });
+      else errors.push(...rowErrors(w.line, error));
+      failed.add(w);
+    }
+  }
+  return failed;
+}
+
+/** Runs (or resumes) a customer import on the shared checkpointed runner (runTabularImport). */
+export function runCustomerImport(deps: JobDeps, payload: CustomerImportPayload): Promise<ImportSummary> {
+  return runTabularImport(deps, payload, {
+    kind: "Customer",
+    chunkRows: 500,
+    maxRecords: MAX_CUSTOMER_IMPORT_RECORDS,
+    maxBytes: MAX_CUSTOMER_IMPORT_BYTES,
+    prepare,
+    applyChunk: (trx, imp, rows, actor, now) => applyChunk(deps, trx, imp, rows, actor, now),
+    completedEvent: (done, at) => ({
+      type: "CustomersImported",
+      aggregateType: "CustomerList",
+      aggregateId: done.id,
+      data: {
+        importId: done.id,
+        mode: done.mode,
+        totalRecords: done.totalRows,
+        importedRecords: done.importedCount,
+        updatedRecords: done.updatedCount,
+        failedRecords: done.failedCount,
+        dryRun: done.dryRun,
+        importedAt: at.toISOString(),
+        importedBy: done.createdBy,
+      },
+    }),
+  });
+}
