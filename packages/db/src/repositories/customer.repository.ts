@@ -14,7 +14,6 @@ import {
 } from "@clientele/domain";
 import { sql, type SqlBool, type Expression } from "kysely";
 import type { DbOrTrx, Trx } from "../connection";
-import { replaceFuzzyKeys } from "./customer-search.repository";
 import { replaceMatchKeys } from "./customer-duplicate.repository";
 import { parseJson, type CustomerRow, type NewCustomerRow } from "../schema";
 
@@ -184,11 +183,14 @@ export async function replaceCustomerTags(trx: Trx, c: Customer, isNew: boolean)
   }
 }
 
-/** The active-email unique key answers a duplicate as CUST-002: the one place it is recognised. */
-function emailTakenOr(error: unknown): never {
+/** True for the active-email unique key's refusal (CUST-002); the one place it is recognised. */
+export function isDuplicateCustomerEmail(error: unknown): boolean {
   const e = error as { code?: string; sqlMessage?: string } | null;
-  if (e?.code === "ER_DUP_ENTRY" && e.sqlMessage?.includes("customers_tenant_active_email_ux")) throw duplicateCustomerEmail();
-  throw error;
+  return e?.code === "ER_DUP_ENTRY" && e.sqlMessage?.includes("customers_tenant_active_email_ux") === true;
+}
+
+function emailTakenOr(error: unknown): never {
+  throw isDuplicateCustomerEmail(error) ? duplicateCustomerEmail() : error;
 }
 
 /** Locks the customer row (SELECT … FOR UPDATE) and loads it with its tags and activity. */
@@ -201,15 +203,25 @@ export async function lockCustomerRecord(trx: Trx, tenantId: string, id: string)
 
 /** Loads a customer of this tenant, deactivated ones included (the use case decides visibility). */
 export async function findCustomerById(db: DbOrTrx, tenantId: string, id: string): Promise<Customer | undefined> {
+  // One round trip: the tags (ASCII, comma-free by their rule) and the last activity come as subqueries.
   const row = await db
-    .selectFrom("customers")
-    .selectAll()
-    .where("tenantId", "=", tenantId)
-    .where("id", "=", id)
+    .selectFrom("customers as c")
+    .selectAll("c")
+    .select((eb) => [
+      eb
+        .selectFrom("customerTags as t")
+        .select(sql<string | null>`group_concat(t.tag order by t.tag separator ',')`.as("tags"))
+        .where("t.tenantId", "=", tenantId)
+        .where("t.customerId", "=", id)
+        .as("tagList"),
+      eb.selectFrom("customerActivity as a").select("a.lastActivityAt").where("a.customerId", "=", id).where("a.tenantId", "=", tenantId).as("activityAt"),
+    ])
+    .where("c.tenantId", "=", tenantId)
+    .where("c.id", "=", id)
     .executeTakeFirst();
   if (!row) return undefined;
-  const [customer] = await withTagsAndActivity(db, tenantId, [toCustomer(row)]);
-  return customer;
+  const { tagList, activityAt, ...customerRow } = row;
+  return { ...toCustomer(customerRow), tags: tagList ? tagList.split(",") : [], lastActivityAt: activityAt ?? null };
 }
 
 export async function findCustomersByIds(db: DbOrTrx, tenantId: string, ids: string[]): Promise<Customer[]> {
@@ -276,7 +288,6 @@ export async function replaceSearchTerms(db: DbOrTrx, c: Customer, isNew: boolea
         .execute();
     }
   }
-  await replaceFuzzyKeys(db, c, isNew);
   const terms = searchTerms(c.companyName, c.contactInfo.primaryEmail);
   if (terms.length === 0) return;
   await db

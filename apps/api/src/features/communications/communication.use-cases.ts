@@ -46,7 +46,7 @@ import { PERSONALIZATION_VARIABLES, renderTemplate, smsSegments, templateVariabl
 import type { NotificationPayload } from "@clientele/jobs";
 import type { z } from "zod";
 import type { AppDeps } from "../../deps";
-import { loadModifiable, loadVisible } from "../customers/customer.use-cases";
+import { loadModifiable, loadVisible, retireLastActivity } from "../customers/customer.use-cases";
 import type {
   ZBulkEmailInput,
   ZCommunication,
@@ -202,7 +202,10 @@ async function persist(deps: AppDeps, actor: Actor, cs: NewCommunication[], acti
       );
     }
   });
-  await deps.cache.bumpMany(cs.map((c) => cacheKeys.communicationsGeneration(actor.tenantId, c.customerId)));
+  await Promise.all([
+    deps.cache.bumpMany(cs.map((c) => cacheKeys.communicationsGeneration(actor.tenantId, c.customerId))),
+    retireLastActivity(deps, actor.tenantId, cs.map((c) => c.customerId)),
+  ]);
 }
 
 /** Records the message (Queued) and hands it to the worker; sending never happens in the request. */

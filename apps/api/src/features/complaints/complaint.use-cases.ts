@@ -41,7 +41,7 @@ import {
 import type { NotificationPayload } from "@clientele/jobs";
 import type { z } from "zod";
 import type { AppDeps } from "../../deps";
-import { loadModifiable, loadVisible } from "../customers/customer.use-cases";
+import { loadModifiable, loadVisible, retireLastActivity } from "../customers/customer.use-cases";
 import type { ZComplaint, ZListInput, ZResolveInput, ZSettings, ZStatusInput, ZSubmitComplaintInput } from "./complaint.schemas";
 
 type TComplaint = z.infer<typeof ZComplaint>;
@@ -146,6 +146,7 @@ export async function submitComplaint(deps: AppDeps, actor: Actor, input: z.infe
       { tenantId: c.tenantId, actor: actor.userId, version: 1, occurredAt: now },
     );
   });
+  await retireLastActivity(deps, c.tenantId, [c.customerId]);
   await notify(deps, { kind: "complaint-received", tenantId: c.tenantId, complaintId: c.id }, `complaint-received:${c.id}`);
   return toComplaintDto(c);
 }

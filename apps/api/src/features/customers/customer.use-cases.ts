@@ -202,20 +202,44 @@ export async function createCustomer(deps: AppDeps, actor: Actor, input: TCreate
   };
 }
 
+/**
+ * lastActivityAt moves with every interaction, which never touches the customer or its cached
+ * record: it is cached under a key of its own, which each interaction retires after its commit
+ * (retireLastActivity). The short TTL bounds what a read racing that commit could put back.
+ */
+const ACTIVITY_TTL_SECONDS = 60;
+const activityKey = (tenantId: string, id: string) => `${cacheKeys.customer(tenantId, id)}:activity`;
+
+/** The cached form: an ISO instant, or "" for none. */
+async function loadLastActivity(deps: AppDeps, tenantId: string, id: string): Promise<string> {
+  const at = (await findLastActivityAt(deps.db, tenantId, id))?.toISOString() ?? "";
+  await deps.cache.set(activityKey(tenantId, id), at, ACTIVITY_TTL_SECONDS);
+  return at;
+}
+
+/** Call after an interaction (communication, call, meeting, complaint, testimonial) committed its touchCustomerActivity. */
+export async function retireLastActivity(deps: AppDeps, tenantId: string, customerIds: readonly string[]): Promise<void> {
+  await Promise.all([...new Set(customerIds)].map((id) => deps.cache.del(activityKey(tenantId, id))));
+}
+
 export async function getCustomer(deps: AppDeps, actor: Actor, id: string): Promise<TCustomer> {
   const key = cacheKeys.customer(actor.tenantId, id);
-  // Interactions move lastActivityAt without touching the customer (nor its cache entry), so a
-  // cached record takes it from its own row, read beside the cache.
-  const [raw, lastActivityAt] = await Promise.all([deps.cache.get(key), findLastActivityAt(deps.db, actor.tenantId, id)]);
+  const activity = activityKey(actor.tenantId, id);
+  // Both keys leave in one Redis round trip (auto-pipelining).
+  const [raw, cachedActivity] = await Promise.all([deps.cache.get(key), deps.cache.get(activity)]);
   const cached = readVersioned(raw);
   if (cached) {
     if (cached.value === TOMBSTONE) throw await notVisibleError(deps.db, actor.tenantId, id);
-    return { ...(JSON.parse(cached.value) as TCustomer), lastActivityAt: lastActivityAt?.toISOString() ?? null };
+    const lastActivityAt = cachedActivity ?? (await loadLastActivity(deps, actor.tenantId, id));
+    return { ...(JSON.parse(cached.value) as TCustomer), lastActivityAt: lastActivityAt || null };
   }
   const customer = await findCustomerById(deps.db, actor.tenantId, id);
   if (!customer) throw customerNotFound();
   const dto = toDto(customer);
-  await deps.cache.putVersioned(key, customer.version, customer.isDeleted ? TOMBSTONE : JSON.stringify(dto), CACHE_TTL.customer);
+  await Promise.all([
+    deps.cache.putVersioned(key, customer.version, customer.isDeleted ? TOMBSTONE : JSON.stringify(dto), CACHE_TTL.customer),
+    deps.cache.set(activity, dto.lastActivityAt ?? "", ACTIVITY_TTL_SECONDS),
+  ]);
   if (customer.isDeleted) throw await notVisibleError(deps.db, actor.tenantId, id);
   return dto;
 }

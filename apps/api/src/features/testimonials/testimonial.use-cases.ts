@@ -14,7 +14,7 @@ import {
 } from "@clientele/domain";
 import { testimonialNoticeKey, type TestimonialNoticePayload } from "@clientele/jobs";
 import type { AppDeps } from "../../deps";
-import { loadModifiable, loadVisible } from "../customers/customer.use-cases";
+import { loadModifiable, loadVisible, retireLastActivity } from "../customers/customer.use-cases";
 import type {
   TApproveTestimonialInput,
   TListTestimonialsInput,
@@ -79,6 +79,7 @@ export async function submitTestimonial(deps: AppDeps, actor: Actor, input: TSub
     ]);
     await appendEvents(trx, [event], { tenantId: actor.tenantId, actor: actor.userId, version: testimonial.version, occurredAt: now });
   });
+  await retireLastActivity(deps, actor.tenantId, [testimonial.customerId]);
   await notify(deps, { kind: "testimonial-received", tenantId: actor.tenantId, testimonialId: testimonial.id });
   return { testimonialId: testimonial.id, ...toTestimonialDto(testimonial) };
 }
