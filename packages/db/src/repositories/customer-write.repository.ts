@@ -30,8 +30,8 @@ export async function writeCustomerDecision(trx: Trx, actor: Actor, decision: De
     const current = await findCustomerById(trx, actor.tenantId, customer.id);
     throw staleVersion(readVersion, current?.version ?? readVersion);
   }
-  await replaceCustomerTags(trx, customer, readVersion === null);
   await replaceSearchTerms(trx, customer, readVersion === null);
+  if (readVersion === null ? customer.tags.length > 0 : "tags" in changes) await replaceCustomerTags(trx, customer, readVersion === null);
   await appendAudit(trx, [
     {
       tenantId: actor.tenantId,
@@ -73,7 +73,7 @@ export async function writeCustomerDecisions(trx: Trx, actor: Actor, writes: Cus
       const current = await findCustomerById(trx, actor.tenantId, customer.id);
       throw staleVersion(w.readVersion, current?.version ?? w.readVersion);
     }
-    if (w.readVersion !== null) await replaceCustomerTags(trx, customer, false);
+    if (w.readVersion !== null && "tags" in w.decision.changes) await replaceCustomerTags(trx, customer, false);
     if (w.readVersion !== null) await replaceSearchTerms(trx, customer, false);
   }
   await indexNewCustomers(trx, created);

@@ -11,7 +11,6 @@ import {
   formatCustomerNumber,
   reactivateCustomer,
   registerCustomer,
-  staleVersion,
   updateContactInfo,
   updatePreferences,
   updateProfile,
@@ -26,22 +25,16 @@ import {
   type SuspensionReason,
 } from "@clientele/domain";
 import {
-  appendAudit,
-  appendEvents,
   findCustomerById,
   findLastActivityAt,
   inTransaction,
-  insertCustomer,
   listAudit,
   lockCustomerRecord,
   nextSequenceValue,
-  replaceCustomerTags,
-  replaceSearchTerms,
   searchCustomers,
-  updateCustomer,
   withTagsAndActivity,
+  writeCustomerDecision,
   type CustomerSortField,
-  type Trx,
 } from "@clientele/db";
 import { CACHE_TTL, cacheKeys, readVersioned } from "@clientele/cache";
 import type { AppDeps } from "../../deps";
@@ -101,37 +94,8 @@ function toPreferencesPatch(p: z.infer<typeof ZPreferencesPatch> | undefined): P
   return { ...rest, communication: { ...rest.communication, channels: rest.communication?.channels ?? communicationChannels } };
 }
 
-/** Writes the customer's new state with its audit rows and events, inside the caller's transaction. */
-async function write(trx: Trx, actor: Actor, decision: Decision, readVersion: number | null, action: string, traceId: string) {
-  const { customer, events, changes } = decision;
-  if (events.length === 0) return;
-  if (readVersion === null) {
-    await insertCustomer(trx, customer);
-  } else if (!(await updateCustomer(trx, customer, readVersion))) {
-    const current = await findCustomerById(trx, actor.tenantId, customer.id);
-    throw staleVersion(readVersion, current?.version ?? readVersion);
-  }
-  await replaceSearchTerms(trx, customer, readVersion === null);
-  if (readVersion === null ? customer.tags.length > 0 : "tags" in changes) await replaceCustomerTags(trx, customer, readVersion === null);
-  await appendAudit(trx, [
-    {
-      tenantId: actor.tenantId,
-      entityType: "Customer",
-      entityId: customer.id,
-      action,
-      actorId: actor.userId,
-      occurredAt: customer.lastModifiedAt ?? customer.createdAt,
-      changes,
-      traceId,
-    },
-  ]);
-  await appendEvents(trx, events, {
-    tenantId: actor.tenantId,
-    actor: actor.userId,
-    version: customer.version,
-    occurredAt: customer.lastModifiedAt ?? customer.createdAt,
-  });
-}
+/** Writes the customer's new state with its audit rows and events, inside the caller's transaction: the one write path imports and bulk jobs share. */
+const write = writeCustomerDecision;
 
 /** Status changes that may flip the soft-delete flag, which gates what others may read of the customer. */
 const VISIBILITY_EVENTS = new Set(["CustomerDeactivated", "CustomerReactivated", "CustomerSuspended", "CustomerArchived"]);
