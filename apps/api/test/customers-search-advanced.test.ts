@@ -1,6 +1,8 @@
 import { inTransaction, touchCustomerActivity } from "@clientele/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBody, newTenant, startTestServer, type Api, type TestServer } from "./harness";
+import * as nameKeysMigration from "../../../packages/db/src/migrations/20261203110000_create_customer_name_keys";
+import * as phoneGramsMigration from "../../../packages/db/src/migrations/20261203110100_create_customer_phone_grams";
+import { customerBody, newTenant, startIsolatedTestServer, startTestServer, type Api, type TestServer } from "./harness";
 
 let server: TestServer;
 
@@ -289,5 +291,33 @@ describe("POST /customers/search: input, access and tenants", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { result: { data: Found } };
     expect(body.result.data.items.map((i) => i.id)).toEqual([id]);
+  });
+});
+
+describe("the key tables' migrations", () => {
+  it("backfill the keys of customers that existed before them", async () => {
+    const isolated = await startIsolatedTestServer("search_backfill");
+    // Migrations run without the camel-case plugin, as the migrator runs them.
+    const db = isolated.deps.db.withoutPlugins() as unknown as Parameters<typeof nameKeysMigration.up>[0];
+    try {
+      const api = await isolated.as("Admin", newTenant(), "admin-1");
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await api.post("/customers", customerBody({ type: "Individual", companyName: undefined, industry: null, firstName: "Jürgen", lastName: "Backfill", primaryPhone: `+49 30 1234567${i}` }));
+        expect(res.status).toBe(201);
+        ids.push(res.body.id as string);
+      }
+      // As before the migrations: no key rows. Then the migrations, which must find the customers.
+      await phoneGramsMigration.down(db);
+      await nameKeysMigration.down(db);
+      await nameKeysMigration.up(db);
+      await phoneGramsMigration.up(db);
+      const byName = await api.post("/customers/search", { name: "jurgen bakcfill", sort: ["createdAt:asc"] });
+      expect(byName.body.items.map((i: { id: string }) => i.id)).toEqual(ids);
+      const byPhone = await api.post("/customers/search", { phone: "030 1234 5671" });
+      expect(byPhone.body.items.map((i: { id: string }) => i.id)).toEqual([ids[1]]);
+    } finally {
+      await isolated.close();
+    }
   });
 });
