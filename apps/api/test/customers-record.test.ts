@@ -294,6 +294,37 @@ describe("PUT /customers/{id}", () => {
   });
 });
 
+describe("tRPC customers.update and customers.delete", () => {
+  const mutate = async (name: string, input: unknown, roles: "Admin" | "Viewer" = "Admin") => {
+    const res = await fetch(`${server.url}/trpc/customers.${name}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await server.token(roles, tenant)}`, "content-type": "application/json" },
+      body: JSON.stringify(input),
+    });
+    return { status: res.status, body: (await res.json()) as { result?: { data: any }; error?: { data: { errorCode: string; fieldErrors: Record<string, string[]> | null } } } };
+  };
+
+  it("update takes the version in the input (required) and answers like PUT", async () => {
+    const { id } = await create();
+    const ok = await mutate("update", { id, version: 1, profile: { source: "Webinar" } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.result!.data).toMatchObject({ version: 2, profile: { source: "Webinar" } });
+    const missing = await mutate("update", { id, profile: { source: "x" } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error!.data.fieldErrors!.version).toBeDefined();
+    expect((await mutate("update", { id, version: 1, profile: { source: "x" } })).body.error!.data.errorCode).toBe("CONCURRENCY");
+    expect((await mutate("update", { id, version: 2, profile: { source: "x" } }, "Viewer")).status).toBe(403);
+  });
+
+  it("delete deactivates", async () => {
+    const { id } = await create();
+    const res = await mutate("delete", { id, reason: "duplicate record" });
+    expect(res.status).toBe(200);
+    expect(res.body.result!.data).toMatchObject({ id, status: "Inactive" });
+    expect((await mutate("delete", { id, reason: "again please" })).body.error!.data.errorCode).toBe("CUST-004");
+  });
+});
+
 describe("DELETE /customers/{id}", () => {
   it("deactivates with the reason from the query or the body; 400 without one; 403/404", async () => {
     const one = await create();
