@@ -1,6 +1,7 @@
 import ExcelJS from "exceljs";
 import { randomUUID } from "node:crypto";
 import { createBenchPool } from "../seed";
+import { runCustomerTransferBench } from "./customer-transfer-bench";
 import { api, createCustomers, fmt, insertCustomers, log, percentiles, startPlatform, waitUntil, withMemory, type Platform } from "./platform";
 
 const ROWS = 10_000;
@@ -162,6 +163,7 @@ export async function runImportSuite(o: { databaseUrl: string; redisUrl: string 
       );
     }
     log(`${"baseline: bare INSERTs, 10,000".padEnd(32)}    1  ${bare.toFixed(2).padStart(5)}                ${fmt(ROWS / bare).padStart(12)}   (no validation, events, audit or locking)`);
+    await runCustomerTransferBench(p, o.databaseUrl);
     return 0;
   } finally {
     await p.stop();
