@@ -32,6 +32,7 @@ export type BenchArgs = {
 const USAGE = `usage: pnpm bench [--customers N] [--duration S] [--connections C] [--reseed] [--only get,search,fuzzy,phone,create] [--runs N] [--api-workers N]
        pnpm bench comms|complaints|merge [--runs N] [--api-workers N]
        pnpm bench import
+       pnpm bench dedup [--customers N] [--runs N]
   --customers N     customers to seed for tenant 'bench' (default 100000)
   --duration S      seconds per measured scenario (default 10); each has a warm-up first
   --warmup S        warm-up seconds per scenario (default: duration / 3, at least 1)
@@ -131,7 +132,7 @@ export function parseBenchArgs(argv: string[], env: { databaseUrl: string; redis
   };
 }
 
-export type SuiteArgs = { runs: number; apiWorkers: number };
+export type SuiteArgs = { runs: number; apiWorkers: number; /** dedup: customers to seed (default 100,000) */ customers?: number };
 /** What a suite is given: its flags and where its database and Redis are. */
 export type SuiteOptions = SuiteArgs & { databaseUrl: string; redisUrl: string };
 
@@ -142,11 +143,11 @@ export function parseSuiteArgs(suite: string, argv: string[]): SuiteArgs | "help
     ({ values } = parseArgs({
       args: argv.filter((a) => a !== "--" && a !== suite),
       strict: true,
-      options: { runs: { type: "string" }, "api-workers": { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+      options: { runs: { type: "string" }, "api-workers": { type: "string" }, customers: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
     }));
   } catch (error) {
     throw new UsageError(`${suite}: ${(error as Error).message}`);
   }
   if (values.help) return "help";
-  return { runs: positiveInt("runs", values.runs, 1), apiWorkers: positiveInt("api-workers", values["api-workers"], os.cpus().length) };
+  return { runs: positiveInt("runs", values.runs, 1), apiWorkers: positiveInt("api-workers", values["api-workers"], os.cpus().length), ...(values.customers === undefined ? {} : { customers: positiveInt("customers", values.customers, 1) }) };
 }

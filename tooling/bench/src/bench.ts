@@ -358,6 +358,7 @@ const SUITES: Record<string, () => Promise<(o: SuiteOptions) => Promise<number>>
   import: async () => (await import("./suites/import-suite")).runImportSuite,
   comms: async () => (await import("./suites/comms-suite")).runCommsSuite,
   complaints: async () => (await import("./suites/complaints-suite")).runComplaintsSuite,
+  dedup: async () => (await import("./suites/dedup-suite")).runDedupSuite,
   merge: async () => (await import("./suites/merge-suite")).runMergeSuite,
 };
 
