@@ -77,9 +77,8 @@ export async function applyBulkItem(
     });
     if (decision.events.length) {
       // The worker can't render the API's DTO: the changed customer is dropped from the cache, read again on demand.
-      const keys = [cacheKeys.customer(actor.tenantId, customerId)];
       await Promise.all([
-        ...keys.map((k) => deps.cache.del(k)),
+        deps.cache.del(cacheKeys.customer(actor.tenantId, customerId)),
         deps.cache.bumpMany([
           cacheKeys.searchGeneration(actor.tenantId),
           ...(op.operation === "delete" ? [cacheKeys.contactsGeneration(actor.tenantId, customerId), cacheKeys.communicationsGeneration(actor.tenantId, customerId)] : []),

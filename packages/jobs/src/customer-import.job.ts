@@ -5,7 +5,9 @@ import {
   reserveSequenceValues,
   writeCustomerDecision,
   writeCustomerDecisions,
+  prepareNewCustomerIndexes,
   type ContactImport,
+  type NewCustomerIndexes,
   type CustomerWrite,
   type Trx,
 } from "@clientele/db";
@@ -95,56 +97,79 @@ function rowErrors(line: number, error: unknown): RowError[] {
 const isDuplicateKey = (error: unknown) => (error as { errno?: number }).errno === 1062;
 
 type Write = CustomerWrite & { line: number };
+/** A chunk's new customers, decided before its transaction (planCreates). */
+type Planned = { creates: Write[]; errors: RowError[]; valid: number; indexes: NewCustomerIndexes | undefined };
+
+const yieldToIo = () => new Promise((r) => setImmediate(r));
 
 /**
- * Validates and decides a chunk's rows with the domain's registration and update rules, then
- * writes them through the customers' one write path. A duplicate key (a customer created with
- * the same email since the file was checked) fails only its row: the chunk is written again row
- * by row, each in a savepoint.
+ * The chunk's new customers through the domain's registration rules, numbered from the
+ * customers' sequence, with their index statements built: no transaction needed, so the runner
+ * does this for the next chunk while the current one commits (yielding to I/O every 50 rows).
  */
-async function applyChunk(deps: JobDeps, trx: Trx, imp: ContactImport, rows: Prepared[], actor: Actor, now: Date): Promise<ChunkOutcome> {
+async function planCreates(deps: JobDeps, imp: ContactImport, rows: Prepared[], actor: Actor, now: Date): Promise<Planned> {
+  const valid: { line: number; registration: ReturnType<typeof validateRegistration> }[] = [];
   const errors: RowError[] = [];
+  for (const [i, p] of rows.entries()) {
+    if (i % 50 === 49) await yieldToIo();
+    if (p.error || p.matchId) continue;
+    try {
+      valid.push({ line: p.line, registration: validateRegistration(registrationFromRow(p.row), now) });
+    } catch (error) {
+      errors.push(...rowErrors(p.line, error));
+    }
+  }
+  if (imp.dryRun || valid.length === 0) return { creates: [], errors, valid: valid.length, indexes: undefined };
+  // Outside any transaction, like createCustomer: a chunk rolled back (or never run) leaves a gap, never a duplicate.
+  const first = await reserveSequenceValues(deps.db, imp.tenantId, "customer", valid.length);
+  const creates = valid.map((c, i): Write => ({
+    line: c.line,
+    decision: registerCustomer(c.registration, { id: randomUUID(), tenantId: imp.tenantId, customerNumber: formatCustomerNumber(first + i), actor, now }),
+    readVersion: null,
+    action: "CustomerRegistered",
+  }));
+  return { creates, errors, valid: valid.length, indexes: await prepareNewCustomerIndexes(creates.map((w) => w.decision.customer)) };
+}
+
+/**
+ * Decides the chunk's updates on the locked customers with the domain's update rules, then
+ * writes them and the planned new customers through the customers' one write path. A duplicate
+ * key (a customer created with the same email since the file was checked) fails only its row:
+ * the chunk is written again row by row, each in a savepoint.
+ */
+async function applyChunk(deps: JobDeps, trx: Trx, imp: ContactImport, rows: Prepared[], actor: Actor, now: Date, planned: Planned): Promise<ChunkOutcome> {
+  const errors: RowError[] = [...planned.errors];
   const matched = [...new Set(rows.flatMap((r) => (r.matchId && !r.error ? [r.matchId] : [])))];
   const current = new Map((await lockCustomersByIds(trx, imp.tenantId, matched)).map((c) => [c.id, c]));
-  const creates: { line: number; valid: ReturnType<typeof validateRegistration> }[] = [];
   const writes: Write[] = [];
   for (const p of rows) {
     if (p.error) {
       errors.push(...p.error);
       continue;
     }
+    if (!p.matchId) continue;
     try {
-      if (p.matchId) {
-        const customer = current.get(p.matchId);
-        if (!customer || customer.isDeleted) throw new DomainError("CUST-001", "not_found", "The matched customer was deactivated or removed during the import.");
-        const { patch, tags } = recordPatchFromRow(p.row, customer);
-        let decision: Decision = updateCustomerRecord(customer, patch, actor, now);
-        if (tags) {
-          const tagged = setCustomerTags(decision.customer, tags, actor, now);
-          decision = { ...tagged, events: [...decision.events, ...tagged.events], changes: { ...decision.changes, ...tagged.changes }, warnings: [...decision.warnings, ...tagged.warnings] };
-        }
-        current.set(customer.id, decision.customer);
-        writes.push({ line: p.line, decision, readVersion: customer.version, action: "CustomerImportUpdated" });
-      } else {
-        creates.push({ line: p.line, valid: validateRegistration(registrationFromRow(p.row), now) });
+      const customer = current.get(p.matchId);
+      if (!customer || customer.isDeleted) throw new DomainError("CUST-001", "not_found", "The matched customer was deactivated or removed during the import.");
+      const { patch, tags } = recordPatchFromRow(p.row, customer);
+      let decision: Decision = updateCustomerRecord(customer, patch, actor, now);
+      if (tags) {
+        const tagged = setCustomerTags(decision.customer, tags, actor, now);
+        decision = { ...tagged, events: [...decision.events, ...tagged.events], changes: { ...decision.changes, ...tagged.changes }, warnings: [...decision.warnings, ...tagged.warnings] };
       }
+      current.set(customer.id, decision.customer);
+      writes.push({ line: p.line, decision, readVersion: customer.version, action: "CustomerImportUpdated" });
     } catch (error) {
       errors.push(...rowErrors(p.line, error));
     }
   }
-  if (!imp.dryRun && creates.length) {
-    // Outside the chunk's transaction, like createCustomer: a rolled-back chunk leaves a gap, never a duplicate.
-    const first = await reserveSequenceValues(deps.db, imp.tenantId, "customer", creates.length);
-    creates.forEach((c, i) => {
-      const decision = registerCustomer(c.valid, { id: randomUUID(), tenantId: imp.tenantId, customerNumber: formatCustomerNumber(first + i), actor, now });
-      writes.push({ line: c.line, decision, readVersion: null, action: "CustomerRegistered" });
-    });
-  }
+  const updates = writes.length;
+  writes.push(...planned.creates);
   let failedWrites = new Set<Write>();
   if (!imp.dryRun && writes.length) {
     await sql`savepoint chunk`.execute(trx);
     try {
-      await writeCustomerDecisions(trx, actor, writes, null);
+      await writeCustomerDecisions(trx, actor, writes, null, planned.indexes);
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
       await sql`rollback to savepoint chunk`.execute(trx);
@@ -154,8 +179,8 @@ async function applyChunk(deps: JobDeps, trx: Trx, imp: ContactImport, rows: Pre
   const ok = writes.filter((w) => !failedWrites.has(w));
   const updatedIds = ok.filter((w) => w.readVersion !== null).map((w) => w.decision.customer.id);
   return {
-    imported: imp.dryRun ? creates.length : ok.filter((w) => w.readVersion === null).length,
-    updated: imp.dryRun ? writes.length : updatedIds.length,
+    imported: imp.dryRun ? planned.valid : ok.length - updatedIds.length,
+    updated: imp.dryRun ? updates : updatedIds.length,
     errors: errors.sort((a, b) => a.row - b.row),
     afterCommit: async () => {
       if (imp.dryRun || ok.length === 0) return;
@@ -189,7 +214,8 @@ export function runCustomerImport(deps: JobDeps, payload: CustomerImportPayload)
     maxRecords: MAX_CUSTOMER_IMPORT_RECORDS,
     maxBytes: MAX_CUSTOMER_IMPORT_BYTES,
     prepare,
-    applyChunk: (trx, imp, rows, actor, now) => applyChunk(deps, trx, imp, rows, actor, now),
+    plan: (imp, rows, actor, now) => planCreates(deps, imp, rows, actor, now),
+    applyChunk: (trx, imp, rows, actor, now, planned) => applyChunk(deps, trx, imp, rows, actor, now, planned!),
     completedEvent: (done, at) => ({
       type: "CustomersImported",
       aggregateType: "CustomerList",

@@ -34,7 +34,7 @@ export class CheckpointMoved extends Error {}
 export type ChunkOutcome = { imported: number; updated: number; errors: RowError[]; afterCommit?: () => Promise<void> };
 
 /** What a kind of import adds to the shared runner: how to prepare the file's rows and apply a chunk. */
-export type ImportSpec<P> = {
+export type ImportSpec<P, Q = undefined> = {
   kind: TransferKind;
   /** Rows per transaction: big enough for multi-row inserts, small enough to checkpoint often. */
   chunkRows: number;
@@ -42,8 +42,13 @@ export type ImportSpec<P> = {
   maxBytes?: number;
   /** Decides, for every row, what it is (deterministic, so a resumed run reaches the same verdicts). */
   prepare: (deps: JobDeps, imp: ContactImport, data: TabularData) => Promise<P[]>;
+  /**
+   * Work on a chunk that needs no transaction (validation, building statements): the runner does
+   * it for the next chunk while the current one commits, and hands the result to applyChunk.
+   */
+  plan?: (imp: ContactImport, rows: P[], actor: Actor, now: Date) => Promise<Q>;
   /** Applies one chunk in its transaction (writes nothing on a dry run). */
-  applyChunk: (trx: Trx, imp: ContactImport, rows: P[], actor: Actor, now: Date) => Promise<ChunkOutcome>;
+  applyChunk: (trx: Trx, imp: ContactImport, rows: P[], actor: Actor, now: Date, planned: Q | undefined) => Promise<ChunkOutcome>;
   completedEvent: (imp: ContactImport, at: Date) => DomainEvent;
 };
 
@@ -53,7 +58,7 @@ export type ImportSpec<P> = {
  * chunk and never writes a row twice; a second runner racing on the same import loses the
  * checkpoint compare-and-set and stops.
  */
-export async function runTabularImport<P>(deps: JobDeps, payload: { importId: string; tenantId: string }, spec: ImportSpec<P>): Promise<ImportSummary> {
+export async function runTabularImport<P, Q = undefined>(deps: JobDeps, payload: { importId: string; tenantId: string }, spec: ImportSpec<P, Q>): Promise<ImportSummary> {
   let imp = await findImport(deps.db, payload.tenantId, payload.importId, spec.kind);
   if (!imp) throw new PermanentJobError(`import ${payload.importId} not found`);
   if (imp.status !== "Completed" && imp.status !== "Failed") {
@@ -68,11 +73,21 @@ export async function runTabularImport<P>(deps: JobDeps, payload: { importId: st
       await finishImport(deps.db, imp.id, "Failed", deps.now(), (error as Error).message.slice(0, 500));
       throw new PermanentJobError((error as Error).message);
     }
+    const rowsFrom = (from: number) => prepared.slice(from, Math.min(from + spec.chunkRows, prepared.length));
+    // Planned on a later turn of the event loop, so the planning interleaves with the running chunk's statements.
+    const planFrom = (from: number): Promise<Q | undefined> => {
+      const planned = spec.plan && from < prepared.length ? new Promise((r) => setImmediate(r)).then(() => spec.plan!(imp!, rowsFrom(from), actor, deps.now())) : Promise.resolve(undefined);
+      planned.catch(() => undefined);
+      return planned;
+    };
+    let next = planFrom(imp.processedRows);
     for (let from = imp.processedRows; from < prepared.length; from += spec.chunkRows) {
       const to = Math.min(from + spec.chunkRows, prepared.length);
       try {
+        const planned = await next;
+        next = planFrom(to);
         const outcome = await inTransaction(deps.db, async (trx) => {
-          const out = await spec.applyChunk(trx, imp!, prepared.slice(from, to), actor, deps.now());
+          const out = await spec.applyChunk(trx, imp!, rowsFrom(from), actor, deps.now(), planned);
           await insertImportErrors(trx, imp!.id, out.errors);
           const failed = new Set(out.errors.map((e) => e.row)).size;
           if (!(await advanceImport(trx, imp!.id, from, to, { imported: out.imported, updated: out.updated, failed }))) throw new CheckpointMoved();

@@ -58,7 +58,7 @@ export type CustomerWrite = { decision: Decision; readVersion: number | null; ac
  * Many decisions taken at one instant (an import chunk) written like writeCustomerDecision, with
  * one multi-row insert for the new customers, one for the audit rows and one for the events.
  */
-export async function writeCustomerDecisions(trx: Trx, actor: Actor, writes: CustomerWrite[], traceId: string | null) {
+export async function writeCustomerDecisions(trx: Trx, actor: Actor, writes: CustomerWrite[], traceId: string | null, indexes?: NewCustomerIndexes) {
   const effective = writes.filter((w) => w.decision.events.length > 0);
   if (effective.length === 0) return;
   const created = effective.filter((w) => w.readVersion === null).map((w) => w.decision.customer);
@@ -76,7 +76,7 @@ export async function writeCustomerDecisions(trx: Trx, actor: Actor, writes: Cus
     if (w.readVersion !== null && "tags" in w.decision.changes) await replaceCustomerTags(trx, customer, false);
     if (w.readVersion !== null) await replaceSearchTerms(trx, customer, false);
   }
-  await indexNewCustomers(trx, created);
+  await writeNewCustomerIndexes(trx, created, indexes ?? (await prepareNewCustomerIndexes(created)));
   const at = (w: CustomerWrite) => w.decision.customer.lastModifiedAt ?? w.decision.customer.createdAt;
   await appendAudit(
     trx,
@@ -134,24 +134,29 @@ const INSERT = /^(insert (?:ignore )?into `[^`]+` \([^)]*\) values )(.*?)((?: on
 /** MySQL allows 65,535 placeholders per statement. */
 const MAX_PARAMETERS = 60_000;
 
+/** The index statements of a batch of new customers (prepareNewCustomerIndexes); null: write them one by one. */
+export type NewCustomerIndexes = CompiledQuery[] | null;
+
 /**
- * The search, fuzzy and duplicate-detection rows of many new customers in a few multi-row
+ * The search, fuzzy and duplicate-detection rows of many new customers as a few multi-row
  * inserts: replaceSearchTerms (with every index its owners hook into it) runs for each customer
  * against a recorder, and its single-row inserts are merged by statement shape. Whatever
- * replaceSearchTerms does for a new customer is done, so the indexes stay the one definition;
- * should it ever send anything but inserts, each customer is written the ordinary way.
+ * replaceSearchTerms does for a new customer is done, so the indexes keep one definition; should
+ * it ever send anything but inserts, the answer is null and each customer is written the
+ * ordinary way. Built without a transaction (and yielding to I/O now and then), so an import can
+ * prepare one chunk while the previous one commits.
  */
-async function indexNewCustomers(trx: Trx, customers: Customer[]) {
+export async function prepareNewCustomerIndexes(customers: Customer[]): Promise<NewCustomerIndexes> {
   const recorded: CompiledQuery[] = [];
   const recorder = recordingDb(recorded);
-  for (const c of customers) await replaceSearchTerms(recorder, c, true);
+  for (const [i, c] of customers.entries()) {
+    if (i % 50 === 49) await new Promise((r) => setImmediate(r));
+    await replaceSearchTerms(recorder, c, true);
+  }
   const groups = new Map<string, { head: string; tail: string; tuples: string[]; parameters: unknown[] }[]>();
   for (const q of recorded) {
     const m = INSERT.exec(q.sql);
-    if (!m) {
-      for (const c of customers) await replaceSearchTerms(trx, c, true);
-      return;
-    }
+    if (!m) return null;
     const [, head, tuples, tail] = m as unknown as [string, string, string, string];
     const list = groups.get(head + tail) ?? [];
     let last = list[list.length - 1];
@@ -163,7 +168,13 @@ async function indexNewCustomers(trx: Trx, customers: Customer[]) {
     last.tuples.push(tuples);
     last.parameters.push(...q.parameters);
   }
-  for (const list of groups.values()) {
-    for (const g of list) await trx.executeQuery(CompiledQuery.raw(`${g.head}${g.tuples.join(", ")}${g.tail}`, g.parameters));
+  return [...groups.values()].flat().map((g) => CompiledQuery.raw(`${g.head}${g.tuples.join(", ")}${g.tail}`, g.parameters));
+}
+
+async function writeNewCustomerIndexes(trx: Trx, customers: Customer[], indexes: NewCustomerIndexes) {
+  if (indexes === null) {
+    for (const c of customers) await replaceSearchTerms(trx, c, true);
+    return;
   }
+  for (const q of indexes) await trx.executeQuery(q);
 }

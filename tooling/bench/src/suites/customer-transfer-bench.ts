@@ -23,6 +23,8 @@ const until = <T extends { status: string }>(get: () => Promise<T>) =>
       return s.status === "Completed";
     },
     600_000,
+    // Once a second: the API's hourly request budget must last the whole run.
+    { intervalMs: 1000 },
   );
 
 /** 100,000 customers through POST /customers/bulk/import, upload to Completed. */
