@@ -123,6 +123,10 @@ describe("POST /customers/merge", () => {
     expect([write.status, write.body.code]).toEqual([400, "CUST-004"]);
     const call = await admin.post(`/customers/${source.id}/communications/phone-call`, { phoneNumber: "+14155552671", callType: "Outbound", durationInSeconds: 5, summary: "Late", callTime: new Date().toISOString() });
     expect([call.status, call.body.mergedInto]).toEqual([404, target.id]);
+    // Only the merge's undo brings the source back (its records are on the target).
+    const revived = await admin.post(`/customers/${source.id}/reactivate`, { reason: "Back again" });
+    expect([revived.status, revived.body.mergedInto]).toEqual([404, target.id]);
+    expect((await admin.get(`/customers/${source.id}`)).status).toBe(404);
 
     const trpc = await fetch(`${server.url}/trpc/customers.get?input=${encodeURIComponent(JSON.stringify({ id: source.id }))}`, { headers: { authorization: `Bearer ${token}` } });
     expect(trpc.status).toBe(404);

@@ -39,11 +39,10 @@ import {
 } from "@clientele/db";
 import { CACHE_TTL, cacheKeys } from "@clientele/cache";
 import type { AppDeps } from "../../deps";
-import { toDto } from "./customer.use-cases";
+import { TOMBSTONE, toDto } from "./customer.use-cases";
 import type { TMergeCustomersInput } from "./customer-merge.schemas";
 
 /** What getCustomer reads as "deactivated" in the customer cache (customer.use-cases.ts). */
-const TOMBSTONE = "{}";
 
 /** A customer's new state over the version read under its lock, with its search rows, audit row and events. */
 async function writeCustomer(trx: Trx, actor: Actor, c: Customer, readVersion: number, action: string, changes: Changes, events: DomainEvent[], traceId: string) {

@@ -85,7 +85,8 @@ export function toDto(c: Customer): TCustomer {
   };
 }
 
-const TOMBSTONE = "{}";
+/** What the cache holds for a customer nobody may read (deactivated or merged). */
+export const TOMBSTONE = "{}";
 
 function toPreferencesPatch(p: z.infer<typeof ZPreferencesPatch> | undefined): PreferencesPatch | undefined {
   if (!p) return undefined;
@@ -259,6 +260,8 @@ async function locked(deps: AppDeps, actor: Actor, id: string, action: string, t
   const decision = await inTransaction(deps.db, async (trx) => {
     const customer = await lockCustomerRecord(trx, actor.tenantId, id);
     if (!customer) throw customerNotFound();
+    // A merged source comes back only through its merge's undo, which moves its records back too.
+    if (customer.isDeleted) await assertNotMerged(trx, actor.tenantId, id);
     const d = decide(customer, deps.now());
     await write(trx, actor, d, customer.version, action, traceId);
     return d;
