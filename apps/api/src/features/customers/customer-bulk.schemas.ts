@@ -6,7 +6,8 @@ import { ZCustomerSelection } from "./customer-transfer.schemas";
 
 /** Which customers: ids (up to 1,000 run in the request, more as a job) or a search filter (always a job). */
 const selection = {
-  ids: listOf(ZId, 100_000).min(1, "must name at least one customer").optional().describe("customer ids; more than 1,000 run as a worker job"),
+  // 20,000 ids keep the body under the API's 1 MB JSON limit; larger selections go by filter.
+  ids: listOf(ZId, 20_000).min(1, "must name at least one customer").optional().describe("customer ids (at most 20,000); more than 1,000 run as a worker job"),
   filter: ZCustomerSelection.omit({ ids: true }).optional().describe("the customer search's filters; runs as a worker job"),
 };
 const ZTagList = listOf(text(60), 50);

@@ -42,7 +42,7 @@ export const ZCustomerImportRef = z.object({ importId: ZId });
 
 /** The customer search's filters (GET /customers), plus ids and tags: what exports and bulk jobs select. */
 export const ZCustomerSelection = z.object({
-  ids: listOf(ZId, 100_000).optional(),
+  ids: listOf(ZId, 20_000).optional(),
   query: text(200).optional(),
   type: listOf(z.enum(CUSTOMER_TYPES), 20).optional(),
   segment: listOf(z.enum(CUSTOMER_SEGMENTS), 20).optional(),
