@@ -61,37 +61,49 @@ export function customerNameKeys(c: NameFields): string[] {
   return [...new Set([...words].flatMap(wordKeys))];
 }
 
-/** The best similarity (Jaro-Winkler, 0..1) of a query word against any of the words. */
-function bestWordScore(queryWord: string, words: readonly string[]): number {
-  let best = 0;
-  const keys = new Set(wordKeys(queryWord));
-  for (const w of words) {
-    if (w === queryWord) return 1;
-    let s = jaroWinkler(queryWord, w);
-    // A shared phonetic or letter-set key is a match the distance may undervalue ("Jon"/"John").
-    if (s < 0.85 && wordKeys(w).some((k) => keys.has(k))) s = 0.85;
-    if (s > best) best = s;
-  }
-  return best;
-}
-
 /** The least similarity for a query word to count as found in a name (below it: not a match). */
 export const MIN_WORD_SCORE = 0.8;
+/** What a word sharing a key with the query word scores at least: a match the distance may undervalue ("Jon"/"John"). */
+const KEY_MATCH_SCORE = 0.85;
 
 /**
- * How well query words match a name's words: the mean of each query word's best similarity, or
- * null when a word matches none of them well enough (every query word must be found).
+ * A scorer of names against these query words, for scoring many candidates: the query's keys are
+ * derived once and each candidate word's keys once per scorer. It answers the mean of each query
+ * word's best similarity (Jaro-Winkler, 0..1) among the name's words, or null when a query word
+ * matches none of them well enough (every query word must be found).
  */
-export function nameScore(queryWords: readonly string[], words: readonly string[]): number | null {
-  if (queryWords.length === 0) return null;
-  let sum = 0;
-  for (const q of queryWords) {
-    const s = bestWordScore(q, words);
-    if (s < MIN_WORD_SCORE) return null;
-    sum += s;
-  }
-  return sum / queryWords.length;
+export function nameScorer(queryWords: readonly string[]): (words: readonly string[]) => number | null {
+  const queries = queryWords.map((q) => ({ q, keys: new Set(wordKeys(q)) }));
+  const keysOf = new Map<string, string[]>();
+  const keysFor = (w: string) => {
+    let keys = keysOf.get(w);
+    if (!keys) keysOf.set(w, (keys = wordKeys(w)));
+    return keys;
+  };
+  const best = (q: { q: string; keys: Set<string> }, words: readonly string[]) => {
+    let top = 0;
+    for (const w of words) {
+      if (w === q.q) return 1;
+      let s = jaroWinkler(q.q, w);
+      if (s < KEY_MATCH_SCORE && keysFor(w).some((k) => q.keys.has(k))) s = KEY_MATCH_SCORE;
+      if (s > top) top = s;
+    }
+    return top;
+  };
+  return (words) => {
+    if (queries.length === 0) return null;
+    let sum = 0;
+    for (const q of queries) {
+      const s = best(q, words);
+      if (s < MIN_WORD_SCORE) return null;
+      sum += s;
+    }
+    return sum / queries.length;
+  };
 }
+
+/** nameScorer for one name. */
+export const nameScore = (queryWords: readonly string[], words: readonly string[]) => nameScorer(queryWords)(words);
 
 /** The digits a user typed, whatever the formatting: "(020) 7946-09" → "020794609". */
 export const phoneDigits = (input: string) => input.replace(/\D/g, "");

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import {
   combineScores,
   estimateMatchCount,
-  nameScore,
+  nameScorer,
   nameWords,
   normalizeCustomerTags,
   phoneDigits,
@@ -20,7 +20,6 @@ import {
   type AdvancedSearchFilters,
   type AdvancedSort,
   type AdvancedSortField,
-  type SearchCandidate,
 } from "@clientele/db";
 import { CACHE_TTL, cacheKeys } from "@clientele/cache";
 import type { AppDeps } from "../../deps";
@@ -46,15 +45,15 @@ export async function advancedSearch(deps: AppDeps, actor: Actor, input: TAdvanc
   );
 }
 
-type NameCriterion = { words: string[]; of: (c: SearchCandidate) => string[] };
+type NameCriterion = { words: string[]; of: (c: NameWords) => string[] };
+type NameWords = { first: string[]; last: string[]; company: string[] };
 
 function nameCriteria(input: TAdvancedSearchInput): NameCriterion[] {
-  const all = (c: SearchCandidate) => [...nameWords(c.firstName), ...nameWords(c.lastName), ...nameWords(c.companyName)];
   const criteria: NameCriterion[] = [
-    { words: nameWords(input.name), of: all },
-    { words: nameWords(input.firstName), of: (c) => nameWords(c.firstName) },
-    { words: nameWords(input.lastName), of: (c) => nameWords(c.lastName) },
-    { words: nameWords(input.companyName), of: (c) => nameWords(c.companyName) },
+    { words: nameWords(input.name), of: (c) => [...c.first, ...c.last, ...c.company] },
+    { words: nameWords(input.firstName), of: (c) => c.first },
+    { words: nameWords(input.lastName), of: (c) => c.last },
+    { words: nameWords(input.companyName), of: (c) => c.company },
   ];
   return criteria.filter((c) => c.words.length > 0);
 }
@@ -129,8 +128,10 @@ async function runAdvancedSearch(deps: AppDeps, actor: Actor, input: TAdvancedSe
   });
 
   // Keys find candidates generously; a candidate matches when every criterion scores.
+  const scorers = names.map((n) => ({ of: n.of, score: nameScorer(n.words) }));
   const scored = candidates.flatMap((c) => {
-    const scores: (number | null)[] = names.map((n) => nameScore(n.words, n.of(c)));
+    const words: NameWords = { first: nameWords(c.firstName), last: nameWords(c.lastName), company: nameWords(c.companyName) };
+    const scores: (number | null)[] = scorers.map((n) => n.score(n.of(words)));
     if (digits) scores.push(phoneScore(digits, [c.primaryPhone, c.secondaryPhone]));
     if (scores.some((s) => s === null)) return [];
     return [{ id: c.id, score: combineScores(scores)! }];
