@@ -14,6 +14,7 @@ import {
 } from "@clientele/domain";
 import { sql, type SqlBool, type Expression } from "kysely";
 import type { DbOrTrx, Trx } from "../connection";
+import { replaceFuzzyKeys } from "./customer-search.repository";
 import { replaceMatchKeys } from "./customer-duplicate.repository";
 import { parseJson, type CustomerRow, type NewCustomerRow } from "../schema";
 
@@ -288,6 +289,7 @@ export async function replaceSearchTerms(db: DbOrTrx, c: Customer, isNew: boolea
         .execute();
     }
   }
+  await replaceFuzzyKeys(db, c, isNew);
   const terms = searchTerms(c.companyName, c.contactInfo.primaryEmail);
   if (terms.length === 0) return;
   await db
