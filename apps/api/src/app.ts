@@ -11,12 +11,14 @@ import { inApiCluster } from "./http/cluster-metrics";
 import { createMetrics, metricsEndpoint, observe } from "./http/observability";
 import { MAX_BATCH_SIZE } from "./http/trpc-path";
 import { OPS_QUEUES_PATH, opsQueuesRouter } from "./http/ops-queues";
+import { ADMIN_PATH, adminAppRouter } from "./http/admin-app";
 import { docsRouter } from "./rest/openapi-docs";
 import { openApiDocument } from "./rest/openapi";
 import { fileRoutes } from "./rest/file-routes";
 import { customerTransferRoutes } from "./features/customers/customer-transfer.routes";
 import { publicRoutes } from "./rest/public-routes";
 import { webhookRoutes } from "./rest/webhook-routes";
+import { devSignInRoutes } from "./rest/dev-sign-in-routes";
 import { restRouter, sendProblem } from "./rest/rest-adapter";
 import { appRouter } from "./trpc/router";
 import { createContext } from "./trpc/trpc";
@@ -80,7 +82,10 @@ export function createApp(deps: AppDeps) {
     res.json(openApiDocument(`${base}/api/v1`));
   });
   app.use("/api/v1/docs", docsRouter("/api/v1/docs", specPath));
-  app.use("/api/v1", restRouter(deps, [...fileRoutes(deps), ...customerTransferRoutes(deps), ...webhookRoutes(deps), ...publicRoutes(deps)]));
+  app.use("/api/v1", restRouter(deps, [...fileRoutes(deps), ...customerTransferRoutes(deps), ...webhookRoutes(deps), ...publicRoutes(deps), ...devSignInRoutes(deps)]));
+
+  const admin = adminAppRouter();
+  if (admin) app.use(ADMIN_PATH, admin);
 
   app.use((req: Request, res: Response) => {
     sendProblem(res, new TRPCError({ code: "NOT_FOUND", message: `No route for ${req.method} ${req.path}` }), req.path);
