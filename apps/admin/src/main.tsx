@@ -1,0 +1,23 @@
+import "@mantine/core/styles.css";
+import { MantineProvider } from "@mantine/core";
+import { QueryClientProvider } from "@tanstack/react-query";
+import { RouterProvider } from "@tanstack/react-router";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { router } from "./router";
+import { createQueryClient, createTrpcClient, TRPCProvider } from "./trpc";
+
+const queryClient = createQueryClient();
+const trpcClient = createTrpcClient();
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <MantineProvider defaultColorScheme="light">
+      <QueryClientProvider client={queryClient}>
+        <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+          <RouterProvider router={router} />
+        </TRPCProvider>
+      </QueryClientProvider>
+    </MantineProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,61 @@
+import { createRootRoute, createRoute, createRouter, lazyRouteComponent, redirect } from "@tanstack/react-router";
+import { parseCustomersSearch } from "./features/customers/customers-search";
+import { AppShellLayout } from "./features/shell/app-shell";
+import { SignInPage } from "./features/sign-in/sign-in-page";
+import { currentSession } from "./session";
+
+const rootRoute = createRootRoute();
+
+const signInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/sign-in",
+  validateSearch: (search: Record<string, unknown>): { next?: string } => (typeof search.next === "string" ? { next: search.next } : {}),
+  component: SignInPage,
+});
+
+// Every screen but sign-in needs a session; the API checks the token, this only saves a round of 401s.
+const appRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: "app",
+  beforeLoad: ({ location }) => {
+    if (!currentSession()) throw redirect({ to: "/sign-in", search: { next: location.href } });
+  },
+  component: AppShellLayout,
+});
+
+const indexRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/",
+  beforeLoad: () => {
+    throw redirect({ to: "/customers" });
+  },
+});
+
+export const customersRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/customers",
+  validateSearch: parseCustomersSearch,
+  component: lazyRouteComponent(() => import("./features/customers/customers-page"), "CustomersPage"),
+});
+
+export const createCustomerRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/customers/new",
+  component: lazyRouteComponent(() => import("./features/customers/create-customer-page"), "CreateCustomerPage"),
+});
+
+export const customerDetailRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/customers/$customerId",
+  component: lazyRouteComponent(() => import("./features/customers/customer-detail-page"), "CustomerDetailPage"),
+});
+
+const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, customerDetailRoute])]);
+
+export const router = createRouter({ routeTree, basepath: "/admin", defaultPreload: "intent" });
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: typeof router;
+  }
+}
