@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   findCustomerMatches,
+  isDuplicateCustomerEmail,
   lockCustomersByIds,
   reserveSequenceValues,
   writeCustomerDecision,
@@ -94,8 +95,6 @@ function rowErrors(line: number, error: unknown): RowError[] {
   return [{ row: line, field: error.code === "CUST-002" ? "primaryEmail" : "row", reason: error.message }];
 }
 
-const isDuplicateKey = (error: unknown) => (error as { errno?: number }).errno === 1062;
-
 type Write = CustomerWrite & { line: number };
 /** A chunk's new customers, decided before its transaction (planCreates). */
 type Planned = { creates: Write[]; errors: RowError[]; valid: number; indexes: NewCustomerIndexes | undefined };
@@ -171,7 +170,7 @@ async function applyChunk(deps: JobDeps, trx: Trx, imp: ContactImport, rows: Pre
     try {
       await writeCustomerDecisions(trx, actor, writes, null, planned.indexes);
     } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
+      if (!isDuplicateCustomerEmail(error)) throw error;
       await sql`rollback to savepoint chunk`.execute(trx);
       failedWrites = await writeRowByRow(trx, actor, writes, errors);
     }
@@ -198,8 +197,8 @@ async function writeRowByRow(trx: Trx, actor: Actor, writes: Write[], errors: Ro
       await writeCustomerDecision(trx, actor, w.decision, w.readVersion, w.action, null);
     } catch (error) {
       await sql`rollback to savepoint import_row`.execute(trx);
-      if (isDuplicateKey(error)) errors.push({ row: w.line, field: "primaryEmail", reason: "is already used by another customer" });
-      else errors.push(...rowErrors(w.line, error));
+      // The email's unique key answers CUST-002, a row error like any other refusal.
+      errors.push(...rowErrors(w.line, error));
       failed.add(w);
     }
   }
