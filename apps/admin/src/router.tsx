@@ -50,7 +50,13 @@ export const customerDetailRoute = createRoute({
   component: lazyRouteComponent(() => import("./features/customers/customer-detail-page"), "CustomerDetailPage"),
 });
 
-const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, customerDetailRoute])]);
+export const templatesRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/settings/templates",
+  component: lazyRouteComponent(() => import("./features/settings/templates-page"), "TemplatesPage"),
+});
+
+const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, customerDetailRoute, templatesRoute])]);
 
 export const router = createRouter({ routeTree, basepath: "/admin", defaultPreload: "intent" });
 

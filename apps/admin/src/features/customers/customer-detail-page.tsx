@@ -1,13 +1,15 @@
 import type { RouterOutputs } from "@clientele/sdk";
-import { Alert, Badge, Button, Card, Center, Grid, Group, Loader, Modal, SimpleGrid, Stack, Text, Textarea, TextInput, Timeline, Title, Tooltip } from "@mantine/core";
+import { Alert, Badge, Button, Card, Center, Grid, Group, Loader, Modal, SimpleGrid, Stack, Tabs, Text, Textarea, TextInput, Timeline, Title, Tooltip } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
-import { useState, type FormEvent, type ReactNode } from "react";
+import { lazy, Suspense, useState, type FormEvent, type ReactNode } from "react";
 import { missing } from "../../privileges";
 import { problemOf, type Problem } from "../../problem";
 import { customerDetailRoute } from "../../router";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
+
+const CommunicationsTab = lazy(() => import("../communications/communications-tab").then((m) => ({ default: m.CommunicationsTab })));
 
 type Customer = RouterOutputs["customers"]["get"];
 type Address = Customer["contactInfo"]["billingAddress"];
@@ -99,6 +101,12 @@ export function CustomerDetailPage() {
         </Group>
       </Group>
       {c.statusReason && <Alert color="gray" title={`Status: ${c.status}`}>{c.statusReason}</Alert>}
+      <Tabs defaultValue="overview" keepMounted={false}>
+        <Tabs.List mb="md">
+          <Tabs.Tab value="overview">Overview</Tabs.Tab>
+          <Tabs.Tab value="communications">Communications</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="overview">
       <Grid>
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Stack>
@@ -183,6 +191,13 @@ export function CustomerDetailPage() {
           </Card>
         </Grid.Col>
       </Grid>
+        </Tabs.Panel>
+        <Tabs.Panel value="communications">
+          <Suspense fallback={<Loader size="sm" aria-label="Loading communications" />}>
+            <CommunicationsTab customer={c} />
+          </Suspense>
+        </Tabs.Panel>
+      </Tabs>
       {statusAction && <StatusDialog customer={c} action={statusAction} onClose={() => setStatusAction(null)} />}
       {editing && <EditProfileDialog customer={c} onClose={() => setEditing(false)} />}
     </Stack>
