@@ -281,7 +281,9 @@ describe("full scans (POST /customers/duplicates/scan)", () => {
 
     const started = await api.post("/customers/duplicates/scan", {});
     expect(started.status).toBe(202);
-    expect(started.body).toMatchObject({ status: "Queued", progress: 0, pairsFound: 0, completedAt: null });
+    // The worker may have taken it already.
+    expect(["Queued", "Running", "Completed"]).toContain(started.body.status);
+    expect(started.body.scanId).toMatch(/^[0-9a-f-]{36}$/);
     const done = await eventually(
       () => api.get(`/customers/duplicates/scans/${started.body.scanId}`),
       (r) => r.body.status === "Completed",

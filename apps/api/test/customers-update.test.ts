@@ -74,7 +74,7 @@ describe("PUT /customers/{id}/profile", () => {
 
     // The change is persisted, not just echoed.
     const after = await current(id);
-    const { warnings: _w, ...written } = res.body;
+    const { warnings: _w, possibleDuplicates: _d, ...written } = res.body;
     expect(after).toEqual(written);
   });
 

@@ -186,8 +186,8 @@ export async function clearDirtyMark(db: DbOrTrx, tenantId: string, customerId: 
   await db.deleteFrom("customerDuplicateDirty").where("tenantId", "=", tenantId).where("customerId", "=", customerId).where("version", "<=", version).execute();
 }
 
-/** Marks older than `olderThan`: their job was lost (Redis down) or failed; the sweep queues them again. */
-export async function findStaleDirtyMarks(db: DbOrTrx, olderThan: Date, limit = 500) {
+/** Marks older than `olderThan`: their job was lost (Redis down) or never queued (imports, bulk jobs, merges); the sweep queues them, oldest first. */
+export async function findStaleDirtyMarks(db: DbOrTrx, olderThan: Date, limit = 2000) {
   return db.selectFrom("customerDuplicateDirty").select(["tenantId", "customerId", "version"]).where("markedAt", "<", olderThan).orderBy("markedAt").limit(limit).execute();
 }
 

@@ -37,11 +37,12 @@ export async function possibleDuplicatesOf(deps: AppDeps, actor: Actor, customer
 }
 
 /**
- * After a customer write committed: the worker recomputes its review-queue pairs. A lost enqueue
- * (Redis down) is caught up by the worker's sweep from the mark the write left in its transaction.
+ * After a customer write committed: the worker recomputes its review-queue pairs. Not awaited, so
+ * the response never waits on Redis (a queue still connecting holds its adds); a lost enqueue is
+ * caught up by the worker's sweep from the mark the write left in its transaction.
  */
-export async function queueDuplicateRefresh(deps: AppDeps, customer: Customer): Promise<void> {
-  await deps.jobs.enqueueCustomerDuplicates({ tenantId: customer.tenantId, customerId: customer.id, version: customer.version });
+export function queueDuplicateRefresh(deps: AppDeps, customer: Customer): void {
+  void deps.jobs.enqueueCustomerDuplicates({ tenantId: customer.tenantId, customerId: customer.id, version: customer.version });
 }
 
 export async function customerDuplicates(deps: AppDeps, actor: Actor, id: string) {

@@ -10,6 +10,7 @@ import {
 } from "@clientele/domain";
 import { CUSTOMER_SORT_FIELDS } from "@clientele/db";
 import { z } from "zod";
+import { ZPossibleDuplicate } from "./customer-duplicate.schemas";
 import { listOf, text, ZId, ZPage, ZPageSize } from "../shared.schemas";
 
 // Edge validation: shapes and sizes. Content rules (email, phone, address) live in the domain.
@@ -84,6 +85,8 @@ export const ZCreateCustomerOutput = z.object({
   createdAt: z.string(),
   version: z.number().int(),
   warnings: z.array(z.string()),
+  /** Issue 10 §5: customers this one may duplicate; a warning, the customer was created. */
+  possibleDuplicates: z.array(ZPossibleDuplicate),
 });
 
 export const ZGetCustomerInput = z.object({ id: ZId });
@@ -144,7 +147,7 @@ export const ZCustomer = z.object({
 });
 export type TCustomer = z.infer<typeof ZCustomer>;
 
-export const ZCustomerWriteOutput = ZCustomer.extend({ warnings: z.array(z.string()) });
+export const ZCustomerWriteOutput = ZCustomer.extend({ warnings: z.array(z.string()), possibleDuplicates: z.array(ZPossibleDuplicate) });
 
 export const ZSearchCustomersInput = z.object({
   query: text(200).optional(),

@@ -38,6 +38,7 @@ import {
 } from "@clientele/db";
 import { CACHE_TTL, cacheKeys, readVersioned } from "@clientele/cache";
 import type { AppDeps } from "../../deps";
+import { possibleDuplicatesOf, queueDuplicateRefresh } from "./customer-duplicate.use-cases";
 import { assertNotMerged, notVisibleError } from "./customer-merge.reads";
 import type {
   TCreateCustomerInput,
@@ -113,6 +114,8 @@ async function afterCommit(deps: AppDeps, actor: Actor, decision: Decision) {
       CACHE_TTL.customer,
     ),
     deps.cache.bump(cacheKeys.searchGeneration(actor.tenantId)),
+    // Duplicate detection: the worker recomputes this customer's review-queue pairs.
+    queueDuplicateRefresh(deps, customer),
     // A customer's visibility gates its cached contact list and communication history too.
     events.some((e) => VISIBILITY_EVENTS.has(e.type))
       ? deps.cache.bumpMany([cacheKeys.contactsGeneration(actor.tenantId, customer.id), cacheKeys.communicationsGeneration(actor.tenantId, customer.id)])
@@ -164,6 +167,7 @@ export async function createCustomer(deps: AppDeps, actor: Actor, input: TCreate
     createdAt: c.createdAt.toISOString(),
     version: c.version,
     warnings: decision.warnings,
+    possibleDuplicates: await possibleDuplicatesOf(deps, actor, c),
   };
 }
 
@@ -272,7 +276,7 @@ async function locked(deps: AppDeps, actor: Actor, id: string, action: string, t
 
 async function change(deps: AppDeps, actor: Actor, id: string, action: string, traceId: string, decide: Change) {
   const decision = await locked(deps, actor, id, action, traceId, decide);
-  return { ...toDto(decision.customer), warnings: decision.warnings };
+  return { ...toDto(decision.customer), warnings: decision.warnings, possibleDuplicates: await possibleDuplicatesOf(deps, actor, decision.customer) };
 }
 
 export function changeProfile(deps: AppDeps, actor: Actor, input: z.infer<typeof ZUpdateProfileInput>, traceId: string) {
