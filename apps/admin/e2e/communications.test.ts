@@ -46,6 +46,7 @@ describe("customer Communications tab and Settings → Templates", () => {
     await dialog.getByRole("button", { name: "Send email" }).click();
     await dialog.getByText(/nickname/).first().waitFor();
     expect(await dialog.getByLabel("Message").inputValue()).toBe("Dear {{companyName}}, your order has shipped.");
+    await checkScreen(page, "communications-email-errors");
 
     const subject = `Your order ${Date.now()}`;
     await dialog.getByLabel("Subject").fill(subject);
@@ -102,6 +103,36 @@ describe("customer Communications tab and Settings → Templates", () => {
     await email.getByTestId("consent-warning").waitFor();
     expect(await email.getByLabel("Subject").inputValue()).toBe("Spring sale");
     await checkScreen(page, "communications-consent-warning");
+    await page.close();
+  });
+
+  it("schedules a meeting, moves it and cancels it", async () => {
+    const page = await browser.browser.newPage();
+    await signIn(page, comms.server.url, tenant, ["SalesRep"]);
+    await openTab(page);
+    await page.getByRole("button", { name: "Schedule meeting" }).click();
+    const dialog = page.getByRole("dialog", { name: "Schedule a meeting" });
+    await dialog.getByLabel("Title").fill("Quarterly review");
+    await dialog.getByLabel("Location").fill("Head office");
+    await checkScreen(page, "communications-schedule-meeting");
+    await dialog.getByRole("button", { name: "Schedule meeting" }).click();
+    await page.getByTestId("communication-notice").getByText("Meeting scheduled").waitFor();
+    const row = page.getByTestId("communication-row").filter({ hasText: "Quarterly review" });
+    await row.filter({ hasText: "Scheduled" }).waitFor();
+
+    await row.getByRole("button", { name: "Move" }).click();
+    const move = page.getByRole("dialog", { name: "Move “Quarterly review”" });
+    await move.getByLabel("Starts").fill("2027-01-05T10:00");
+    await move.getByLabel("Ends").fill("2027-01-05T11:00");
+    await move.getByRole("button", { name: "Move meeting" }).click();
+    await page.getByTestId("communication-notice").getByText("Meeting moved").waitFor();
+    await row.filter({ hasText: new Date("2027-01-05T10:00").toLocaleString() }).waitFor();
+
+    await row.getByRole("button", { name: "Cancel meeting" }).click();
+    await page.getByRole("dialog", { name: "Cancel meeting" }).getByRole("button", { name: "Cancel meeting" }).click();
+    await row.filter({ hasText: "Cancelled" }).waitFor();
+    expect(await row.getByRole("button", { name: "Move" }).count()).toBe(0);
+    await checkScreen(page, "communications-meeting-cancelled");
     await page.close();
   });
 

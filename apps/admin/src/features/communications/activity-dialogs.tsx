@@ -68,7 +68,7 @@ export function LogCallDialog({ customer, onClose, onDone }: { customer: Custome
     notes: form.notes || null,
     callTime: isoOf(form.callTime),
   };
-  const { valid, errors } = fieldErrors(ZLogCallInput, input, log.error, submitted);
+  const { valid, errors } = fieldErrors(ZLogCallInput, input, log.error, submitted, log.variables);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
@@ -141,7 +141,7 @@ export function MeetingDialog({ customer, onClose, onDone }: { customer: Custome
     isVirtual: form.isVirtual,
     meetingLink: form.meetingLink || null,
   };
-  const { valid, errors } = fieldErrors(ZMeetingInput, input, schedule.error, submitted);
+  const { valid, errors } = fieldErrors(ZMeetingInput, input, schedule.error, submitted, schedule.variables);
   const attendeeErrors = Object.entries(errors)
     .filter(([k]) => k.startsWith("attendees"))
     .map(([, v]) => v)
@@ -197,7 +197,7 @@ export function RescheduleDialog({ meeting, onClose, onDone }: { meeting: Commun
     scheduledEnd: isoOf(form.scheduledEnd),
     ...(meeting.isVirtual ? { meetingLink: form.meetingLink || null } : { location: form.location || null }),
   };
-  const { valid, errors } = fieldErrors(ZRescheduleInput, input, move.error, submitted);
+  const { valid, errors } = fieldErrors(ZRescheduleInput, input, move.error, submitted, move.variables);
   const text = (k: keyof typeof form) => ({ value: form[k], onChange: (e: { currentTarget: { value: string } }) => setForm({ ...form, [k]: e.currentTarget.value }), error: errors[k] });
   return (
     <Modal opened onClose={onClose} title={`Move “${meeting.subject ?? "meeting"}”`}>

@@ -76,7 +76,7 @@ export function EmailDialog({ customer, onClose, onDone }: Props) {
     purpose: form.purpose,
     ...(form.templateId ? { templateId: form.templateId } : { subject: form.subject, body: form.body }),
   };
-  const { valid, errors } = fieldErrors(ZSendEmailInput, input, send.error, submitted);
+  const { valid, errors } = fieldErrors(ZSendEmailInput, input, send.error, submitted, send.variables);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
@@ -138,7 +138,7 @@ export function SmsDialog({ customer, onClose, onDone }: Props) {
     purpose: form.purpose,
     ...(form.templateId ? { templateId: form.templateId } : { message: form.message }),
   };
-  const { valid, errors } = fieldErrors(ZSendSmsInput, input, send.error, submitted);
+  const { valid, errors } = fieldErrors(ZSendSmsInput, input, send.error, submitted, send.variables);
   // Counted as typed (a template's variables are filled by the API, which answers the final count).
   const info = smsSegments(form.message);
   const submit = (e: FormEvent) => {

@@ -9,6 +9,7 @@ import { missing } from "../../privileges";
 import { problemOf } from "../../problem";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
+import { fieldErrors } from "../communications/form-errors";
 
 type Template = RouterOutputs["templates"]["list"]["items"][number];
 type Channel = "Email" | "SMS";
@@ -174,16 +175,13 @@ function TemplateDialog({ template, onClose, onDone }: { template: Template | nu
   const save = template ? update : create;
   const email = form.channel === "Email";
   const input = { name: form.name, channel: form.channel, purpose: form.purpose, subject: email ? form.subject || null : null, body: form.body || null, html: email ? form.html || null : null };
-  const parsed = ZTemplateInput.safeParse(input);
-  const local: Record<string, string[]> = {};
-  if (!parsed.success && submitted) for (const issue of parsed.error.issues) (local[issue.path.join(".")] ??= []).push(issue.message);
   const problem = save.error ? problemOf(save.error) : null;
   // The API's variable check names the field ("unknown variable(s) {{nickname}}; known: …"): shown under it.
-  const errors: Record<string, string | undefined> = Object.fromEntries(Object.entries({ ...local, ...problem?.fieldErrors }).map(([k, v]) => [k, v.join(", ")]));
+  const { valid, errors } = fieldErrors(ZTemplateInput, input, save.error, submitted, save.variables);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
-    if (!parsed.success) return;
+    if (!valid) return;
     if (template) update.mutate({ templateId: template.id, version: template.version, ...input });
     else create.mutate(input);
   };
