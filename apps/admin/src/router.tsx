@@ -56,7 +56,19 @@ export const templatesRoute = createRoute({
   component: lazyRouteComponent(() => import("./features/settings/templates-page"), "TemplatesPage"),
 });
 
-const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, customerDetailRoute, templatesRoute])]);
+export const supportRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/support",
+  component: lazyRouteComponent(() => import("./features/complaints/support-page"), "SupportPage"),
+});
+
+export const marketingRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/marketing",
+  component: lazyRouteComponent(() => import("./features/testimonials/marketing-page"), "MarketingPage"),
+});
+
+const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, customerDetailRoute, templatesRoute, supportRoute, marketingRoute])]);
 
 export const router = createRouter({ routeTree, basepath: "/admin", defaultPreload: "intent" });
 

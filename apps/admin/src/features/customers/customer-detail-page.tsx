@@ -10,6 +10,8 @@ import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
 
 const CommunicationsTab = lazy(() => import("../communications/communications-tab").then((m) => ({ default: m.CommunicationsTab })));
+const CustomerComplaintsTab = lazy(() => import("../complaints/customer-complaints-tab").then((m) => ({ default: m.CustomerComplaintsTab })));
+const CustomerTestimonialsTab = lazy(() => import("../testimonials/customer-testimonials-tab").then((m) => ({ default: m.CustomerTestimonialsTab })));
 
 type Customer = RouterOutputs["customers"]["get"];
 type Address = Customer["contactInfo"]["billingAddress"];
@@ -105,6 +107,8 @@ export function CustomerDetailPage() {
         <Tabs.List mb="md">
           <Tabs.Tab value="overview">Overview</Tabs.Tab>
           <Tabs.Tab value="communications">Communications</Tabs.Tab>
+          <Tabs.Tab value="complaints">Complaints</Tabs.Tab>
+          <Tabs.Tab value="testimonials">Testimonials</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="overview">
       <Grid>
@@ -195,6 +199,16 @@ export function CustomerDetailPage() {
         <Tabs.Panel value="communications">
           <Suspense fallback={<Loader size="sm" aria-label="Loading communications" />}>
             <CommunicationsTab customer={c} />
+          </Suspense>
+        </Tabs.Panel>
+        <Tabs.Panel value="complaints">
+          <Suspense fallback={<Loader size="sm" aria-label="Loading complaints" />}>
+            <CustomerComplaintsTab customerId={c.id} />
+          </Suspense>
+        </Tabs.Panel>
+        <Tabs.Panel value="testimonials">
+          <Suspense fallback={<Loader size="sm" aria-label="Loading testimonials" />}>
+            <CustomerTestimonialsTab customerId={c.id} />
           </Suspense>
         </Tabs.Panel>
       </Tabs>

@@ -1,0 +1,19 @@
+import type { RouterOutputs } from "@clientele/sdk";
+import { Badge } from "@mantine/core";
+
+export type Complaint = RouterOutputs["complaints"]["get"];
+
+const PRIORITY_COLOR: Record<Complaint["priority"], string> = { Critical: "red", High: "grape", Medium: "indigo", Low: "gray" };
+const STATUS_COLOR: Record<Complaint["status"], string> = { New: "blue", InProgress: "violet", Escalated: "red", Resolved: "green", Closed: "gray" };
+
+export const PriorityBadge = ({ priority }: { priority: Complaint["priority"] }) => (
+  <Badge variant="light" color={PRIORITY_COLOR[priority]} data-testid="complaint-priority">
+    {priority}
+  </Badge>
+);
+
+export const StatusBadge = ({ status }: { status: Complaint["status"] }) => (
+  <Badge variant="light" color={STATUS_COLOR[status]} data-testid="complaint-status">
+    {status}
+  </Badge>
+);

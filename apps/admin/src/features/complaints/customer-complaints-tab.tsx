@@ -1,0 +1,182 @@
+import { ZSubmitComplaintInput } from "@clientele/api/complaint-schemas";
+import { COMPLAINT_PRIORITIES, type ComplaintPriority } from "@clientele/domain";
+import { Alert, Button, Card, Center, Group, Loader, Modal, Select, Stack, Table, Text, Textarea, TextInput, Title, Tooltip } from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { missing } from "../../privileges";
+import { problemOf } from "../../problem";
+import { useSession } from "../../session";
+import { useTRPC } from "../../trpc";
+import { PriorityBadge, StatusBadge } from "./complaint-badges";
+import { ComplaintPanel } from "./complaint-panel";
+import { fieldErrors } from "./field-errors";
+
+/** The customer detail's Complaints tab: the customer's complaints, submitting one, and the workflow of the one opened. */
+export function CustomerComplaintsTab({ customerId }: { customerId: string }) {
+  const trpc = useTRPC();
+  const session = useSession();
+  const cannotManage = missing(session?.roles ?? [], "complaint:manage");
+  const list = useQuery(trpc.complaints.listForCustomer.queryOptions({ customerId, page: 1, pageSize: 100 }));
+  const [submitting, setSubmitting] = useState(false);
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [submittedNotice, setSubmittedNotice] = useState<string | null>(null);
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2} size="h4">
+          Complaints
+        </Title>
+        {cannotManage ? (
+          <Tooltip label={cannotManage}>
+            <Button variant="light" disabled data-disabled-reason={cannotManage}>
+              Submit complaint
+            </Button>
+          </Tooltip>
+        ) : (
+          <Button variant="light" onClick={() => setSubmitting(true)}>
+            Submit complaint
+          </Button>
+        )}
+      </Group>
+      {submittedNotice && (
+        <Alert color="green" data-testid="complaint-submitted" withCloseButton closeButtonLabel="Dismiss" onClose={() => setSubmittedNotice(null)}>
+          {submittedNotice}
+        </Alert>
+      )}
+      {list.isPending && (
+        <Center p="md">
+          <Loader size="sm" aria-label="Loading complaints" />
+        </Center>
+      )}
+      {list.error && (
+        <Alert color="red" title="The complaints could not be loaded">
+          {problemOf(list.error).message}
+        </Alert>
+      )}
+      {list.data && list.data.items.length === 0 && <Text size="sm">No complaints from this customer.</Text>}
+      {list.data && list.data.items.length > 0 && (
+        <Table striped highlightOnHover aria-label="Complaints of this customer">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Number</Table.Th>
+              <Table.Th>Subject</Table.Th>
+              <Table.Th>Priority</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th>Assigned to</Table.Th>
+              <Table.Th>Submitted</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {list.data.items.map((c) => (
+              <Table.Tr key={c.id}>
+                <Table.Td>
+                  <Button variant="subtle" size="compact-sm" onClick={() => setOpenId(openId === c.id ? null : c.id)} aria-expanded={openId === c.id}>
+                    {c.complaintNumber}
+                  </Button>
+                </Table.Td>
+                <Table.Td>{c.subject}</Table.Td>
+                <Table.Td>
+                  <PriorityBadge priority={c.priority} />
+                </Table.Td>
+                <Table.Td>
+                  <StatusBadge status={c.status} />
+                </Table.Td>
+                <Table.Td>{c.assignedTo ?? "—"}</Table.Td>
+                <Table.Td>{new Date(c.createdAt).toLocaleString()}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {openId && (
+        <Card withBorder>
+          <ComplaintPanel customerId={customerId} complaintId={openId} />
+        </Card>
+      )}
+      {submitting && (
+        <SubmitComplaintDialog
+          customerId={customerId}
+          onClose={() => setSubmitting(false)}
+          onSubmitted={(c) => {
+            setSubmitting(false);
+            setOpenId(c.id);
+            setSubmittedNotice(`Complaint ${c.complaintNumber} submitted${c.assignedTo ? ` and assigned to ${c.assignedTo}` : ""}; the support team is notified.`);
+          }}
+        />
+      )}
+    </Stack>
+  );
+}
+
+type Form = { subject: string; description: string; category: string; priority: ComplaintPriority };
+
+function SubmitComplaintDialog({
+  customerId,
+  onClose,
+  onSubmitted,
+}: {
+  customerId: string;
+  onClose: () => void;
+  onSubmitted: (c: { id: string; complaintNumber: string; assignedTo: string | null }) => void;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [form, setForm] = useState<Form>({ subject: "", description: "", category: "", priority: "Medium" });
+  const [submitted, setSubmitted] = useState(false);
+  const submit = useMutation({
+    ...trpc.complaints.submit.mutationOptions(),
+    onSuccess: async (c) => {
+      await queryClient.invalidateQueries(trpc.complaints.pathFilter());
+      onSubmitted(c);
+    },
+  });
+  const parsed = ZSubmitComplaintInput.safeParse({
+    customerId,
+    subject: form.subject,
+    description: form.description,
+    category: form.category.trim() || null,
+    priority: form.priority,
+  });
+  const problem = submit.error ? problemOf(submit.error) : null;
+  const errors = fieldErrors(parsed, problem);
+  const required = (k: "subject" | "description") => errors[k] ?? (form[k].trim() ? undefined : "is required");
+  const shown = (message: string | undefined) => (submitted ? message : undefined);
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    setSubmitted(true);
+    if (parsed.success && form.subject.trim() && form.description.trim()) submit.mutate(parsed.data);
+  };
+  const set = (k: keyof Form) => (e: { currentTarget: { value: string } }) => setForm({ ...form, [k]: e.currentTarget.value });
+  return (
+    <Modal opened onClose={onClose} title="Submit a complaint">
+      <form onSubmit={onSubmit} noValidate>
+        <Stack>
+          <TextInput label="Subject" required value={form.subject} onChange={set("subject")} error={shown(required("subject"))} />
+          <Textarea label="Description" required value={form.description} onChange={set("description")} error={shown(required("description"))} autosize minRows={3} />
+          <TextInput label="Category" description="Routes the complaint (settings' routing rules)" value={form.category} onChange={set("category")} error={shown(errors.category)} />
+          <Select
+            label="Priority"
+            data={[...COMPLAINT_PRIORITIES]}
+            value={form.priority}
+            allowDeselect={false}
+            onChange={(v) => v && setForm({ ...form, priority: v as ComplaintPriority })}
+            error={shown(errors.priority)}
+          />
+          {problem && !["subject", "description", "category", "priority"].some((k) => problem.fieldErrors[k]) && (
+            <Alert color="red" data-testid="submit-complaint-problem">
+              {problem.message}
+            </Alert>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={submit.isPending}>
+              Submit complaint
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

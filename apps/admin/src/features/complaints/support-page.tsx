@@ -1,0 +1,134 @@
+import { COMPLAINT_PRIORITIES } from "@clientele/domain";
+import { Alert, Button, Card, Center, Loader, Modal, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { Link } from "@tanstack/react-router";
+import { useState } from "react";
+import { missing } from "../../privileges";
+import { problemOf } from "../../problem";
+import { useSession } from "../../session";
+import { useTRPC } from "../../trpc";
+import { PriorityBadge, StatusBadge, type Complaint } from "./complaint-badges";
+import { ComplaintPanel } from "./complaint-panel";
+
+const age = (iso: string) => {
+  const hours = Math.floor((Date.now() - new Date(iso).getTime()) / 3_600_000);
+  return hours < 48 ? `${hours} h` : `${Math.floor(hours / 24)} d`;
+};
+
+function ComplaintTable({ label, items, empty, onOpen }: { label: string; items: Complaint[]; empty: string; onOpen: (c: Complaint) => void }) {
+  if (items.length === 0) return <Text size="sm">{empty}</Text>;
+  return (
+    <Table striped highlightOnHover aria-label={label}>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>Number</Table.Th>
+          <Table.Th>Subject</Table.Th>
+          <Table.Th>Priority</Table.Th>
+          <Table.Th>Status</Table.Th>
+          <Table.Th>Assigned to</Table.Th>
+          <Table.Th>Age</Table.Th>
+          <Table.Th>Customer</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {items.map((c) => (
+          <Table.Tr key={c.id}>
+            <Table.Td>
+              <Button variant="subtle" size="compact-sm" onClick={() => onOpen(c)}>
+                {c.complaintNumber}
+              </Button>
+            </Table.Td>
+            <Table.Td>{c.subject}</Table.Td>
+            <Table.Td>
+              <PriorityBadge priority={c.priority} />
+            </Table.Td>
+            <Table.Td>
+              <StatusBadge status={c.status} />
+            </Table.Td>
+            <Table.Td>{c.assignedTo ?? "—"}</Table.Td>
+            <Table.Td>{age(c.createdAt)}</Table.Td>
+            <Table.Td>
+              <Link to="/customers/$customerId" params={{ customerId: c.customerId }}>
+                Open customer
+              </Link>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+/** The support team's complaints dashboard: open by priority, overdue for escalation, assigned to me. */
+export function SupportPage() {
+  const trpc = useTRPC();
+  const session = useSession();
+  const cannot = missing(session?.roles ?? [], "complaint:manage");
+  const dashboard = useQuery({ ...trpc.complaints.dashboard.queryOptions({}), enabled: !cannot });
+  const [open, setOpen] = useState<Complaint | null>(null);
+  if (cannot)
+    return (
+      <Stack>
+        <Title order={1} size="h2">
+          Support
+        </Title>
+        <Alert color="yellow" title="The complaints dashboard is for complaint handlers">
+          {cannot}
+        </Alert>
+      </Stack>
+    );
+  return (
+    <Stack>
+      <Title order={1} size="h2">
+        Support
+      </Title>
+      {dashboard.isPending && (
+        <Center p="xl">
+          <Loader aria-label="Loading the complaints dashboard" />
+        </Center>
+      )}
+      {dashboard.error && (
+        <Alert color="red" title="The dashboard could not be loaded">
+          {problemOf(dashboard.error).message}
+        </Alert>
+      )}
+      {dashboard.data && (
+        <>
+          <Card withBorder component="section" aria-labelledby="open-by-priority">
+            <Title order={2} size="h4" id="open-by-priority" mb="sm">
+              Open complaints by priority
+            </Title>
+            <SimpleGrid cols={4}>
+              {[...COMPLAINT_PRIORITIES].reverse().map((p) => (
+                <Stack key={p} gap={2} align="flex-start" data-testid={`open-${p}`}>
+                  <PriorityBadge priority={p} />
+                  <Text size="xl" fw={700}>
+                    {dashboard.data.openByPriority[p] ?? 0}
+                  </Text>
+                  <Text size="xs" c="dimmed">
+                    escalates after {dashboard.data.escalationHours[p] ?? "—"} h
+                  </Text>
+                </Stack>
+              ))}
+            </SimpleGrid>
+          </Card>
+          <Card withBorder component="section" aria-labelledby="overdue-title">
+            <Title order={2} size="h4" id="overdue-title" mb="sm">
+              Overdue for escalation
+            </Title>
+            <ComplaintTable label="Overdue for escalation" items={dashboard.data.overdueForEscalation} empty="Nothing is overdue." onOpen={setOpen} />
+          </Card>
+          <Card withBorder component="section" aria-labelledby="mine-title">
+            <Title order={2} size="h4" id="mine-title" mb="sm">
+              Assigned to me
+            </Title>
+            <ComplaintTable label="Assigned to me" items={dashboard.data.mine} empty="No open complaints are assigned to you." onOpen={setOpen} />
+          </Card>
+        </>
+      )}
+      <Modal opened={open !== null} onClose={() => setOpen(null)} title="Complaint" size="xl">
+        {open && <ComplaintPanel customerId={open.customerId} complaintId={open.id} />}
+      </Modal>
+    </Stack>
+  );
+}
