@@ -172,6 +172,18 @@ describe("customer Communications tab and Settings → Templates", () => {
     await page.goto(`${comms.server.url}/admin/settings/templates`);
     await row.waitFor();
     expect(await page.getByRole("button", { name: "New template" }).getAttribute("data-disabled-reason")).toMatch(/template:manage/);
+
+    // …and send with one from the customer's tab: the API fills its variables for this customer.
+    await openTab(page);
+    await page.getByRole("button", { name: "Compose email" }).click();
+    const compose = page.getByRole("dialog", { name: "Compose email" });
+    await compose.getByLabel("Template", { exact: true }).first().click();
+    await page.getByRole("option", { name: `${name} (Transactional)` }).click();
+    expect(await compose.getByLabel("Message").inputValue()).toBe("Hi {{firstName}}, your number is {{customerNumber}}.");
+    await compose.getByRole("button", { name: "Send email" }).click();
+    await page.getByTestId("communication-notice").getByText("Email queued").waitFor();
+    const mail = await comms.smtp.waitFor((m) => m.envelope.to.includes(customer.primaryEmail) && m.subject.startsWith("Welcome"));
+    expect(mail.text).toMatch(/your number is CUS-\d+\./);
     await page.close();
   });
 });
