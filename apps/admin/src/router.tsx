@@ -56,6 +56,12 @@ export const templatesRoute = createRoute({
   component: lazyRouteComponent(() => import("./features/settings/templates-page"), "TemplatesPage"),
 });
 
+export const myTasksRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/tasks",
+  component: lazyRouteComponent(() => import("./features/tasks/my-tasks-page"), "MyTasksPage"),
+});
+
 export const supportRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/support",
@@ -68,7 +74,7 @@ export const marketingRoute = createRoute({
   component: lazyRouteComponent(() => import("./features/testimonials/marketing-page"), "MarketingPage"),
 });
 
-const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, customerDetailRoute, templatesRoute, supportRoute, marketingRoute])]);
+const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, customerDetailRoute, templatesRoute, myTasksRoute, supportRoute, marketingRoute])]);
 
 export const router = createRouter({ routeTree, basepath: "/admin", defaultPreload: "intent" });
 
