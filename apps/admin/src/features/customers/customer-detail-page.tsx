@@ -10,6 +10,8 @@ import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
 
 const CommunicationsTab = lazy(() => import("../communications/communications-tab").then((m) => ({ default: m.CommunicationsTab })));
+const ContactsTab = lazy(() => import("../contacts/contacts-tab").then((m) => ({ default: m.ContactsTab })));
+const CustomerFollowUps = lazy(() => import("../tasks/customer-follow-ups").then((m) => ({ default: m.CustomerFollowUps })));
 const CustomerComplaintsTab = lazy(() => import("../complaints/customer-complaints-tab").then((m) => ({ default: m.CustomerComplaintsTab })));
 const CustomerTestimonialsTab = lazy(() => import("../testimonials/customer-testimonials-tab").then((m) => ({ default: m.CustomerTestimonialsTab })));
 
@@ -107,6 +109,8 @@ export function CustomerDetailPage() {
         <Tabs.List mb="md">
           <Tabs.Tab value="overview">Overview</Tabs.Tab>
           <Tabs.Tab value="communications">Communications</Tabs.Tab>
+          <Tabs.Tab value="contacts">Contacts</Tabs.Tab>
+          <Tabs.Tab value="follow-ups">Follow-ups</Tabs.Tab>
           <Tabs.Tab value="complaints">Complaints</Tabs.Tab>
           <Tabs.Tab value="testimonials">Testimonials</Tabs.Tab>
         </Tabs.List>
@@ -199,6 +203,16 @@ export function CustomerDetailPage() {
         <Tabs.Panel value="communications">
           <Suspense fallback={<Loader size="sm" aria-label="Loading communications" />}>
             <CommunicationsTab customer={c} />
+          </Suspense>
+        </Tabs.Panel>
+        <Tabs.Panel value="contacts">
+          <Suspense fallback={<Loader size="sm" aria-label="Loading contacts" />}>
+            <ContactsTab customerId={c.id} />
+          </Suspense>
+        </Tabs.Panel>
+        <Tabs.Panel value="follow-ups">
+          <Suspense fallback={<Loader size="sm" aria-label="Loading follow-ups" />}>
+            <CustomerFollowUps customerId={c.id} />
           </Suspense>
         </Tabs.Panel>
         <Tabs.Panel value="complaints">

@@ -42,6 +42,7 @@ export function AppShellLayout() {
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
         <NavLink component={Link} to="/customers" label="Customers" active={path.endsWith("/customers") || /\/customers\/(?!new)/.test(path)} />
         <NavLink component={Link} to="/customers/new" label="New customer" active={path.endsWith("/customers/new")} />
+        <NavLink component={Link} to="/tasks" label="My tasks" active={path.endsWith("/tasks")} />
         <NavLink component={Link} to="/support" label="Support" active={path.endsWith("/support")} />
         <NavLink component={Link} to="/marketing" label="Marketing" active={path.endsWith("/marketing")} />
         <NavLink component={Link} to="/settings/templates" label="Settings → Templates" active={path.includes("/settings/templates")} />
