@@ -141,7 +141,7 @@ function StatusForm({ complaint: c, manager, onDone }: { complaint: Complaint; m
   const input = { customerId: c.customerId, complaintId: c.id, status: status ?? "", notes, version: c.version };
   const parsed = ZStatusInput.safeParse(input);
   const problem = change.error ? problemOf(change.error) : null;
-  const errors = fieldErrors(parsed, problem);
+  const errors = fieldErrors(parsed, problem, change.variables, input);
   const notesError = errors.notes ?? (submitted && notes.trim().length < 3 ? "are required for every status change (at least 3 characters)" : undefined);
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -186,16 +186,10 @@ function ResolveForm({ complaint: c, onDone }: { complaint: Complaint; onDone: (
       await refresh();
     },
   });
-  const parsed = ZResolveInput.safeParse({
-    customerId: c.customerId,
-    complaintId: c.id,
-    resolution,
-    compensationOffered: compensation.trim() || null,
-    customerSatisfied: satisfied,
-    version: c.version,
-  });
+  const input = { customerId: c.customerId, complaintId: c.id, resolution, compensationOffered: compensation.trim() || null, customerSatisfied: satisfied, version: c.version };
+  const parsed = ZResolveInput.safeParse(input);
   const problem = resolve.error ? problemOf(resolve.error) : null;
-  const errors = fieldErrors(parsed, problem);
+  const errors = fieldErrors(parsed, problem, resolve.variables, input);
   // The domain's rule, checked here too so the reason shows before the round trip.
   const resolutionError = errors.resolution ?? (resolution.trim().length < 20 ? "must be at least 20 characters" : undefined);
   const submit = (e: FormEvent) => {

@@ -130,15 +130,10 @@ function SubmitComplaintDialog({
       onSubmitted(c);
     },
   });
-  const parsed = ZSubmitComplaintInput.safeParse({
-    customerId,
-    subject: form.subject,
-    description: form.description,
-    category: form.category.trim() || null,
-    priority: form.priority,
-  });
+  const input = { customerId, subject: form.subject, description: form.description, category: form.category.trim() || null, priority: form.priority };
+  const parsed = ZSubmitComplaintInput.safeParse(input);
   const problem = submit.error ? problemOf(submit.error) : null;
-  const errors = fieldErrors(parsed, problem);
+  const errors = fieldErrors(parsed, problem, submit.variables, input);
   const required = (k: "subject" | "description") => errors[k] ?? (form[k].trim() ? undefined : "is required");
   const shown = (message: string | undefined) => (submitted ? message : undefined);
   const onSubmit = (e: FormEvent) => {

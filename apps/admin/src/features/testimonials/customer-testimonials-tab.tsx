@@ -83,9 +83,10 @@ function SubmitTestimonialForm({ customerId, onClose, onSubmitted }: { customerI
       onSubmitted(`Testimonial submitted; it awaits approval${t.containsProfanity ? " (profanity was masked)" : ""} and marketing is notified.`);
     },
   });
-  const parsed = ZSubmitTestimonialInput.safeParse({ customerId, content: form.content, rating: Number(form.rating), authorName: form.authorName, isPublic: form.isPublic });
+  const input = { customerId, content: form.content, rating: Number(form.rating), authorName: form.authorName, isPublic: form.isPublic };
+  const parsed = ZSubmitTestimonialInput.safeParse(input);
   const problem = submit.error ? problemOf(submit.error) : null;
-  const errors = fieldErrors(parsed, problem);
+  const errors = fieldErrors(parsed, problem, submit.variables, input);
   const shown = (k: "content" | "rating" | "authorName") => {
     if (!submitted) return undefined;
     if (errors[k]) return errors[k];

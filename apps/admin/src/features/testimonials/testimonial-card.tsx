@@ -73,7 +73,7 @@ function Moderation({ testimonial: t, onDecided }: { testimonial: Testimonial; o
   const approve = useMutation({
     ...trpc.testimonials.approve.mutationOptions(),
     onSuccess: async (done) => {
-      onDecided(`Approved the testimonial by ${done.authorName}${done.isPublic ? "; it is on the public website" : " (not public)"}; the customer is thanked by email.`);
+      onDecided(`Approved the testimonial by ${done.authorName}${done.isPublic ? "; it is on the public website" : " (not public)"}; the customer is thanked by email if they accept email.`);
       await refresh();
     },
   });
@@ -95,7 +95,7 @@ function Moderation({ testimonial: t, onDecided }: { testimonial: Testimonial; o
   const ref = { customerId: t.customerId, testimonialId: t.id, version: t.version };
   const parsed = ZRejectTestimonialInput.safeParse({ ...ref, reason });
   const problem = approve.error ? problemOf(approve.error) : reject.error ? problemOf(reject.error) : null;
-  const errors = fieldErrors(parsed, reject.error ? problem : null);
+  const errors = fieldErrors(parsed, reject.error ? problem : null, reject.variables, { ...ref, reason });
   const reasonError = errors.reason ?? (reason.trim().length < 3 ? "must be at least 3 characters" : undefined);
   const onReject = (e: FormEvent) => {
     e.preventDefault();
