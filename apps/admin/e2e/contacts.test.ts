@@ -69,6 +69,11 @@ describe("customer contacts and follow-ups in a real browser", () => {
 
     await addContact(page, { first: "Grace", last: "Hopper", email: "grace@hopper.example.com" });
     await row(page, "grace@hopper.example.com").waitFor();
+    await page.getByRole("button", { name: "Edit Grace Hopper" }).click();
+    const edit = page.getByRole("dialog", { name: "Edit Grace Hopper" });
+    await edit.getByLabel("Position").fill("CTO");
+    await edit.getByRole("button", { name: "Save" }).click();
+    await row(page, "grace@hopper.example.com").getByText("CTO").waitFor();
     // A second active contact with the same email is a 409 (CONT-002): its detail shows, the values stay.
     await addContact(page, { first: "Grace", last: "Again", email: "Grace@Hopper.example.com" });
     await dialog.getByTestId("contact-problem").waitFor();
@@ -109,7 +114,9 @@ describe("customer contacts and follow-ups in a real browser", () => {
     await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
 
     const contacts = await api.get(`/customers/${id}/contacts`);
-    expect(contacts.body.items.map((c: { email: string; isPrimary: boolean; tags: string[] }) => [c.email, c.isPrimary, c.tags])).toEqual([["grace@hopper.example.com", true, ["technical"]]]);
+    expect(contacts.body.items.map((c: { email: string; position: string; isPrimary: boolean; tags: string[] }) => [c.email, c.position, c.isPrimary, c.tags])).toEqual([
+      ["grace@hopper.example.com", "CTO", true, ["technical"]],
+    ]);
     await page.close();
   });
 
@@ -129,6 +136,8 @@ describe("customer contacts and follow-ups in a real browser", () => {
     await dialog.getByRole("button", { name: "Create follow-up" }).click();
     await dialog.locator('[id$="-error"]').filter({ hasText: /required/ }).first().waitFor();
     await dialog.getByLabel("Subject").fill("Call about the onboarding");
+    // The API's "is required" goes once the subject is typed.
+    expect(await dialog.locator('[id$="-error"]').filter({ hasText: /required/ }).count()).toBe(0);
     expect(await dialog.getByLabel("Assigned to (user id)").inputValue()).toBe("u-tasks");
     await checkScreen(page, "follow-up-create");
     await dialog.getByRole("button", { name: "Create follow-up" }).click();

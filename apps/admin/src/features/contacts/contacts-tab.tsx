@@ -14,11 +14,17 @@ type Contact = RouterOutputs["contacts"]["list"]["items"][number];
 
 const fullName = (c: Contact) => `${c.firstName} ${c.lastName}`;
 
-/** Field messages from zod issues or the API's problem, keyed by the input's field name. */
-function fieldMessages(issues: readonly { path: PropertyKey[]; message: string }[], problem: Problem | null): Record<string, string> {
+/**
+ * Field messages from zod issues (live) or the API's problem, keyed by the input's field name; the
+ * API's message for a field goes once that field is edited (`edited`), until the next save answers.
+ */
+function fieldMessages(issues: readonly { path: PropertyKey[]; message: string }[], problem: Problem | null, edited: (field: string) => boolean): Record<string, string> {
   const out: Record<string, string[]> = {};
   for (const i of issues) (out[String(i.path[0])] ??= []).push(i.message);
-  for (const [k, m] of Object.entries(problem?.fieldErrors ?? {})) (out[k.split(".")[0] ?? k] ??= []).push(...m);
+  for (const [k, m] of Object.entries(problem?.fieldErrors ?? {})) {
+    const field = k.split(".")[0] ?? k;
+    if (!edited(field)) (out[field] ??= []).push(...m);
+  }
   return Object.fromEntries(Object.entries(out).map(([k, m]) => [k, m.join(", ")]));
 }
 
@@ -213,6 +219,7 @@ function ContactDialog({ customerId, contact, onClose, onDone }: { customerId: s
   const trpc = useTRPC();
   const [form, setForm] = useState<Form>(formOf(contact));
   const [submitted, setSubmitted] = useState(false);
+  const [sent, setSent] = useState<Form | null>(null);
   const add = useMutation({ ...trpc.contacts.add.mutationOptions(), onSuccess: onDone });
   const update = useMutation({ ...trpc.contacts.update.mutationOptions(), onSuccess: onDone });
   const base = formOf(contact);
@@ -228,10 +235,11 @@ function ContactDialog({ customerId, contact, onClose, onDone }: { customerId: s
     : ZAddContactInput.safeParse({ customerId, ...values, firstName: form.firstName, lastName: form.lastName, email: form.email, isPrimary: form.isPrimary, ...(tags.length ? { tags } : {}) });
   const mutation = contact ? update : add;
   const problem = mutation.error ? problemOf(mutation.error) : null;
-  const errors = fieldMessages((updating ?? adding)?.error?.issues ?? [], problem);
+  const errors = fieldMessages((updating ?? adding)?.error?.issues ?? [], problem, (k) => sent !== null && k in form && sent[k as keyof Form] !== form[k as keyof Form]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
+    setSent(form);
     if (updating?.success) update.mutate(updating.data);
     if (adding?.success) add.mutate(adding.data);
   };

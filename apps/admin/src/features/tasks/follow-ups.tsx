@@ -118,6 +118,7 @@ export function FollowUpDialog({ customerId, onClose, onDone }: { customerId: st
   const session = useSession();
   const [form, setForm] = useState<Form>({ subject: "", description: "", due: localInput(tomorrowNine()), priority: "Medium", assignedTo: session?.userId ?? "" });
   const [submitted, setSubmitted] = useState(false);
+  const [sent, setSent] = useState<Form | null>(null);
   const create = useMutation({
     ...trpc.followUps.create.mutationOptions(),
     onSuccess: async () => {
@@ -138,11 +139,14 @@ export function FollowUpDialog({ customerId, onClose, onDone }: { customerId: st
   const problem = create.error ? problemOf(create.error) : null;
   const errors: Record<string, string[]> = {};
   if (!parsed.success) for (const i of parsed.error.issues) (errors[String(i.path[0])] ??= []).push(i.message);
-  for (const [k, m] of Object.entries(problem?.fieldErrors ?? {})) (errors[k] ??= []).push(...m);
+  // The API's message for a field goes once that field is edited, until the next save answers.
+  const formKey = (k: string): keyof Form => (k === "dueDate" ? "due" : (k as keyof Form));
+  for (const [k, m] of Object.entries(problem?.fieldErrors ?? {})) if (!sent || sent[formKey(k)] === form[formKey(k)]) (errors[k] ??= []).push(...m);
   const shown = (k: string) => (submitted ? errors[k]?.join(", ") : undefined);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
+    setSent(form);
     // What the schema checked goes on the wire (it turns the due date into a Date only for the use case).
     if (parsed.success) create.mutate({ ...input, priority: parsed.data.priority });
   };
