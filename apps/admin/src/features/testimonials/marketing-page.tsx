@@ -1,4 +1,4 @@
-import { Alert, Center, Loader, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Button, Center, Group, Loader, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
@@ -21,7 +21,11 @@ export function MarketingPage() {
   const [q, setQ] = useState("");
   const [query] = useDebouncedValue(q.trim(), 300);
   const [notice, setNotice] = useState<string | null>(null);
-  const customers = useQuery(trpc.customers.list.queryOptions({ ...(query ? { query } : {}), page: 1, pageSize: CUSTOMERS_SCANNED, sort: ["lastModifiedAt:desc"] }));
+  // Which page of customers is scanned; a new search starts again at the first.
+  const [scan, setScan] = useState({ query, page: 1 });
+  const page = scan.query === query ? scan.page : 1;
+  const customers = useQuery(trpc.customers.list.queryOptions({ ...(query ? { query } : {}), page, pageSize: CUSTOMERS_SCANNED, sort: ["lastModifiedAt:desc"] }));
+  const totalPages = customers.data?.totalPages ?? 1;
   const pending = useQueries({
     queries: (customers.data?.items ?? []).map((c) => trpc.testimonials.forCustomer.queryOptions({ customerId: c.id, status: "Pending" })),
   });
@@ -35,8 +39,8 @@ export function MarketingPage() {
         Marketing: testimonial moderation
       </Title>
       <Text size="sm">
-        Pending testimonials, oldest first, of the {CUSTOMERS_SCANNED} most recently changed customers{query ? ` matching “${query}”` : ""}. Profanity is masked on
-        submission and flagged for you.
+        Pending testimonials, oldest first, of {CUSTOMERS_SCANNED} customers at a time (most recently changed first){query ? ` matching “${query}”` : ""}. Profanity is
+        masked on submission and flagged for you.
       </Text>
       {cannotApprove && (
         <Alert color="yellow" title="You can read the queue but not decide" data-testid="marketing-read-only">
@@ -59,10 +63,23 @@ export function MarketingPage() {
           <Loader aria-label="Loading the moderation queue" />
         </Center>
       )}
-      {!loading && !failed && queue.length === 0 && <Text size="sm">No testimonials await approval.</Text>}
+      {!loading && !failed && queue.length === 0 && <Text size="sm">No testimonials await approval{totalPages > 1 ? " among these customers" : ""}.</Text>}
       {queue.map((t) => (
         <TestimonialCard key={t.id} testimonial={t} customerName={names.get(t.customerId)} onDecided={setNotice} />
       ))}
+      {totalPages > 1 && (
+        <Group>
+          <Button variant="default" disabled={page <= 1} onClick={() => setScan({ query, page: page - 1 })}>
+            Previous customers
+          </Button>
+          <Text size="sm">
+            Customers page {page} of {totalPages}
+          </Text>
+          <Button variant="default" disabled={page >= totalPages} onClick={() => setScan({ query, page: page + 1 })}>
+            Next customers
+          </Button>
+        </Group>
+      )}
     </Stack>
   );
 }
