@@ -49,9 +49,10 @@ export function ContactsTab({ customerId }: { customerId: string }) {
     await refresh();
   };
   // Row actions without a form: their problem shows above the table (a 409 also reloads the list).
+  const reloadOnConflict = useReloadOnConflict();
   const onRowError = async (error: unknown) => {
     setNotice(null);
-    if (problemOf(error).status === 409) await refresh();
+    await reloadOnConflict(error);
   };
   const makePrimary = useMutation({ ...trpc.contacts.update.mutationOptions(), onError: onRowError });
   const untag = useMutation({ ...trpc.contacts.untag.mutationOptions(), onError: onRowError });
@@ -200,6 +201,15 @@ export function ContactsTab({ customerId }: { customerId: string }) {
   );
 }
 
+/** A 409 (someone changed the contact since it was listed): the list reloads behind the dialog, which keeps the values and shows the API's detail. */
+function useReloadOnConflict() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  return async (error: unknown) => {
+    if (problemOf(error).status === 409) await queryClient.invalidateQueries(trpc.contacts.pathFilter());
+  };
+}
+
 type Form = { firstName: string; lastName: string; email: string; phone: string; position: string; tags: string; isPrimary: boolean };
 const formOf = (c: Contact | null): Form => ({
   firstName: c?.firstName ?? "",
@@ -220,8 +230,9 @@ function ContactDialog({ customerId, contact, onClose, onDone }: { customerId: s
   const [form, setForm] = useState<Form>(formOf(contact));
   const [submitted, setSubmitted] = useState(false);
   const [sent, setSent] = useState<Form | null>(null);
+  const reloadOnConflict = useReloadOnConflict();
   const add = useMutation({ ...trpc.contacts.add.mutationOptions(), onSuccess: onDone });
-  const update = useMutation({ ...trpc.contacts.update.mutationOptions(), onSuccess: onDone });
+  const update = useMutation({ ...trpc.contacts.update.mutationOptions(), onSuccess: onDone, onError: reloadOnConflict });
   const base = formOf(contact);
   const changed = TEXT_FIELDS.filter((k) => form[k] !== base[k]);
   const values = Object.fromEntries(changed.map((k) => [k, nullable(k, form[k]) ? null : form[k].trim()]));
@@ -324,7 +335,8 @@ function TagDialog({ customerId, contact, onClose, onDone }: { customerId: strin
 function RemoveDialog({ customerId, contact, onClose, onDone }: { customerId: string; contact: Contact; onClose: () => void; onDone: () => Promise<void> }) {
   const trpc = useTRPC();
   const [reason, setReason] = useState("");
-  const remove = useMutation({ ...trpc.contacts.remove.mutationOptions(), onSuccess: onDone });
+  const reloadOnConflict = useReloadOnConflict();
+  const remove = useMutation({ ...trpc.contacts.remove.mutationOptions(), onSuccess: onDone, onError: reloadOnConflict });
   const problem = remove.error ? problemOf(remove.error) : null;
   return (
     <Modal opened onClose={onClose} title={`Remove ${fullName(contact)}`}>
