@@ -55,6 +55,8 @@ function step(label, command, args) {
 }
 
 if (!flags.has("--skip-install")) step("checking dependencies", "bash", ["tooling/scripts/install.sh"]);
+// The API serves the built admin app under /admin (apps/api/src/http/admin-app.ts).
+step("building the admin app", "bash", ["tooling/scripts/pnpm.sh", "--silent", "--filter", "@clientele/admin", "build", "--logLevel", "error"]);
 step("checking MariaDB and Redis", "bash", ["tooling/scripts/ensure-services.sh"]);
 if (!flags.has("--skip-migrate")) step("migrating the database", "bash", ["tooling/scripts/pnpm.sh", "--silent", "migrate"]);
 const seedDemo = !["false", "0"].includes(env.SEED_DEMO ?? "");
@@ -203,6 +205,7 @@ function banner(workerMetrics) {
   const sms = dev.smsInboxUrl ? `${dev.smsInboxUrl}   (texts, delivery callbacks, simulate an incoming STOP)` : "sent through Twilio";
   console.log(`
 Clientele is running.
+  Admin    ${publicUrl}/admin/   (the admin web app${production ? "" : "; development sign-in: pick tenant, user and roles"})
   REST     ${apiUrl}/api/v1      (docs: ${apiUrl}/api/v1/docs)
   tRPC     ${apiUrl}/trpc
   Queues   ${apiUrl}/ops/queues?token=<Admin token>   (failed jobs with their reasons, retry)

@@ -56,9 +56,9 @@ export function CreateCustomerPage() {
   const problem = create.error ? problemOf(create.error) : null;
   const errors = { ...byField(local), ...byField(problem?.fieldErrors ?? {}) };
   const shown = (k: keyof Form) => (submitted || touched.has(k) ? errors[k] : undefined);
-  const field = (k: keyof Form, label: string, required = true) => ({
+  const field = (k: keyof Form, label: string) => ({
     label,
-    required,
+    required: true,
     value: form[k],
     onChange: (e: { currentTarget: { value: string } }) => setForm({ ...form, [k]: e.currentTarget.value }),
     onBlur: () => setTouched(new Set(touched).add(k)),
@@ -145,7 +145,7 @@ export function CreateCustomerPage() {
             <TextInput {...field("street", "Street")} />
             <SimpleGrid cols={2}>
               <TextInput {...field("city", "City")} />
-              <TextInput {...field("state", "State / region", false)} />
+              <TextInput {...field("state", "State / region")} />
               <TextInput {...field("zipCode", "Postal code")} />
               <TextInput {...field("country", "Country (ISO code, e.g. GB)")} />
             </SimpleGrid>

@@ -1,5 +1,5 @@
 import type { RouterOutputs } from "@clientele/sdk";
-import { Alert, Badge, Button, Card, Center, Grid, Group, Loader, Modal, SimpleGrid, Stack, Tabs, Text, Textarea, TextInput, Timeline, Title, Tooltip } from "@mantine/core";
+import { Alert, Button, Card, Center, Grid, Group, Loader, Modal, SimpleGrid, Stack, Tabs, Text, Textarea, TextInput, Timeline, Title, Tooltip } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { lazy, Suspense, useState, type FormEvent, type ReactNode } from "react";
@@ -8,6 +8,8 @@ import { problemOf, type Problem } from "../../problem";
 import { customerDetailRoute } from "../../router";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
+import { StatusDialog } from "./status-dialog";
+import { StatusBadge } from "./status-badge";
 
 const CommunicationsTab = lazy(() => import("../communications/communications-tab").then((m) => ({ default: m.CommunicationsTab })));
 const ContactsTab = lazy(() => import("../contacts/contacts-tab").then((m) => ({ default: m.ContactsTab })));
@@ -57,6 +59,28 @@ export function CustomerDetailPage() {
   const history = useQuery(trpc.customers.history.queryOptions({ id: customerId }));
   const [statusAction, setStatusAction] = useState<"deactivate" | "reactivate" | null>(null);
   const [editing, setEditing] = useState(false);
+  // Deactivating soft-deletes: the API then answers 404 for the customer and lists omit it, so this
+  // page keeps what reactivating needs (id, version) from the deactivation's answer.
+  const [deactivated, setDeactivated] = useState<{ id: string; version: number } | null>(null);
+  const [reactivating, setReactivating] = useState(false);
+
+  if (deactivated)
+    return (
+      <Stack>
+        <Alert color="gray" title="Customer deactivated" data-testid="customer-deactivated">
+          It no longer appears in lists or searches. Reactivate it to bring it back.
+        </Alert>
+        <Group>
+          <Guarded reason={missing(roles, "customer:update")} onClick={() => setReactivating(true)}>
+            Reactivate
+          </Guarded>
+          <Button variant="default" component={Link} to="/customers">
+            Back to customers
+          </Button>
+        </Group>
+        {reactivating && <StatusDialog customer={deactivated} action="reactivate" onClose={() => setReactivating(false)} onDone={() => setDeactivated(null)} />}
+      </Stack>
+    );
 
   if (customer.isPending)
     return (
@@ -86,9 +110,7 @@ export function CustomerDetailPage() {
           </Title>
         </div>
         <Group>
-          <Badge size="lg" variant="light" color={c.status === "Active" ? "green" : "gray"} data-testid="customer-status">
-            {c.status}
-          </Badge>
+          <StatusBadge size="lg" status={c.status} data-testid="customer-status" />
           <Guarded reason={cannotUpdate} onClick={() => setEditing(true)}>
             Edit profile
           </Guarded>
@@ -226,46 +248,16 @@ export function CustomerDetailPage() {
           </Suspense>
         </Tabs.Panel>
       </Tabs>
-      {statusAction && <StatusDialog customer={c} action={statusAction} onClose={() => setStatusAction(null)} />}
+      {statusAction && (
+        <StatusDialog
+          customer={c}
+          action={statusAction}
+          onClose={() => setStatusAction(null)}
+          onDone={(result) => setDeactivated(statusAction === "deactivate" ? result : null)}
+        />
+      )}
       {editing && <EditProfileDialog customer={c} onClose={() => setEditing(false)} />}
     </Stack>
-  );
-}
-
-function StatusDialog({ customer, action, onClose }: { customer: Customer; action: "deactivate" | "reactivate"; onClose: () => void }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const [reason, setReason] = useState("");
-  const options = action === "deactivate" ? trpc.customers.deactivate.mutationOptions() : trpc.customers.reactivate.mutationOptions();
-  const change = useMutation({
-    ...options,
-    onSuccess: async () => {
-      await queryClient.invalidateQueries(trpc.customers.pathFilter());
-      onClose();
-    },
-  });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    change.mutate({ id: customer.id, version: customer.version, reason });
-  };
-  const problem = change.error ? problemOf(change.error) : null;
-  return (
-    <Modal opened onClose={onClose} title={action === "deactivate" ? "Deactivate customer" : "Reactivate customer"}>
-      <form onSubmit={submit}>
-        <Stack>
-          <Textarea label="Reason" required value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={problem?.fieldErrors.reason?.join(", ")} autosize minRows={2} />
-          {problem && !problem.fieldErrors.reason && <Alert color="red">{problem.message}</Alert>}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" color={action === "deactivate" ? "red" : undefined} loading={change.isPending} disabled={!reason.trim()}>
-              {action === "deactivate" ? "Deactivate" : "Reactivate"}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
   );
 }
 

@@ -1,6 +1,6 @@
 import { CUSTOMER_SEGMENTS, CUSTOMER_STATUSES, CUSTOMER_TYPES } from "@clientele/domain/customer-types";
 import type { RouterOutputs } from "@clientele/sdk";
-import { Alert, Badge, Button, Center, Group, Loader, MultiSelect, Pagination, Paper, Select, Stack, Text, TextInput, Title, Tooltip } from "@mantine/core";
+import { Alert, Button, Center, Group, Loader, MultiSelect, Pagination, Paper, Select, Stack, Text, TextInput, Title, Tooltip } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
@@ -12,6 +12,7 @@ import { problemOf } from "../../problem";
 import { customersRoute } from "../../router";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
+import { StatusBadge } from "./status-badge";
 import { formatSort, parseSort, toggleSort, type CustomersSearch } from "./customers-search";
 
 type Customer = RouterOutputs["customers"]["search"]["items"][number];
@@ -23,7 +24,7 @@ const columns = [
   col.accessor((c) => c.profile.type, { id: "type", header: "Type", size: 130 }),
   col.accessor((c) => c.profile.segment, { id: "segment", header: "Segment", size: 110 }),
   col.accessor((c) => c.contactInfo.primaryEmail, { id: "email", header: "Email", size: 260, enableSorting: false }),
-  col.accessor("status", { id: "status", header: "Status", size: 110, cell: (c) => <Badge variant="light" color={c.getValue() === "Active" ? "green" : "gray"}>{c.getValue()}</Badge> }),
+  col.accessor("status", { id: "status", header: "Status", size: 110, cell: (c) => <StatusBadge status={c.getValue()} /> }),
   col.accessor("createdAt", { id: "createdAt", header: "Created", size: 120, cell: (c) => new Date(c.getValue()).toLocaleDateString() }),
 ];
 const ROW_HEIGHT = 41;
@@ -184,7 +185,9 @@ export function CustomersPage() {
           <Text size="sm" data-testid="customers-total">
             {result.data.totalCount} customers
           </Text>
-          <Pagination total={Math.max(1, result.data.totalPages)} value={result.data.page} onChange={(page) => setSearch({ page: page === 1 ? undefined : page })} />
+          <Pagination total={Math.max(1, result.data.totalPages)} value={result.data.page} onChange={(page) => setSearch({ page: page === 1 ? undefined : page })}
+            getControlProps={(control) => ({ "aria-label": `${control} page` })}
+          />
         </Group>
       )}
     </Stack>
