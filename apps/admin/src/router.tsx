@@ -79,6 +79,8 @@ const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren([inde
 export const router = createRouter({ routeTree, basepath: "/admin", defaultPreload: "intent" });
 
 declare module "@tanstack/react-router" {
+  // Module augmentation only works with an interface.
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
   interface Register {
     router: typeof router;
   }
