@@ -57,8 +57,11 @@ describe("admin app in a real browser", () => {
     await checkScreen(page, "create-customer-errors");
 
     await page.getByLabel("Email").fill(`hello.${Date.now()}@nightingale-labs.com`);
+    // A postal code outside the country's format is saved, with the API's warning shown as a warning.
+    await page.getByLabel("Postal code").fill("12345");
     await page.getByRole("button", { name: "Create customer" }).click();
     await page.getByText("Customer created").waitFor();
+    expect(await page.getByTestId("create-warnings").innerText()).toContain('zipCode "12345" does not match the postal code format of GB');
     await checkScreen(page, "create-customer-done");
 
     await page.getByRole("link", { name: "Customers", exact: true }).click();
