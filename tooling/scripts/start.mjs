@@ -3,7 +3,7 @@
 // supervision. If any of them fails to start or dies, the others are stopped and this exits non-zero
 // with the reason; Ctrl-C / SIGTERM stop everything gracefully.
 //
-// Flags (for tests and quick restarts): --skip-install, --skip-migrate.
+// Flags (for tests and quick restarts): --skip-install (also keeps an existing admin build), --skip-migrate.
 // This is a developer script outside the apps, so it reads its environment itself, here only.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -55,8 +55,10 @@ function step(label, command, args) {
 }
 
 if (!flags.has("--skip-install")) step("checking dependencies", "bash", ["tooling/scripts/install.sh"]);
-// The API serves the built admin app under /admin (apps/api/src/http/admin-app.ts).
-step("building the admin app", "bash", ["tooling/scripts/pnpm.sh", "--silent", "--filter", "@clientele/admin", "build", "--logLevel", "error"]);
+// The API serves the built admin app under /admin (apps/api/src/http/admin-app.ts). A quick restart
+// (--skip-install) keeps an existing build; `pnpm --filter @clientele/admin build` refreshes it.
+const adminBuilt = existsSync(join(root, "apps/admin/dist/index.html"));
+if (!flags.has("--skip-install") || !adminBuilt) step("building the admin app", "bash", ["tooling/scripts/pnpm.sh", "--silent", "--filter", "@clientele/admin", "build", "--logLevel", "error"]);
 step("checking MariaDB and Redis", "bash", ["tooling/scripts/ensure-services.sh"]);
 if (!flags.has("--skip-migrate")) step("migrating the database", "bash", ["tooling/scripts/pnpm.sh", "--silent", "migrate"]);
 const seedDemo = !["false", "0"].includes(env.SEED_DEMO ?? "");
