@@ -19,3 +19,4 @@ export * from "./customer/customer-merge";
 export * from "./customer/duplicates";
 export * from "./customer/search-keys";
 export * from "./random";
+export * from "./ids";

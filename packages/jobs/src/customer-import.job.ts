@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   findCustomerMatches,
   isDuplicateCustomerEmail,
@@ -24,6 +23,7 @@ import {
   repeatedKeys,
   resolveCustomerMappings,
   setCustomerTags,
+  timeOrderedUuid,
   updateCustomerRecord,
   validateRegistration,
   type Actor,
@@ -123,7 +123,7 @@ async function planCreates(deps: JobDeps, imp: ContactImport, rows: Prepared[], 
   const first = await reserveSequenceValues(deps.db, imp.tenantId, "customer", valid.length);
   const creates = valid.map((c, i): Write => ({
     line: c.line,
-    decision: registerCustomer(c.registration, { id: randomUUID(), tenantId: imp.tenantId, customerNumber: formatCustomerNumber(first + i), actor, now }),
+    decision: registerCustomer(c.registration, { id: timeOrderedUuid(), tenantId: imp.tenantId, customerNumber: formatCustomerNumber(first + i), actor, now }),
     readVersion: null,
     action: "CustomerRegistered",
   }));
