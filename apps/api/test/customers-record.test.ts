@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { listAudit, listEventsForAggregate } from "@clientele/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBody, newTenant, rest, startTestServer, type Api, type TestServer } from "./harness";
+import * as activeEmailMigration from "../../../packages/db/src/migrations/20261203100000_add_customers_active_email";
+import { customerBody, newTenant, rest, startIsolatedTestServer, startTestServer, type Api, type TestServer } from "./harness";
 
 let server: TestServer;
 let tenant: string;
@@ -354,5 +355,31 @@ describe("DELETE /customers/{id}", () => {
     const other = await server.as("Admin", newTenant());
     expect((await other.del(`/customers/${three.id}?reason=because`)).status).toBe(404);
     expect((await admin.del(`/customers/${one.id}?reason=again`)).body.code).toBe("CUST-004");
+  });
+});
+
+describe("the email-key migration", () => {
+  it("names the emails that clash in data from before it, changes nothing, and runs once they are resolved", async () => {
+    const isolated = await startIsolatedTestServer("active_email");
+    // Migrations run without the camel-case plugin, as the migrator runs them.
+    const db = isolated.deps.db.withoutPlugins() as unknown as Parameters<typeof activeEmailMigration.up>[0];
+    try {
+      const api = await isolated.as("Admin", newTenant(), "admin-1");
+      await activeEmailMigration.down(db);
+      const shared = email("before");
+      const first = await api.post("/customers", customerBody({ primaryEmail: shared }));
+      const second = await api.post("/customers", customerBody({ primaryEmail: shared.toUpperCase() }));
+      expect([first.status, second.status]).toEqual([201, 201]);
+
+      await expect(activeEmailMigration.up(db)).rejects.toThrow(`${shared} (2 customers)`);
+
+      expect((await api.post(`/customers/${second.body.id}/deactivate`, { reason: "Duplicate record" })).status).toBe(200);
+      // Runs now: the refused run added nothing (a half-added column would fail this one).
+      await activeEmailMigration.up(db);
+      const again = await api.post("/customers", customerBody({ primaryEmail: shared }));
+      expect([again.status, again.body.code]).toEqual([409, "CUST-002"]);
+    } finally {
+      await isolated.close();
+    }
   });
 });
