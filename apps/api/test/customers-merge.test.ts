@@ -253,7 +253,7 @@ describe("POST /customers/merge", () => {
     expect(again.body.code).toBe("MERGE-002");
   });
 
-  it("is reserved to holders of customer:delete (403 for the others)", async () => {
+  it("is reserved to holders of customer:merge, the matrix's Merge column (403 for the others)", async () => {
     const a = await create();
     const b = await create();
     for (const role of ["SalesRep", "SupportAgent", "Viewer", "MarketingManager"] as const) {
@@ -405,7 +405,7 @@ describe("POST /customers/merges/{mergeId}/undo", () => {
     expect((await admin.get(`/customers/${source.id}`)).body.mergedInto).toBe(target.id);
   });
 
-  it("refuses a second undo (409 MERGE-004), one after 30 days (409 MERGE-005), an unknown merge (404), and a role without customer:delete (403)", async () => {
+  it("refuses a second undo (409 MERGE-004), one after 30 days (409 MERGE-005), an unknown merge (404), and a role without customer:merge (403)", async () => {
     const source = await create();
     const target = await create();
     const { body: m } = await merge({ sourceCustomerId: source.id, targetCustomerId: target.id });

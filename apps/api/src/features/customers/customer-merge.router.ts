@@ -6,7 +6,7 @@ const tags = ["Customers"];
 
 /** REQ-CUS-007: merging needs the Delete privilege on customers, as does undoing one; reading a merge, read. */
 export const customerMergeRouter = router({
-  merge: withPrivilege("customer:delete")
+  merge: withPrivilege("customer:merge")
     .meta({
       openapi: { method: "POST", path: "/customers/merge", tags, summary: "Merge a duplicate customer (source) into another (target)" },
       example: {
@@ -32,7 +32,7 @@ export const customerMergeRouter = router({
     .output(ZGetMergeOutput)
     .query(({ ctx, input }) => uc.getMerge(ctx.deps, ctx.actor, input.mergeId)),
 
-  undoMerge: withPrivilege("customer:delete")
+  undoMerge: withPrivilege("customer:merge")
     .meta({ openapi: { method: "POST", path: "/customers/merges/{mergeId}/undo", tags, summary: "Undo a merge (within 30 days, while nothing moved has changed)" },
       errors: {
         404: "No such merge in your tenant (MERGE-003)",
