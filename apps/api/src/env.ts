@@ -6,6 +6,9 @@ import { z } from "zod";
 /** Uploads and exports live under the repository's var/ unless configured (shared by API and worker). */
 const DEFAULT_FILES_DIR = defaultFilesDir();
 
+/** Public (it is in this repository): tokens signed with it prove nothing, so only development uses it. */
+export const DEVELOPMENT_JWT_SECRET = "clientele-development-secret-change-me-0123456789";
+
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 const Env = z
@@ -60,7 +63,7 @@ const Env = z
     ...env,
     // Development and tests get a fixed HS256 secret so `pnpm token` works out of the box.
     JWT_SECRET:
-      env.JWT_SECRET ?? (env.NODE_ENV === "production" ? undefined : "clientele-development-secret-change-me-0123456789"),
+      env.JWT_SECRET ?? (env.NODE_ENV === "production" ? undefined : DEVELOPMENT_JWT_SECRET),
     DOWNLOAD_URL_SECRET:
       env.DOWNLOAD_URL_SECRET ?? (env.NODE_ENV === "production" ? undefined : "clientele-development-download-secret-0123456789"),
     SEED_DEMO: env.SEED_DEMO ?? env.NODE_ENV !== "production",

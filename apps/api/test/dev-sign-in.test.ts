@@ -55,3 +55,15 @@ describe("in production", () => {
     }
   });
 });
+
+describe("outside production with a secret of the deployment's own", () => {
+  it("the route does not exist (a forgotten NODE_ENV must not open it)", async () => {
+    const own = await startTestServer({ NODE_ENV: "development", JWT_SECRET: "a-deployment-secret-of-at-least-32-characters" });
+    try {
+      expect((await rest(own.url).post("/dev/sign-in", { tenantId: "t1", userId: "u", roles: ["Admin"] })).status).toBe(404);
+      expect((await rest(own.url).get("/dev/sign-in")).status).toBe(404);
+    } finally {
+      await own.close();
+    }
+  });
+});

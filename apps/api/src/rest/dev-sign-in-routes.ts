@@ -3,6 +3,7 @@ import express, { type Request, type Response } from "express";
 import { z } from "zod";
 import { signDevToken } from "../auth/dev-token";
 import type { AppDeps } from "../deps";
+import { DEVELOPMENT_JWT_SECRET } from "../env";
 import { STAFF } from "../demo/demo-data";
 import { DEMO_TENANT } from "../demo/seed-marker";
 import { sendProblem } from "./rest-adapter";
@@ -44,13 +45,17 @@ const signInDoc: RouteDoc = {
   responses: { 200: { description: "The token", content: { "application/json": { schema: ZDevSignInOutput } } }, 400: problem(400) },
 };
 
+/** What this file serves when it serves anything, for the document test that leaves these out. */
+export const devOnlyRoutes = [optionsDoc, signInDoc].map((d) => `${d.method.toUpperCase()} ${d.path}`);
+
 /**
- * Lets anyone be anyone, so it must not exist in production: the caller mounts it only when
- * NODE_ENV is not production, and it refuses again here in case a caller forgets.
+ * Lets anyone be anyone, so it exists only where that is already true: outside production and
+ * with the repository's public development secret, which anyone can sign tokens with anyway. A
+ * deployment that forgot NODE_ENV=production but configured its own JWT_SECRET gets no route.
  */
 export function devSignInRoutes(deps: AppDeps): MountedRoute[] {
   const secret = deps.env.JWT_SECRET;
-  if (deps.env.NODE_ENV === "production" || !secret) return [];
+  if (deps.env.NODE_ENV === "production" || secret !== DEVELOPMENT_JWT_SECRET) return [];
   const r: MountedRoute[] = [];
   mount(r, optionsDoc, (_req: Request, res: Response) => {
     res.json(ZDevSignInOptions.parse({ roles: ROLES, tenants: [DEMO_TENANT], users: Object.values(STAFF) }));
