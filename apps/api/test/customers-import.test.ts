@@ -139,6 +139,22 @@ describe("small customer imports (run in the request)", () => {
     expect(await count(tenant, "customers")).toBe(2);
   });
 
+  it("an upserted row taking another customer's email fails alone (CUST-002), its neighbours are written", async () => {
+    const { token, api } = await setup();
+    const a = (await api.post("/customers", customerBody({ companyName: "Alpha Upsert Ltd", primaryEmail: "alpha@upsert.example" }))).body;
+    const b = (await api.post("/customers", customerBody({ companyName: "Beta Upsert Ltd", primaryEmail: "beta@upsert.example" }))).body;
+    const file = csv([
+      ["customerNumber", "companyName", "primaryEmail"],
+      [a.customerNumber, "Alpha Renamed Ltd", ""],
+      [b.customerNumber, "Beta Upsert Ltd", "ALPHA@upsert.example"],
+    ]);
+    const res = await upload(token, { content: file, fields: { mode: "upsert", matchOn: "customerNumber" } });
+    expect(res.body).toMatchObject({ status: "Completed", updated: 1, failed: 1 });
+    expect(res.body.errors).toEqual([expect.objectContaining({ row: 3, field: "primaryEmail" })]);
+    expect((await api.get(`/customers/${a.id}`)).body.profile.companyName).toBe("Alpha Renamed Ltd");
+    expect((await api.get(`/customers/${b.id}`)).body.contactInfo.primaryEmail).toBe("beta@upsert.example");
+  });
+
   it("reads Excel and JSON files and applies column mappings", async () => {
     const { tenant, token } = await setup();
     const wb = new ExcelJS.Workbook();

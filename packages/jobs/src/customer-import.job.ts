@@ -170,7 +170,8 @@ async function applyChunk(deps: JobDeps, trx: Trx, imp: ContactImport, rows: Pre
     try {
       await writeCustomerDecisions(trx, actor, writes, null, planned.indexes);
     } catch (error) {
-      if (!isDuplicateCustomerEmail(error)) throw error;
+      // Raw from a batched insert, or already mapped (CUST-002) by an update that lost a race for the email.
+      if (!isDuplicateCustomerEmail(error) && !(error instanceof DomainError && error.code === "CUST-002")) throw error;
       await sql`rollback to savepoint chunk`.execute(trx);
       failedWrites = await writeRowByRow(trx, actor, writes, errors);
     }
