@@ -15,6 +15,7 @@ export * from "./communication/communication";
 export * from "./complaint/complaint";
 export * from "./testimonial/testimonial";
 export * from "./customer/search-terms";
+export * from "./customer/fold";
 export * from "./customer/customer-merge";
 export * from "./customer/duplicates";
 export * from "./customer/search-keys";

@@ -8,14 +8,16 @@ import {
   duplicateScore,
   isDuplicateCandidate,
   matchKeys,
+  lettersKey,
   nameKey,
   orderedPair,
   type MatchSubject,
 } from "../src/index";
 
-const subject = (o: { name?: string; email?: string; secondaryEmail?: string | null; phone?: string; secondaryPhone?: string | null; city?: string; zip?: string; country?: string; isDeleted?: boolean } = {}): MatchSubject => ({
+const subject = (o: { name?: string; email?: string; secondaryEmail?: string | null; phone?: string; secondaryPhone?: string | null; city?: string; zip?: string; country?: string; isDeleted?: boolean; status?: MatchSubject["status"] } = {}): MatchSubject => ({
   companyName: o.name ?? "Acme Widgets Ltd",
   isDeleted: o.isDeleted ?? false,
+  status: o.status ?? "Active",
   contactInfo: {
     primaryEmail: o.email ?? "orders@acme-widgets.example",
     secondaryEmail: o.secondaryEmail ?? null,
@@ -42,6 +44,43 @@ describe("nameKey", () => {
   });
 });
 
+describe("names folded like the search (ß, æ, ø, ł included)", () => {
+  it("gives the same phonetic and letters key with and without the letters NFKD keeps", () => {
+    const spellings: [string, string][] = [
+      ["Łukasz Nowak", "Lukasz Nowak"],
+      ["Søren Ølsen", "Soren Olsen"],
+      ["Straßer", "Strasser"],
+      ["Æbeltoft", "Aebeltoft"],
+    ];
+    for (const [typed, plain] of spellings) {
+      expect(nameKey(typed)).toBe(nameKey(plain));
+      expect(lettersKey(typed)).toBe(lettersKey(plain));
+    }
+  });
+
+  it("pairs accented and plain spellings of one customer", () => {
+    const a = matchKeys(subject({ name: "Søren Ølsen", email: "s1@one.example", phone: "+442079460001" }));
+    const b = matchKeys(subject({ name: "Soren Olsen", email: "s2@two.example", phone: "+442079460002" }));
+    expect(duplicateReasons(a, b)).toEqual(["similarName+samePostalCode", "similarName+sameCity"]);
+  });
+});
+
+describe("lettersKey", () => {
+  it("keeps a transposition that changes the sound, whatever the word order", () => {
+    expect(nameKey("John Smtih")).not.toBe(nameKey("John Smith"));
+    expect(lettersKey("John Smtih")).toBe(lettersKey("Smith, John"));
+    expect(lettersKey("Acme Widgets Ltd")).toBe(lettersKey("ACME Widgets Limited"));
+    expect(lettersKey("John Smith")).not.toBe(lettersKey("Jane Smith"));
+    expect(lettersKey("Ltd & Co")).toBe("");
+  });
+
+  it("pairs a transposed surname by the name reasons", () => {
+    const a = matchKeys(subject({ name: "John Smith", email: "j1@one.example", phone: "+442079460001" }));
+    const b = matchKeys(subject({ name: "John Smtih", email: "j2@two.example", phone: "+442079460002" }));
+    expect(assessDuplicate(a, b)).toEqual({ reasons: ["similarName+samePostalCode", "similarName+sameCity"], score: 58 });
+  });
+});
+
 describe("companyEmailDomain", () => {
   it("answers a company's domain, lower-cased", () => {
     expect(companyEmailDomain("Jane@Acme-Widgets.EXAMPLE")).toBe("acme-widgets.example");
@@ -53,8 +92,8 @@ describe("companyEmailDomain", () => {
 });
 
 describe("matchKeys", () => {
-  it("has an email, phone, name+postal, name+city and company-domain key", () => {
-    expect(kinds(subject())).toEqual(["email", "emailDomain", "phone", "namePostal", "nameCity"]);
+  it("has an email, phone, name+postal, name+city (phonetic and by letters) and company-domain key", () => {
+    expect(kinds(subject())).toEqual(["email", "emailDomain", "phone", "namePostal", "nameCity", "lettersPostal", "lettersCity"]);
     for (const k of matchKeys(subject())) expect(k.hash).toMatch(/^[0-9a-f]{32}$/);
   });
 
@@ -76,6 +115,11 @@ describe("matchKeys", () => {
     expect(kinds(subject({ name: "The Co" }))).toEqual(["email", "emailDomain", "phone"]);
     expect(kinds(subject({ zip: " " }))).not.toContain("namePostal");
     expect(matchKeys(subject({ isDeleted: true }))).toEqual([]);
+  });
+
+  it("gives an archived customer no keys: it cannot be merged, so it is nobody's duplicate", () => {
+    expect(matchKeys(subject({ status: "Archived" }))).toEqual([]);
+    expect(matchKeys(subject({ status: "Suspended" })).length).toBeGreaterThan(0);
   });
 
   it("keeps the same postal code in another country apart", () => {

@@ -20,6 +20,12 @@ describe("nameWords", () => {
     expect(nameWords("Müller-Lüdenscheidt GmbH")).toEqual(["muller", "ludenscheidt", "gmbh"]);
     expect(nameWords("Straße Ørsted Łukasz")).toEqual(["strasse", "orsted", "lukasz"]);
   });
+  it("gives accented names the keys of their plain spelling (ß, æ, ø, ł are not decomposed by NFKD)", () => {
+    const keys = (name: string) => customerNameKeys({ firstName: null, lastName: null, companyName: name });
+    expect(keys("Søren Ølsen")).toEqual(keys("Soren Olsen"));
+    expect(keys("Łukasz Æbelø")).toEqual(keys("Lukasz Aebelo"));
+    expect(keys("Großmann")).toEqual(keys("Grossmann"));
+  });
   it("drops one-letter words and duplicates, and handles null", () => {
     expect(nameWords("J. Smith smith")).toEqual(["smith"]);
     expect(nameWords(null)).toEqual([]);

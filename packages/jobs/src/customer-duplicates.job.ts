@@ -1,15 +1,32 @@
-import { clearDirtyMark, findDirtyMark, findDuplicateScan, refreshDuplicatePairs, scanDuplicatePairs, updateDuplicateScan } from "@clientele/db";
+import {
+  clearDirtyMark,
+  findDirtyMark,
+  findDuplicateScan,
+  inTransaction,
+  lockCustomerRecord,
+  refreshDuplicatePairs,
+  scanDuplicatePairs,
+  syncMatchKeys,
+  updateDuplicateScan,
+} from "@clientele/db";
+import { matchKeys } from "@clientele/domain";
 import type { JobDeps } from "./job-deps";
 import { PermanentJobError, type CustomerDuplicatesPayload, type DuplicateScanPayload } from "./queues";
 
 /**
- * After a customer's match keys changed: its review-queue pairs recomputed, then its mark cleared
- * up to the version seen (a newer write's mark stays for that write's job). No mark: an earlier
- * job (or the sweep's) already did it, so a repeated job is harmless.
+ * After a customer's match keys changed: its keys derived again from the locked row (a no-op for
+ * a write's own keys; catches up keys of an older derivation, which a migration marks), its
+ * review-queue pairs recomputed, then its mark cleared up to the version seen (a newer write's
+ * mark stays for that write's job). No mark: an earlier job (or the sweep's) already did it, so a
+ * repeated job is harmless.
  */
 export async function runCustomerDuplicates(deps: JobDeps, p: CustomerDuplicatesPayload): Promise<{ pairs: number } | { skipped: true }> {
   const mark = await findDirtyMark(deps.db, p.tenantId, p.customerId);
   if (!mark) return { skipped: true };
+  await inTransaction(deps.db, async (trx) => {
+    const customer = await lockCustomerRecord(trx, p.tenantId, p.customerId);
+    await syncMatchKeys(trx, p.tenantId, p.customerId, customer ? matchKeys(customer) : []);
+  });
   const pairs = await refreshDuplicatePairs(deps.db, p.tenantId, p.customerId, deps.now());
   await clearDirtyMark(deps.db, p.tenantId, p.customerId, mark.version);
   return { pairs };

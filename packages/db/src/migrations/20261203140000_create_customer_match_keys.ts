@@ -1,4 +1,4 @@
-import { matchKeys } from "@clientele/domain";
+import { matchKeys, type CustomerStatus } from "@clientele/domain";
 import { sql, type Kysely } from "kysely";
 
 /**
@@ -24,6 +24,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     tenant_id: string;
     company_name: string;
     is_deleted: number;
+    status: string;
     primary_email: string;
     secondary_email: string | null;
     primary_phone: string;
@@ -34,12 +35,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   };
   let after = "";
   for (;;) {
-    const { rows } = await sql<Row>`SELECT id, tenant_id, company_name, is_deleted, primary_email, secondary_email, primary_phone, secondary_phone, billing_city, billing_zip_code, billing_country FROM customers WHERE id > ${after} ORDER BY id LIMIT 2000`.execute(db);
+    const { rows } = await sql<Row>`SELECT id, tenant_id, company_name, is_deleted, status, primary_email, secondary_email, primary_phone, secondary_phone, billing_city, billing_zip_code, billing_country FROM customers WHERE id > ${after} ORDER BY id LIMIT 2000`.execute(db);
     if (rows.length === 0) break;
     const values = rows.flatMap((r) =>
       matchKeys({
         companyName: r.company_name,
         isDeleted: Boolean(r.is_deleted),
+        status: r.status as CustomerStatus,
         contactInfo: {
           primaryEmail: r.primary_email,
           secondaryEmail: r.secondary_email,

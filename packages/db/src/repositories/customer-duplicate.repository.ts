@@ -73,6 +73,34 @@ export async function findMatchKeys(db: DbOrTrx, tenantId: string, customerIds: 
   return byCustomer;
 }
 
+/**
+ * Rewrites a customer's stored match keys to these (only the difference), without marking it:
+ * the duplicate job derives them again from the locked customer row before it recomputes pairs,
+ * so keys stored by an older derivation (rows from before a change of the key rules) catch up.
+ */
+export async function syncMatchKeys(trx: DbOrTrx, tenantId: string, customerId: string, keys: readonly MatchKey[]): Promise<void> {
+  const old = (await findMatchKeys(trx, tenantId, [customerId])).get(customerId) ?? [];
+  const oldIds = new Set(old.map((k) => keyId(k.kind, k.hash)));
+  const newIds = new Set(keys.map((k) => keyId(k.kind, k.hash)));
+  const gone = old.filter((k) => !newIds.has(keyId(k.kind, k.hash)));
+  const added = keys.filter((k) => !oldIds.has(keyId(k.kind, k.hash)));
+  if (gone.length) {
+    await trx
+      .deleteFrom("customerMatchKeys")
+      .where("tenantId", "=", tenantId)
+      .where((eb) => eb.or(gone.map((k) => eb.and([eb("keyKind", "=", k.kind), eb("keyHash", "=", Buffer.from(k.hash, "hex"))]))))
+      .where("customerId", "=", customerId)
+      .execute();
+  }
+  if (added.length) {
+    await trx
+      .insertInto("customerMatchKeys")
+      .ignore()
+      .values(added.map((k) => ({ tenantId, keyKind: k.kind, keyHash: Buffer.from(k.hash, "hex"), customerId })))
+      .execute();
+  }
+}
+
 export type DuplicateCandidate = { customerId: string; customerNumber: string; companyName: string; score: number; reasons: DuplicateReason[] };
 
 /**

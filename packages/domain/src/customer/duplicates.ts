@@ -3,13 +3,20 @@ import { doubleMetaphone } from "double-metaphone";
 import freeEmailDomains from "free-email-domains";
 import { DomainError } from "../errors";
 import type { Customer } from "./customer.types";
+import { foldText, foldWords } from "./fold";
+import { sortedLetters } from "./search-keys";
 
 /**
  * Duplicate detection (002 REQ-CM-B012, 003 FR-5/BR-10): every customer has match keys, hashes of
  * what two records of one real customer tend to share. Two customers sharing a key are a
  * candidate pair; the kinds of keys they share are the reasons, and the reasons make the score.
  */
-export const MATCH_KEY_KINDS = ["email", "phone", "namePostal", "nameCity", "emailDomain"] as const;
+/**
+ * `lettersPostal`/`lettersCity` are the name by its words' sorted letters (as the fuzzy search's
+ * "s:" keys): a transposition that changes the sound ("Smtih") keeps them. They give the same
+ * reasons as the phonetic name keys.
+ */
+export const MATCH_KEY_KINDS = ["email", "phone", "namePostal", "nameCity", "lettersPostal", "lettersCity", "emailDomain"] as const;
 export type MatchKeyKind = (typeof MATCH_KEY_KINDS)[number];
 
 /** `hash`: the first 128 bits of the SHA-256 of the normalized value, as 32 hex digits. */
@@ -23,6 +30,8 @@ const REASON_OF: Record<MatchKeyKind, DuplicateReason> = {
   phone: "samePhone",
   namePostal: "similarName+samePostalCode",
   nameCity: "similarName+sameCity",
+  lettersPostal: "similarName+samePostalCode",
+  lettersCity: "similarName+sameCity",
   emailDomain: "sameEmailDomain",
 };
 
@@ -42,7 +51,7 @@ export const REASON_WEIGHTS: Record<DuplicateReason, number> = {
  * Kinds that find candidates. A company's email domain is shared by all its people, so it only
  * adds to a pair found by another key; alone it would pair every colleague with every other.
  */
-export const CANDIDATE_KEY_KINDS: readonly MatchKeyKind[] = ["email", "phone", "namePostal", "nameCity"];
+export const CANDIDATE_KEY_KINDS: readonly MatchKeyKind[] = ["email", "phone", "namePostal", "nameCity", "lettersPostal", "lettersCity"];
 
 /**
  * A key shared by more customers than this does not tell them apart (a switchboard number, a
@@ -50,7 +59,7 @@ export const CANDIDATE_KEY_KINDS: readonly MatchKeyKind[] = ["email", "phone", "
  */
 export const MAX_KEY_GROUP = 50;
 
-export type MatchSubject = Pick<Customer, "companyName" | "isDeleted"> & {
+export type MatchSubject = Pick<Customer, "companyName" | "isDeleted" | "status"> & {
   contactInfo: Pick<Customer["contactInfo"], "primaryEmail" | "secondaryEmail" | "primaryPhone" | "secondaryPhone"> & {
     billingAddress: Pick<Customer["contactInfo"]["billingAddress"], "city" | "zipCode" | "country">;
   };
@@ -64,12 +73,6 @@ const NAME_NOISE = new Set(
     .split(" "),
 );
 
-const fold = (s: string) =>
-  s
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
-    .toLowerCase();
-
 const hash = (value: string) => createHash("sha256").update(value).digest("hex").slice(0, 32);
 
 /**
@@ -78,11 +81,18 @@ const hash = (value: string) => createHash("sha256").update(value).digest("hex")
  * word order does not matter ("Smith John" = "John Smith"). Empty when nothing is left.
  */
 export function nameKey(name: string): string {
-  const codes = fold(name)
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w && !NAME_NOISE.has(w))
-    .map((w) => (/^\p{N}+$/u.test(w) ? w : doubleMetaphone(w)[0] || w));
+  const codes = nameWordsOf(name).map((w) => (/^\p{N}+$/u.test(w) ? w : doubleMetaphone(w)[0] || w));
   return [...new Set(codes)].sort().join(" ");
+}
+
+const nameWordsOf = (name: string) => foldWords(name).filter((w) => !NAME_NOISE.has(w));
+
+/**
+ * The name by its words' sorted letters, sorted: "John Smtih", "Smith John" and "Jonh Smith" agree,
+ * where a transposition changed the sound and so the phonetic key. Empty when nothing is left.
+ */
+export function lettersKey(name: string): string {
+  return [...new Set(nameWordsOf(name).map(sortedLetters))].sort().join(" ");
 }
 
 /** The domain of a company address; null for free-mail providers (gmail.com, outlook.com, …). */
@@ -95,16 +105,17 @@ export function companyEmailDomain(email: string): string | null {
 }
 
 const postalCode = (zip: string) => zip.toUpperCase().replace(/[^A-Z0-9]/g, "");
-const city = (name: string) => fold(name).replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+const city = (name: string) => foldText(name).replace(/[^\p{L}\p{N}]+/gu, " ").trim();
 
 /**
  * The match keys of a customer: case-folded emails (primary and secondary), phones (E.164 as
  * stored, primary and secondary), name key with the billing postal code, name key with the
- * billing city (both within the country), and the company email domain. A deactivated customer
- * has none: it is nobody's duplicate.
+ * billing city (both within the country), the same two by the name's letters, and the company email
+ * domain. A deactivated or archived customer has none: it is nobody's duplicate (an archived one
+ * cannot be merged).
  */
 export function matchKeys(c: MatchSubject): MatchKey[] {
-  if (c.isDeleted) return [];
+  if (c.isDeleted || c.status === "Archived") return [];
   const { contactInfo: ci } = c;
   const values: [MatchKeyKind, string][] = [];
   for (const email of [ci.primaryEmail, ci.secondaryEmail]) {
@@ -114,13 +125,17 @@ export function matchKeys(c: MatchSubject): MatchKey[] {
     if (domain) values.push(["emailDomain", domain]);
   }
   for (const phone of [ci.primaryPhone, ci.secondaryPhone]) if (phone?.trim()) values.push(["phone", phone.trim()]);
-  const name = nameKey(c.companyName);
   const country = ci.billingAddress.country.trim().toUpperCase();
-  if (name) {
-    const zip = postalCode(ci.billingAddress.zipCode);
-    if (zip) values.push(["namePostal", `${name}|${country}|${zip}`]);
-    const town = city(ci.billingAddress.city);
-    if (town) values.push(["nameCity", `${name}|${country}|${town}`]);
+  const zip = postalCode(ci.billingAddress.zipCode);
+  const town = city(ci.billingAddress.city);
+  const names: [string, MatchKeyKind, MatchKeyKind][] = [
+    [nameKey(c.companyName), "namePostal", "nameCity"],
+    [lettersKey(c.companyName), "lettersPostal", "lettersCity"],
+  ];
+  for (const [name, byPostal, byCity] of names) {
+    if (!name) continue;
+    if (zip) values.push([byPostal, `${name}|${country}|${zip}`]);
+    if (town) values.push([byCity, `${name}|${country}|${town}`]);
   }
   const seen = new Set<string>();
   const keys: MatchKey[] = [];

@@ -1,6 +1,7 @@
 import { jaroWinkler } from "@skyra/jaro-winkler";
 import { doubleMetaphone } from "double-metaphone";
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { foldWords } from "./fold";
 
 /**
  * Keys and scores of the advanced customer search (issue 10 §2): fuzzy names and partial phones.
@@ -14,24 +15,14 @@ export const PHONE_GRAM = 4;
 
 /** Words of a name, accents folded and lower-cased: "Müller-Lüdenscheidt" → ["muller", "ludenscheidt"]. */
 export function nameWords(text: string | null | undefined): string[] {
-  if (!text) return [];
-  const words = text
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
-    // Letters NFKD does not decompose, spelled the way people type them without the key.
-    .replace(/ß/g, "ss")
-    .replace(/[æÆ]/g, "ae")
-    .replace(/[øØ]/g, "o")
-    .replace(/[łŁ]/g, "l")
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
+  const words = foldWords(text)
     .filter((w) => w.length >= 2)
     .map((w) => w.slice(0, MAX_WORD));
   return [...new Set(words)];
 }
 
 /** Sorted letters: any transposition of a word has the same one ("smtih", "smith" → "himst"). */
-const sortedLetters = (word: string) => [...word].sort().join("");
+export const sortedLetters = (word: string) => [...word].sort().join("");
 
 /**
  * The consonant skeleton: the first letter, then the consonants without repeats, so a dropped or

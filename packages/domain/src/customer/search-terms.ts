@@ -1,3 +1,5 @@
+import { foldWords } from "./fold";
+
 /**
  * Search words for a customer: the words of its display name and of its email (local part and
  * domain), lower-cased with accents folded, so "Café-Systems" is found by "cafe" and "sys".
@@ -16,12 +18,4 @@ export function queryTerms(query: string): string[] {
 
 const MAX_TERM = 64;
 
-function words(text: string): string[] {
-  return text
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean)
-    .map((w) => w.slice(0, MAX_TERM));
-}
+const words = (text: string) => foldWords(text).map((w) => w.slice(0, MAX_TERM));
