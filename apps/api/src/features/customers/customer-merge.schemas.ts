@@ -1,5 +1,5 @@
 import "../../zod-setup";
-import { MERGE_FIELDS, MOVED_KINDS } from "@clientele/domain";
+import { DEFAULT_MERGE_OPTIONS, MERGE_FIELDS, MOVED_KINDS } from "@clientele/domain";
 import { z } from "zod";
 import { ZId } from "../shared.schemas";
 import { ZCustomer } from "./customer.schemas";
@@ -26,7 +26,7 @@ export const ZFieldChoices = z
 export const ZMergeCustomersInput = z.object({
   sourceCustomerId: ZId.describe("The duplicate: deactivated by the merge."),
   targetCustomerId: ZId.describe("The customer that stays and receives the records."),
-  mergeOptions: ZMergeOptions.default({ contacts: true, communicationHistory: true, complaints: true, testimonials: true }),
+  mergeOptions: ZMergeOptions.default(DEFAULT_MERGE_OPTIONS),
   fieldChoices: ZFieldChoices.default({}),
 });
 export type TMergeCustomersInput = z.infer<typeof ZMergeCustomersInput>;

@@ -29,11 +29,9 @@ import {
   moveAllRecords,
   moveContacts,
   moveRecords,
-  replaceCustomerTags,
-  replaceSearchTerms,
   setContactsPrimary,
   touchCustomerActivity,
-  updateCustomer,
+  writeCustomerDecision,
   type StoredMerge,
   type Trx,
 } from "@clientele/db";
@@ -42,20 +40,9 @@ import type { AppDeps } from "../../deps";
 import { TOMBSTONE, toDto } from "./customer.use-cases";
 import type { TMergeCustomersInput } from "./customer-merge.schemas";
 
-/** What getCustomer reads as "deactivated" in the customer cache (customer.use-cases.ts). */
-
-/** A customer's new state over the version read under its lock, with its search rows, audit row and events. */
-async function writeCustomer(trx: Trx, actor: Actor, c: Customer, readVersion: number, action: string, changes: Changes, events: DomainEvent[], traceId: string) {
-  // Locked by the caller, so the compare-and-set cannot miss; it still guards the invariant.
-  if (!(await updateCustomer(trx, c, readVersion))) throw new Error(`customer ${c.id} changed under its lock`);
-  await replaceSearchTerms(trx, c, false);
-  const at = c.lastModifiedAt ?? c.createdAt;
-  await appendAudit(trx, [{ tenantId: actor.tenantId, entityType: "Customer", entityId: c.id, action, actorId: actor.userId, occurredAt: at, changes, traceId }]);
-  await appendEvents(
-    trx,
-    events.filter((e) => e.aggregateId === c.id),
-    { tenantId: actor.tenantId, actor: actor.userId, version: c.version, occurredAt: at },
-  );
+/** One party's new state through the customers' one write path, with the events that are its own. */
+function writeCustomer(trx: Trx, actor: Actor, c: Customer, readVersion: number, action: string, changes: Changes, events: DomainEvent[], traceId: string) {
+  return writeCustomerDecision(trx, actor, { customer: c, events: events.filter((e) => e.aggregateId === c.id), changes, warnings: [] }, readVersion, action, traceId);
 }
 
 /** The moved contacts' audit rows (customer, and primary flag where it changed) and ContactUpdated events. */
@@ -141,7 +128,6 @@ export async function mergeCustomers(deps: AppDeps, actor: Actor, input: TMergeC
     await setContactsPrimary(trx, actor.tenantId, p.demotedContactIds, false);
     await writeContactChanges(trx, actor, p.contactEvents, "CustomerMerged", source.id, now, traceId);
     for (const kind of kinds.filter((k) => k !== "contacts")) await moveAllRecords(trx, actor.tenantId, kind, source.id, target.id);
-    if (p.tagsAdded.length) await replaceCustomerTags(trx, p.target, false);
     if (source.lastActivityAt) await touchCustomerActivity(trx, actor.tenantId, target.id, source.lastActivityAt);
     await insertMerge(trx, { id: mergeId, tenantId: actor.tenantId, sourceCustomerId, targetCustomerId, options, fieldChoices, plan: p, mergedAt: now, mergedBy: actor.userId });
     return p;
@@ -213,7 +199,6 @@ export async function undoMerge(deps: AppDeps, actor: Actor, mergeId: string, tr
     for (const kind of MOVED_KINDS.filter((k) => k !== "contacts")) await moveRecords(trx, actor.tenantId, kind, p.back[kind], source.id);
     await setContactsPrimary(trx, actor.tenantId, p.promotedContactIds, true);
     await writeContactChanges(trx, actor, p.contactEvents, "CustomerMergeUndone", target.id, now, traceId);
-    if (p.tagsRemoved.length) await replaceCustomerTags(trx, p.target, false);
     await markMergeUndone(trx, actor.tenantId, mergeId, now, actor.userId);
     return p;
   });

@@ -97,7 +97,6 @@ function toPreferencesPatch(p: z.infer<typeof ZPreferencesPatch> | undefined): P
 }
 
 /** Writes the customer's new state with its audit rows and events, inside the caller's transaction: the one write path imports and bulk jobs share. */
-const write = writeCustomerDecision;
 
 /** Status changes that may flip the soft-delete flag, which gates what others may read of the customer. */
 const VISIBILITY_EVENTS = new Set(["CustomerDeactivated", "CustomerReactivated", "CustomerSuspended", "CustomerArchived"]);
@@ -156,7 +155,7 @@ export async function createCustomer(deps: AppDeps, actor: Actor, input: TCreate
     actor,
     now,
   });
-  await inTransaction(deps.db, (trx) => write(trx, actor, decision, null, "CustomerRegistered", traceId));
+  await inTransaction(deps.db, (trx) => writeCustomerDecision(trx, actor, decision, null, "CustomerRegistered", traceId));
   await afterCommit(deps, actor, decision);
   const c = decision.customer;
   return {
@@ -267,7 +266,7 @@ async function locked(deps: AppDeps, actor: Actor, id: string, action: string, t
     // A merged source comes back only through its merge's undo, which moves its records back too.
     if (customer.isDeleted) await assertNotMerged(trx, actor.tenantId, id);
     const d = decide(customer, deps.now());
-    await write(trx, actor, d, customer.version, action, traceId);
+    await writeCustomerDecision(trx, actor, d, customer.version, action, traceId);
     return d;
   });
   await afterCommit(deps, actor, decision);
