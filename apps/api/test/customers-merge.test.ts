@@ -140,6 +140,16 @@ describe("POST /customers/merge", () => {
     expect(gone.body).not.toHaveProperty("mergedInto");
   });
 
+  it("gives the target the source's last activity, even with the target's read cached before", async () => {
+    const source = await populated("activity");
+    const target = await create({ companyName: "Activity Target Ltd" });
+    const sourceActivity = (await admin.get(`/customers/${source.id}`)).body.lastActivityAt;
+    expect(sourceActivity).toEqual(expect.any(String));
+    expect((await admin.get(`/customers/${target.id}`)).body.lastActivityAt).toBeNull();
+    expect((await merge({ sourceCustomerId: source.id, targetCustomerId: target.id })).status).toBe(200);
+    expect((await admin.get(`/customers/${target.id}`)).body.lastActivityAt).toBe(sourceActivity);
+  });
+
   it("moves only what mergeOptions choose (over tRPC too)", async () => {
     const source = await populated("some");
     const target = await create();

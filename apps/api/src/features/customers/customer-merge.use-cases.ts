@@ -37,7 +37,8 @@ import {
 } from "@clientele/db";
 import { CACHE_TTL, cacheKeys } from "@clientele/cache";
 import type { AppDeps } from "../../deps";
-import { TOMBSTONE, toDto } from "./customer.use-cases";
+import { queueDuplicateRefresh } from "./customer-duplicate.use-cases";
+import { retireLastActivity, TOMBSTONE, toDto } from "./customer.use-cases";
 import type { TMergeCustomersInput } from "./customer-merge.schemas";
 
 /** One party's new state through the customers' one write path, with the events that are its own. */
@@ -60,10 +61,15 @@ async function writeContactChanges(trx: Trx, actor: Actor, events: (DomainEvent 
   await appendEvents(trx, events, { tenantId: actor.tenantId, actor: actor.userId, version: 0, occurredAt: now });
 }
 
-/** After commit: both customers' cached copies replaced, their lists and the tenant's searches retired. */
+/**
+ * After commit: both customers' cached copies replaced, their lists, last activity and the
+ * tenant's searches retired, and their duplicate pairs recomputed (the source leaves the queue).
+ */
 async function retireCaches(deps: AppDeps, actor: Actor, customers: Customer[]) {
   const t = actor.tenantId;
+  for (const c of customers) queueDuplicateRefresh(deps, c);
   await Promise.all([
+    retireLastActivity(deps, t, customers.map((c) => c.id)),
     ...customers.map((c) =>
       deps.cache.putVersioned(cacheKeys.customer(t, c.id), c.version, c.isDeleted ? TOMBSTONE : JSON.stringify(toDto(c)), CACHE_TTL.customer),
     ),
