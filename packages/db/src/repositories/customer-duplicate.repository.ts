@@ -301,6 +301,23 @@ export async function findStrandedDuplicateScans(db: DbOrTrx, olderThan: Date) {
   return db.selectFrom("customerDuplicateScans").select(["id", "tenantId"]).where("status", "in", ["Queued", "Running"]).where("createdAt", "<", olderThan).limit(100).execute();
 }
 
+/**
+ * Writes a batch of scanned pairs and, in the same transaction, removes those of them that are
+ * dismissed: a dismissal committed before the delete is seen by it (a locking read), one still
+ * open waits on the written rows and then removes its pair itself, so a pair dismissed while the
+ * scan ran never comes back. Answers how many pairs stayed.
+ */
+async function writeScannedPairs(db: Db, tenantId: string, pairs: PairRow[], at: Date): Promise<number> {
+  return inTransaction(db, async (trx) => {
+    await upsertPairs(trx, tenantId, pairs, at);
+    const result = await sql`
+      DELETE p FROM customer_duplicate_pairs p
+      JOIN customer_duplicate_dismissals d ON d.tenant_id = p.tenant_id AND d.customer_a = p.customer_a AND d.customer_b = p.customer_b
+      WHERE p.tenant_id = ${tenantId} AND (p.customer_a, p.customer_b) IN (${sql.join(pairs.map((x) => sql`(${x.customerA}, ${x.customerB})`))})`.execute(trx);
+    return pairs.length - Number(result.numAffectedRows ?? 0);
+  });
+}
+
 // The key space of one kind is read in this many hash ranges: one statement each, and a progress step.
 const SCAN_SLICES = 16;
 const ID_BATCH = 1000;
@@ -349,17 +366,14 @@ export async function scanDuplicatePairs(db: Db, tenantId: string, startedAt: Da
   for (let i = 0; i < involved.length; i += ID_BATCH) {
     for (const [id, k] of await findMatchKeys(db, tenantId, involved.slice(i, i + ID_BATCH))) keys.set(id, k);
   }
-  const dismissed = new Set(
-    (await db.selectFrom("customerDuplicateDismissals").select(["customerA", "customerB"]).where("tenantId", "=", tenantId).execute()).map((d) => `${d.customerA},${d.customerB}`),
-  );
   const found: PairRow[] = [];
   for (const p of pairs) {
-    if (dismissed.has(p)) continue;
     const [customerA, customerB] = p.split(",") as [string, string];
     const assessed = assessDuplicate(keys.get(customerA) ?? [], keys.get(customerB) ?? []);
     if (assessed) found.push({ customerA, customerB, ...assessed });
   }
-  for (let i = 0; i < found.length; i += ID_BATCH) await upsertPairs(db, tenantId, found.slice(i, i + ID_BATCH), startedAt);
+  let pairsFound = 0;
+  for (let i = 0; i < found.length; i += ID_BATCH) pairsFound += await writeScannedPairs(db, tenantId, found.slice(i, i + ID_BATCH), startedAt);
   await db.deleteFrom("customerDuplicatePairs").where("tenantId", "=", tenantId).where("checkedAt", "<", startedAt).execute();
-  return { totalKeys, pairsFound: found.length };
+  return { totalKeys, pairsFound };
 }
