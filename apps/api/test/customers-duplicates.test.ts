@@ -1,4 +1,5 @@
 import { listEventsForAggregate } from "@clientele/db";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { customerBody, eventually, newTenant, rest, startTestServer, type Api, type TestServer } from "./harness";
 import { startRedis } from "./redis-process";
@@ -84,6 +85,37 @@ describe("possible duplicates on create and update (a warning, never a block)", 
   });
 });
 
+describe("names folded like the search, and transpositions", () => {
+  const person = (companyName: string, tag: string, n: number) =>
+    customerBody({ companyName, type: "Individual", primaryEmail: `${tag}${n}.${Date.now()}@gmail.com`, primaryPhone: `+44 20 7946 ${2000 + n}`, billingAddress: london });
+  const nameReasons = ["similarName+samePostalCode", "similarName+sameCity"];
+
+  it("pairs an accented spelling (ø, ł) with the plain one", async () => {
+    const api = await server.as("SalesRep", newTenant());
+    const a = await api.post("/customers", person("Søren Ølsen", "soren", 1));
+    const b = await api.post("/customers", person("Soren Olsen", "soren", 2));
+    const c = await api.post("/customers", person("Łukasz Nowak", "lukasz", 3));
+    const d = await api.post("/customers", person("Lukasz Nowak", "lukasz", 4));
+    for (const r of [a, b, c, d]) expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(b.body.possibleDuplicates).toEqual([{ id: a.body.id, customerNumber: a.body.customerNumber, name: "Søren Ølsen", score: 58, reasons: nameReasons }]);
+    expect(d.body.possibleDuplicates.map((x: any) => [x.id, x.reasons])).toEqual([[c.body.id, nameReasons]]);
+    const body = await queueOf(api, (items) => items.length === 2);
+    expect(body.items.map(pairOf).sort()).toEqual([key(a.body.id, b.body.id), key(c.body.id, d.body.id)].sort());
+  });
+
+  it("pairs a transposed surname whose sound changed (Smtih), by the name reasons", async () => {
+    const api = await server.as("SalesRep", newTenant());
+    const a = await api.post("/customers", person("John Smith", "john", 5));
+    const b = await api.post("/customers", person("John Smtih", "john", 6));
+    const other = await api.post("/customers", person("Mary Smith", "mary", 7));
+    for (const r of [a, b, other]) expect(r.status).toBe(201);
+    expect(b.body.possibleDuplicates).toEqual([{ id: a.body.id, customerNumber: a.body.customerNumber, name: "John Smith", score: 58, reasons: nameReasons }]);
+    expect(other.body.possibleDuplicates).toEqual([]);
+    const body = await queueOf(api, (items) => items.length === 1);
+    expect(pairOf(body.items[0])).toBe(key(a.body.id, b.body.id));
+  });
+});
+
 describe("GET /customers/{id}/duplicates", () => {
   it("lists a customer's possible duplicates, highest score first", async () => {
     const tenant = newTenant();
@@ -164,6 +196,25 @@ describe("the review queue (GET /customers/duplicates), kept by the worker", () 
     await queueOf(api, (items) => items.length === 1 && items[0].score === 92);
   });
 
+  it("drops an archived customer's pairs (a merge would refuse it) and finds it for nobody", async () => {
+    const tenant = newTenant();
+    const api = await server.as("CustomerManager", tenant);
+    const { a, b, c } = await family(api, "archive");
+    await queueOf(api, (items) => items.length === 3);
+    expect((await api.post(`/customers/${b.id}/archive`, { reason: "Retired" })).status).toBe(200);
+    // Hidden at once; the worker then removes the pairs and the keys.
+    expect((await queue(api)).body.items.map(pairOf)).toEqual([key(a.id, c.id)]);
+    await eventually(
+      () => server.deps.db.selectFrom("customerDuplicatePairs").select(["customerA", "customerB"]).where("tenantId", "=", tenant).execute(),
+      (rows) => rows.length === 1 && key(rows[0]!.customerA, rows[0]!.customerB) === key(a.id, c.id),
+      20_000,
+    );
+    expect(await server.deps.db.selectFrom("customerMatchKeys").select("keyKind").where("tenantId", "=", tenant).where("customerId", "=", b.id).execute()).toEqual([]);
+    expect((await api.get(`/customers/${a.id}/duplicates`)).body.items.map((d: any) => d.id)).toEqual([c.id]);
+    const twin = await api.post("/customers", customerBody({ companyName: "Dupe Widgets Ltd", primaryEmail: `sales@archive-widgets.example`, primaryPhone: "+44 20 7946 1002", billingAddress: london }));
+    expect(twin.body.possibleDuplicates.map((d: any) => d.id)).toEqual([a.id]);
+  });
+
   it("is caught up by the worker's sweep when the job could not be queued (Redis down for the API)", async () => {
     const tenant = newTenant();
     // The API gets a Redis of its own, which then dies: its job queue refuses, the write goes on.
@@ -240,6 +291,43 @@ describe("dismissing a pair (POST /customers/duplicates/dismiss)", () => {
     const scan = await api.post("/customers/duplicates/scan", {});
     await eventually(() => api.get(`/customers/duplicates/scans/${scan.body.scanId}`), (r) => r.body.status === "Completed", 20_000);
     expect((await queue(api)).body.items.map(pairOf)).not.toContain(key(a.id, b.id));
+  });
+
+  it("is not undone by a scan that read the dismissals before the dismissal committed", async () => {
+    const tenant = newTenant();
+    const api = await server.as("SalesRep", tenant);
+    const { a, b } = await family(api, "race");
+    await queueOf(api, (items) => items.length === 3);
+    // The creates' own jobs are done (one still running would wait on the open dismissal below).
+    await eventually(
+      () => server.deps.db.selectFrom("customerDuplicateDirty").select("customerId").where("tenantId", "=", tenant).execute(),
+      (rows) => rows.length === 0,
+      20_000,
+    );
+    const [lo, hi] = [a.id, b.id].sort() as [string, string];
+    const db = server.deps.db;
+    // A dismissal as its use case writes it, held open while a scan runs past its reads.
+    const dismissal = await db.startTransaction().execute();
+    try {
+      await dismissal.insertInto("customerDuplicateDismissals").values({ tenantId: tenant, customerA: lo, customerB: hi, dismissedBy: "test", dismissedAt: new Date() }).execute();
+      await dismissal.deleteFrom("customerDuplicatePairs").where("tenantId", "=", tenant).where("customerA", "=", lo).where("customerB", "=", hi).execute();
+      const scan = await api.post("/customers/duplicates/scan", {});
+      expect(scan.status).toBe(202);
+      // The scan's write waits on the pair the open dismissal deleted.
+      await eventually(
+        async () => (await sql<{ trxState: string; trxQuery: string | null }>`SELECT trx_state, trx_query FROM information_schema.innodb_trx`.execute(db)).rows,
+        (rows) => rows.some((r) => r.trxState === "LOCK WAIT" && /customer_duplicate_pairs/i.test(r.trxQuery ?? "")),
+        20_000,
+        (last) => `transactions: ${JSON.stringify(last)}\nworker output:\n${worker.output()}`,
+      );
+      await dismissal.commit().execute();
+      await eventually(() => api.get(`/customers/duplicates/scans/${scan.body.scanId}`), (r) => r.body.status === "Completed", 20_000);
+    } catch (e) {
+      await dismissal.rollback().execute().catch(() => undefined);
+      throw e;
+    }
+    expect((await queue(api)).body.items.map(pairOf)).not.toContain(key(a.id, b.id));
+    expect((await queue(api)).body.items).toHaveLength(2);
   });
 
   it("400 for one customer twice or bad ids, 404 for a missing or another tenant's customer, 403 without customer update", async () => {

@@ -235,7 +235,10 @@ export type DuplicatePairView = {
   b: { id: string; customerNumber: string; companyName: string };
 };
 
-/** The tenant's review queue, highest score first; pairs with a deactivated (or merged) side are not shown. */
+/**
+ * The tenant's review queue, highest score first; pairs with a deactivated (or merged) or archived
+ * side are not shown (the worker removes them after the write that took their keys).
+ */
 export async function listDuplicatePairs(db: DbOrTrx, tenantId: string, o: { page: number; pageSize: number; minScore?: number | undefined }) {
   let base = db
     .selectFrom("customerDuplicatePairs as p")
@@ -243,7 +246,9 @@ export async function listDuplicatePairs(db: DbOrTrx, tenantId: string, o: { pag
     .innerJoin("customers as b", (j) => j.onRef("b.id", "=", "p.customerB").onRef("b.tenantId", "=", "p.tenantId"))
     .where("p.tenantId", "=", tenantId)
     .where("a.isDeleted", "=", 0)
-    .where("b.isDeleted", "=", 0);
+    .where("b.isDeleted", "=", 0)
+    .where("a.status", "!=", "Archived")
+    .where("b.status", "!=", "Archived");
   if (o.minScore !== undefined) base = base.where("p.score", ">=", o.minScore);
   const [rows, count] = await Promise.all([
     base
