@@ -41,6 +41,19 @@ export async function lockCustomerPair(trx: Trx, tenantId: string, ids: [string,
 }
 
 /**
+ * Reads the customers with a shared lock, in id order, for a transaction that adds records to them:
+ * a merge (which locks both rows FOR UPDATE) then waits for it and moves what it added, or it waits
+ * for the merge and sees the source deactivated. Kysely's forShare() emits MySQL 8's `for share`,
+ * which MariaDB rejects; `lock in share mode` is the form both accept.
+ */
+export async function shareLockCustomers(trx: Trx, tenantId: string, ids: readonly string[]): Promise<Customer[]> {
+  const unique = [...new Set(ids)].sort();
+  if (unique.length === 0) return [];
+  const rows = await trx.selectFrom("customers").selectAll().where("tenantId", "=", tenantId).where("id", "in", unique).orderBy("id").modifyEnd(sql`lock in share mode`).execute();
+  return rows.map(toCustomer);
+}
+
+/**
  * Locks the source's records of the given kinds (their index range too, so none is added while
  * the merge runs) and lists them with their versions.
  */

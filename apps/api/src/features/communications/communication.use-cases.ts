@@ -47,6 +47,7 @@ import type { NotificationPayload } from "@clientele/jobs";
 import type { z } from "zod";
 import type { AppDeps } from "../../deps";
 import { loadModifiable, loadVisible, retireLastActivity } from "../customers/customer.use-cases";
+import { lockModifiableCustomers } from "../customers/customer-merge.reads";
 import type {
   ZBulkEmailInput,
   ZCommunication,
@@ -186,6 +187,7 @@ async function assertMaySend(deps: AppDeps, actor: Actor, customer: Customer, ch
  */
 async function persist(deps: AppDeps, actor: Actor, cs: NewCommunication[], action: string, traceId: string, event?: { type: string; data: Record<string, unknown> }) {
   await inTransaction(deps.db, async (trx) => {
+    await lockModifiableCustomers(trx, actor.tenantId, cs.map((c) => c.customerId));
     await insertCommunications(trx, cs);
     // The interaction is the customer's last activity: when it happened, or when it was recorded if that is earlier (a planned meeting).
     const at = new Date(Math.min(...cs.map((c) => Math.min(c.occurredAt.getTime(), c.createdAt.getTime()))));

@@ -42,6 +42,7 @@ import type { NotificationPayload } from "@clientele/jobs";
 import type { z } from "zod";
 import type { AppDeps } from "../../deps";
 import { loadModifiable, loadVisible, retireLastActivity } from "../customers/customer.use-cases";
+import { lockModifiableCustomers } from "../customers/customer-merge.reads";
 import type { ZComplaint, ZListInput, ZResolveInput, ZSettings, ZStatusInput, ZSubmitComplaintInput } from "./complaint.schemas";
 
 type TComplaint = z.infer<typeof ZComplaint>;
@@ -129,6 +130,7 @@ export async function submitComplaint(deps: AppDeps, actor: Actor, input: z.infe
     version: 1,
   };
   await inTransaction(deps.db, async (trx) => {
+    await lockModifiableCustomers(trx, c.tenantId, [c.customerId]);
     await insertComplaint(trx, c);
     await touchCustomerActivity(trx, c.tenantId, c.customerId, now);
     await insertStatusHistory(trx, [{ complaintId: c.id, tenantId: c.tenantId, fromStatus: null, toStatus: "New", notes: "Complaint received", changedBy: actor.userId, changedAt: now }]);

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { AppDeps } from "../../deps";
 import type { ZFollowUpInput } from "../communications/communication.schemas";
 import { loadModifiable, loadVisible } from "../customers/customer.use-cases";
+import { lockModifiableCustomers } from "../customers/customer-merge.reads";
 
 const toFollowUpDto = (f: FollowUp, now: Date) => ({
   id: f.id,
@@ -43,6 +44,7 @@ export async function createFollowUp(deps: AppDeps, actor: Actor, input: z.infer
   const assignedTo = await checkAssignee(deps, actor, input.assignedTo);
   const f: FollowUp = { id: randomUUID(), tenantId: actor.tenantId, customerId: customer.id, ...v, status: "Pending", assignedTo, completedAt: null, completedBy: null, createdAt: now, createdBy: actor.userId, version: 1 };
   await inTransaction(deps.db, async (trx) => {
+    await lockModifiableCustomers(trx, actor.tenantId, [f.customerId]);
     await insertFollowUp(trx, f);
     await appendAudit(trx, [{ tenantId: actor.tenantId, entityType: "FollowUp", entityId: f.id, action: "CustomerFollowUpCreated", actorId: actor.userId, occurredAt: now, changes: {}, traceId }]);
     await appendEvents(

@@ -15,6 +15,7 @@ import {
 import { testimonialNoticeKey, type TestimonialNoticePayload } from "@clientele/jobs";
 import type { AppDeps } from "../../deps";
 import { loadModifiable, loadVisible, retireLastActivity } from "../customers/customer.use-cases";
+import { lockModifiableCustomers } from "../customers/customer-merge.reads";
 import type {
   TApproveTestimonialInput,
   TListTestimonialsInput,
@@ -58,6 +59,7 @@ export async function submitTestimonial(deps: AppDeps, actor: Actor, input: TSub
   const now = deps.now();
   const { testimonial, event } = receiveTestimonial(checkTestimonial(input), { id: randomUUID(), tenantId: actor.tenantId, customerId: customer.id, actorId: actor.userId, now });
   await inTransaction(deps.db, async (trx) => {
+    await lockModifiableCustomers(trx, actor.tenantId, [testimonial.customerId]);
     await insertTestimonial(trx, testimonial);
     await touchCustomerActivity(trx, actor.tenantId, testimonial.customerId, now);
     await appendAudit(trx, [
