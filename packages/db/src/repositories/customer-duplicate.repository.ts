@@ -26,7 +26,7 @@ export async function replaceMatchKeys(db: DbOrTrx, c: Customer, isNew: boolean)
   const keys = matchKeys(c);
   let added = keys;
   if (!isNew) {
-    const old = (await db.selectFrom("customerMatchKeys").select(["keyKind", "keyHash"]).where("customerId", "=", c.id).execute()).map(toKey);
+    const old = (await db.selectFrom("customerMatchKeys").select(["keyKind", "keyHash"]).where("tenantId", "=", c.tenantId).where("customerId", "=", c.id).execute()).map(toKey);
     const oldIds = new Set(old.map((k) => keyId(k.kind, k.hash)));
     const newIds = new Set(keys.map((k) => keyId(k.kind, k.hash)));
     const gone = old.filter((k) => !newIds.has(keyId(k.kind, k.hash)));

@@ -16,7 +16,7 @@ type KeyTable = "customerNameKeys" | "customerPhoneGrams";
 async function replaceRows(db: DbOrTrx, table: KeyTable, column: "nameKey" | "gram", c: Customer, values: string[], isNew: boolean) {
   const old = isNew
     ? []
-    : (await db.selectFrom(table).select(`${column} as v`).where("customerId", "=", c.id).execute()).map((r) => String(r.v));
+    : (await db.selectFrom(table).select(`${column} as v`).where("tenantId", "=", c.tenantId).where("customerId", "=", c.id).execute()).map((r) => String(r.v));
   const keep = new Set(values);
   const gone = old.filter((v) => !keep.has(v));
   const had = new Set(old);
