@@ -3,6 +3,7 @@ import type { Changes } from "../changes";
 import { MAX_CONTACTS_PER_CUSTOMER, type Contact } from "../contact/contact";
 import { customerNotFound, DomainError, validationError } from "../errors";
 import type { DomainEvent } from "../events";
+import { MAX_CUSTOMER_TAGS } from "./customer";
 import type { Customer } from "./customer.types";
 
 /**
@@ -12,7 +13,6 @@ import type { Customer } from "./customer.types";
  */
 
 export const MERGE_UNDO_DAYS = 30;
-const MAX_CUSTOMER_TAGS = 50;
 
 export type MergeOptions = { contacts: boolean; communicationHistory: boolean; complaints: boolean; testimonials: boolean };
 export const DEFAULT_MERGE_OPTIONS: MergeOptions = { contacts: true, communicationHistory: true, complaints: true, testimonials: true };

@@ -1,4 +1,5 @@
 import type { Actor } from "../authz";
+import { normalizeTag } from "../contact/contact";
 import { assertVersion, DomainError, FieldErrorCollector } from "../errors";
 import { diff } from "../changes";
 import type { DomainEvent } from "../events";
@@ -201,8 +202,8 @@ function dedupe(values: string[]): string[] {
   return out;
 }
 
-const MAX_TAGS = 50;
-const TAG = /^[A-Za-z0-9_-]{1,50}$/;
+/** The most tags a customer may have (its own and, after a merge, the source's added). */
+export const MAX_CUSTOMER_TAGS = 50;
 
 /**
  * Customer tags follow the contact tags' rules (normalizeTag): `[A-Za-z0-9_-]`, 1-50 characters,
@@ -212,11 +213,11 @@ export function normalizeCustomerTags(raw: readonly string[]): { ok: true; value
   const errors = new FieldErrorCollector();
   const tags: string[] = [];
   for (const value of raw) {
-    const tag = value.trim();
-    if (!TAG.test(tag)) errors.add("tags", `"${value.slice(0, 60)}" must be 1-50 characters of letters, digits, hyphens or underscores`);
-    else if (!tags.includes(tag.toLowerCase())) tags.push(tag.toLowerCase());
+    const tag = normalizeTag(value);
+    if (!tag.ok) errors.add("tags", `"${value.slice(0, 60)}" ${tag.message}`);
+    else if (!tags.includes(tag.value)) tags.push(tag.value);
   }
-  if (tags.length > MAX_TAGS) errors.add("tags", `at most ${MAX_TAGS} tags per customer`);
+  if (tags.length > MAX_CUSTOMER_TAGS) errors.add("tags", `at most ${MAX_CUSTOMER_TAGS} tags per customer`);
   return errors.empty ? { ok: true, value: tags.sort() } : { ok: false, errors: errors.errors };
 }
 
