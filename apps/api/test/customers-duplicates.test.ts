@@ -315,10 +315,13 @@ describe("dismissing a pair (POST /customers/duplicates/dismiss)", () => {
       expect(scan.status).toBe(202);
       // The scan's write waits on the pair the open dismissal deleted.
       await eventually(
-        async () => (await sql<{ trxState: string; trxQuery: string | null }>`SELECT trx_state, trx_query FROM information_schema.innodb_trx`.execute(db)).rows,
-        (rows) => rows.some((r) => r.trxState === "LOCK WAIT" && /customer_duplicate_pairs/i.test(r.trxQuery ?? "")),
-        20_000,
-        (last) => `transactions: ${JSON.stringify(last)}\nworker output:\n${worker.output()}`,
+        async () => ({
+          transactions: (await sql<{ trxState: string; trxQuery: string | null }>`SELECT trx_state, trx_query FROM information_schema.innodb_trx`.execute(db)).rows,
+          scan: (await api.get(`/customers/duplicates/scans/${scan.body.scanId}`)).body,
+        }),
+        (last) => last.transactions.some((r) => r.trxState === "LOCK WAIT" && /customer_duplicate_pairs/i.test(r.trxQuery ?? "")),
+        40_000,
+        (last) => `${JSON.stringify(last)}\nworker output:\n${worker.output()}`,
       );
       await dismissal.commit().execute();
       await eventually(() => api.get(`/customers/duplicates/scans/${scan.body.scanId}`), (r) => r.body.status === "Completed", 20_000);
