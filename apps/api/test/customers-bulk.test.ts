@@ -224,3 +224,48 @@ describe("bulk jobs (more than 1,000 ids, or a filter)", () => {
     expect(versions.map((v) => v.version)).toEqual([2]);
   }, 240_000);
 });
+
+describe("a filter selects what the search lists", () => {
+  it("a filter bulk job and an export select exactly POST /customers/search's customers: every tag, Archived left out, createdTo inclusive", async () => {
+    const { api } = await setup(0);
+    const make = async (name: string, tags: string[]) => {
+      const id = (await api.post("/customers", customerBody({ companyName: name }))).body.id as string;
+      expect((await api.put(`/customers/${id}/tags`, { tags })).status).toBe(200);
+      return id;
+    };
+    const both = await make("Match Both Tags", ["gold", "vip"]);
+    await make("Only Gold", ["gold"]);
+    await make("Only Vip", ["vip"]);
+    const archived = await make("Archived Both", ["gold", "vip"]);
+    expect((await api.post(`/customers/${archived}/archive`, { reason: "Closed" })).status).toBe(200);
+    const last = await make("Created At The Bound", ["gold", "vip"]);
+    const bound = (await api.get(`/customers/${last}`)).body.createdAt as string;
+    await new Promise((r) => setTimeout(r, 5));
+    const after = await make("Created After The Bound", ["gold", "vip"]);
+    expect(Date.parse((await api.get(`/customers/${after}`)).body.createdAt)).toBeGreaterThan(Date.parse(bound));
+
+    const search = await api.post("/customers/search", { tags: ["gold", "vip"], createdAt: { to: bound }, pageSize: 100 });
+    expect(search.status).toBe(200);
+    const listed = search.body.items.map((c: { id: string }) => c.id).sort();
+    expect(listed).toEqual([both, last].sort());
+
+    const filter = { tags: ["gold", "vip"], createdTo: bound };
+    const exported = await api.post("/customers/bulk/export", { format: "JSON", fields: ["id"], filters: filter });
+    expect(exported.body).toMatchObject({ status: "Completed", recordCount: 2 });
+    const file = await fetch(`${server.url}${exported.body.downloadUrl}`);
+    expect(((await file.json()) as { id: string }[]).map((r) => r.id).sort()).toEqual(listed);
+
+    const job = await api.post("/customers/bulk/tag", { filter, add: ["picked"] });
+    expect(job.status).toBe(202);
+    expect(job.body.total).toBe(2);
+    await waitForJob(api, job.body.jobId, (s) => s.status === "Completed");
+    const results = (await api.get(`/customers/bulk/jobs/${job.body.jobId}?limit=10`)).body.results as { id: string; ok: boolean }[];
+    expect(results.map((r) => r.id).sort()).toEqual(listed);
+    expect(results.every((r) => r.ok)).toBe(true);
+    // The archived customer is selected only when asked for, as in the search.
+    const withArchived = await api.post("/customers/bulk/export", { format: "JSON", fields: ["id"], filters: { ...filter, status: ["Active", "Archived"] } });
+    expect(withArchived.body.recordCount).toBe(3);
+    const searchArchived = await api.post("/customers/search", { tags: ["gold", "vip"], createdAt: { to: bound }, status: ["Active", "Archived"] });
+    expect(searchArchived.body.totalCount).toBe(3);
+  }, 60_000);
+});

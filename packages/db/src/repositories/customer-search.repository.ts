@@ -69,7 +69,8 @@ export type AdvancedSort = { field: AdvancedSortField; direction: "asc" | "desc"
 
 type Eb = ExpressionBuilder<Database & { c: Database["customers"] }, "c">;
 
-function filterConditions(eb: Eb, tenantId: string, f: AdvancedSearchFilters): Expression<SqlBool> {
+/** The advanced search's filters as one condition on `customers as c`; exports and bulk jobs select by the same (customerSelectionQuery). */
+export function filterConditions(eb: Eb, tenantId: string, f: AdvancedSearchFilters): Expression<SqlBool> {
   const and: Expression<SqlBool>[] = [eb("c.tenantId", "=", tenantId)];
   if (f.statuses?.length) {
     const live = f.statuses.filter((s) => s !== "Deactivated");

@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import type { DbOrTrx, Trx } from "../connection";
 import { parseJson } from "../schema";
 import { toCustomer, withTagsAndActivity } from "./customer.repository";
+import { filterConditions, type AdvancedSearchFilters } from "./customer-search.repository";
 
 /** What an import row may match: an active customer of the tenant, by email or by number. */
 export type CustomerMatch = { id: string; customerNumber: string; email: string | null };
@@ -40,32 +41,29 @@ export async function lockCustomersByIds(trx: Trx, tenantId: string, ids: string
   return withTagsAndActivity(trx, tenantId, rows.map(toCustomer));
 }
 
-/** The customer filters an export or a bulk job selects by: the search's filters, plus ids and tags. */
-export type CustomerSelection = {
+/**
+ * The customer filters an export or a bulk job selects by: the advanced search's filters (dates as
+ * ISO strings, since jobs keep the selection as JSON), plus ids and the list's word query.
+ */
+export type CustomerSelection = Omit<AdvancedSearchFilters, "createdFrom" | "createdTo" | "lastActivityFrom" | "lastActivityTo"> & {
   ids?: string[];
   query?: string;
-  types?: string[];
-  segments?: string[];
-  statuses?: string[];
-  tags?: string[];
   createdFrom?: string;
   createdTo?: string;
 };
 
-/** Visible customers of the tenant matching the selection; every word of `query` must match (like the search). */
+/**
+ * Customers of the tenant matching the selection, by the search's own conditions (filterConditions:
+ * every tag, Archived and deactivated left out unless asked for, both date bounds inclusive), so a
+ * bulk job or an export selects exactly what POST /customers/search lists for the same filter;
+ * every word of `query` must match (like GET /customers).
+ */
 export function customerSelectionQuery(db: DbOrTrx, tenantId: string, s: CustomerSelection) {
-  let q = db.selectFrom("customers as c").where("c.tenantId", "=", tenantId).where("c.isDeleted", "=", 0);
-  if (s.ids?.length) q = q.where("c.id", "in", s.ids);
-  if (s.types?.length) q = q.where("c.type", "in", s.types);
-  if (s.segments?.length) q = q.where("c.segment", "in", s.segments);
-  if (s.statuses?.length) q = q.where("c.status", "in", s.statuses);
-  if (s.createdFrom) q = q.where("c.createdAt", ">=", new Date(s.createdFrom));
-  if (s.createdTo) q = q.where("c.createdAt", "<", new Date(s.createdTo));
-  if (s.tags?.length) {
-    const tags = s.tags;
-    q = q.where((eb) => eb.exists(eb.selectFrom("customerTags as t").select("t.tag").where("t.tenantId", "=", tenantId).whereRef("t.customerId", "=", "c.id").where("t.tag", "in", tags)));
-  }
-  const query = s.query?.trim();
+  const { ids, query: words, createdFrom, createdTo, ...filters } = s;
+  const f: AdvancedSearchFilters = { ...filters, ...(createdFrom ? { createdFrom: new Date(createdFrom) } : {}), ...(createdTo ? { createdTo: new Date(createdTo) } : {}) };
+  let q = db.selectFrom("customers as c").where((eb) => filterConditions(eb, tenantId, f));
+  if (ids?.length) q = q.where("c.id", "in", ids);
+  const query = words?.trim();
   if (query) {
     const terms = queryTerms(query);
     if (terms.length === 0 || query.includes("@") || /^(cus-?)?\d+$/i.test(query)) {

@@ -48,8 +48,9 @@ export function toSelection(input: TCustomerSelection): CustomerSelection {
     if (!normalized.ok) throw validationError(Object.fromEntries(Object.entries(normalized.errors).map(([, m]) => ["filters.tags", m])));
     tags = normalized.value;
   }
-  if (input.createdFrom && input.createdTo && new Date(input.createdFrom) >= new Date(input.createdTo)) {
-    throw validationError({ "filters.createdTo": ["must be after createdFrom"] });
+  // Both bounds are inclusive, as in the search: an equal pair selects that instant.
+  if (input.createdFrom && input.createdTo && new Date(input.createdFrom) > new Date(input.createdTo)) {
+    throw validationError({ "filters.createdTo": ["must not be before createdFrom"] });
   }
   return {
     ...(input.ids?.length ? { ids: input.ids } : {}),
