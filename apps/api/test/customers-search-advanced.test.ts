@@ -253,6 +253,11 @@ describe("POST /customers/search: input, access and tenants", () => {
     [{ lastActivityAt: { from: "2026-02-01T00:00:00Z", to: "2026-01-01T00:00:00Z" } }, "lastActivityAt.from", /must not be after to/],
     [{ createdAt: { from: "yesterday" } }, "createdAt.from", /ISO 8601/],
     [{ phone: "(12) 3" }, "phone", /at least 4 digits/],
+    // A name of one-letter words folds to nothing to search by: refused rather than ignored into the unfiltered list.
+    [{ name: "J" }, "name", /needs a word of at least 2 letters/],
+    [{ name: "J. K." }, "name", /needs a word of at least 2 letters/],
+    [{ lastName: "é" }, "lastName", /needs a word of at least 2 letters/],
+    [{ companyName: "&" }, "companyName", /needs a word of at least 2 letters/],
     [{ status: ["Gone"] }, "status.0", /./],
     [{ tags: ["no spaces"] }, "tags", /letters, digits, hyphens or underscores/],
     [{ pageSize: 500 }, "pageSize", /at most 100/],

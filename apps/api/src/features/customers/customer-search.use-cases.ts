@@ -48,14 +48,22 @@ export async function advancedSearch(deps: AppDeps, actor: Actor, input: TAdvanc
 type NameCriterion = { words: string[]; of: (c: NameWords) => string[] };
 type NameWords = { first: string[]; last: string[]; company: string[] };
 
+/**
+ * The name criteria given; a name that folds to no searchable word (only one-letter words or
+ * punctuation) is a 400 naming its field, never silently dropped into an unfiltered list.
+ */
 function nameCriteria(input: TAdvancedSearchInput): NameCriterion[] {
-  const criteria: NameCriterion[] = [
-    { words: nameWords(input.name), of: (c) => [...c.first, ...c.last, ...c.company] },
-    { words: nameWords(input.firstName), of: (c) => c.first },
-    { words: nameWords(input.lastName), of: (c) => c.last },
-    { words: nameWords(input.companyName), of: (c) => c.company },
-  ];
-  return criteria.filter((c) => c.words.length > 0);
+  const criteria = [
+    { field: "name", text: input.name, of: (c: NameWords) => [...c.first, ...c.last, ...c.company] },
+    { field: "firstName", text: input.firstName, of: (c: NameWords) => c.first },
+    { field: "lastName", text: input.lastName, of: (c: NameWords) => c.last },
+    { field: "companyName", text: input.companyName, of: (c: NameWords) => c.company },
+  ]
+    .filter((c) => c.text?.trim())
+    .map((c) => ({ ...c, words: nameWords(c.text) }));
+  const wordless = criteria.filter((c) => c.words.length === 0);
+  if (wordless.length) throw validationError(Object.fromEntries(wordless.map((c) => [c.field, ["needs a word of at least 2 letters"]])));
+  return criteria.map(({ words, of }) => ({ words, of }));
 }
 
 function filtersOf(input: TAdvancedSearchInput): AdvancedSearchFilters {
