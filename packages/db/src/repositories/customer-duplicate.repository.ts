@@ -9,52 +9,61 @@ import {
   type MatchKey,
   type MatchKeyKind,
 } from "@clientele/domain";
-import { sql } from "kysely";
+import { sql, type Insertable } from "kysely";
 import type { Db, DbOrTrx } from "../connection";
+import type { Database } from "../schema";
 import { inTransaction } from "../transaction";
 
 const keyId = (kind: string, hash: string) => `${kind}:${hash}`;
 const toKey = (r: { keyKind: string; keyHash: Buffer }): MatchKey => ({ kind: r.keyKind as MatchKeyKind, hash: r.keyHash.toString("hex") });
 
 /**
- * The customer's match keys after a write, in the write's transaction (called from
- * replaceSearchTerms, which every customer write runs). Only changed keys are touched, by exact
- * primary key (a range delete would gap-lock neighbours); when any changed, the customer is
- * marked for the worker, so its pairs are recomputed even if the job queued after commit is lost.
+ * The customer's match keys after an update, in the write's transaction (called from
+ * replaceSearchTerms, which every customer write runs; a new customer's are newMatchKeyRows).
+ * Only changed keys are touched, by exact primary key (a range delete would gap-lock
+ * neighbours); when any changed, the customer is marked for the worker, so its pairs are
+ * recomputed even if the job queued after commit is lost.
  */
-export async function replaceMatchKeys(db: DbOrTrx, c: Customer, isNew: boolean): Promise<void> {
+export async function replaceMatchKeys(db: DbOrTrx, c: Customer): Promise<void> {
   const keys = matchKeys(c);
-  let added = keys;
-  if (!isNew) {
-    const old = (await db.selectFrom("customerMatchKeys").select(["keyKind", "keyHash"]).where("tenantId", "=", c.tenantId).where("customerId", "=", c.id).execute()).map(toKey);
-    const oldIds = new Set(old.map((k) => keyId(k.kind, k.hash)));
-    const newIds = new Set(keys.map((k) => keyId(k.kind, k.hash)));
-    const gone = old.filter((k) => !newIds.has(keyId(k.kind, k.hash)));
-    added = keys.filter((k) => !oldIds.has(keyId(k.kind, k.hash)));
-    if (gone.length) {
-      await db
-        .deleteFrom("customerMatchKeys")
-        .where("tenantId", "=", c.tenantId)
-        .where((eb) => eb.or(gone.map((k) => eb.and([eb("keyKind", "=", k.kind), eb("keyHash", "=", Buffer.from(k.hash, "hex"))]))))
-        .where("customerId", "=", c.id)
-        .execute();
-    }
-    if (gone.length === 0 && added.length === 0) return;
-  }
-  if (added.length) {
+  const old = (await db.selectFrom("customerMatchKeys").select(["keyKind", "keyHash"]).where("customerId", "=", c.id).execute()).map(toKey);
+  const oldIds = new Set(old.map((k) => keyId(k.kind, k.hash)));
+  const newIds = new Set(keys.map((k) => keyId(k.kind, k.hash)));
+  const gone = old.filter((k) => !newIds.has(keyId(k.kind, k.hash)));
+  const added = keys.filter((k) => !oldIds.has(keyId(k.kind, k.hash)));
+  if (gone.length) {
     await db
-      .insertInto("customerMatchKeys")
-      .ignore()
-      .values(added.map((k) => ({ tenantId: c.tenantId, keyKind: k.kind, keyHash: Buffer.from(k.hash, "hex"), customerId: c.id })))
+      .deleteFrom("customerMatchKeys")
+      .where("tenantId", "=", c.tenantId)
+      .where((eb) => eb.or(gone.map((k) => eb.and([eb("keyKind", "=", k.kind), eb("keyHash", "=", Buffer.from(k.hash, "hex"))]))))
+      .where("customerId", "=", c.id)
       .execute();
   }
-  if (isNew && keys.length === 0) return;
-  await db
-    .insertInto("customerDuplicateDirty")
-    .values({ tenantId: c.tenantId, customerId: c.id, version: c.version, markedAt: c.lastModifiedAt ?? c.createdAt })
-    .onDuplicateKeyUpdate({ version: sql<number>`GREATEST(version, VALUES(version))`, markedAt: sql<Date>`VALUES(marked_at)` })
-    .execute();
+  if (gone.length === 0 && added.length === 0) return;
+  if (added.length) await insertMatchKeys(db, added.map((k) => matchKeyRow(c, k))).execute();
+  await markDuplicateDirty(db, [dirtyRow(c)]).execute();
 }
+
+type MatchKeyRow = Insertable<Database["customerMatchKeys"]>;
+type DirtyRow = Insertable<Database["customerDuplicateDirty"]>;
+const matchKeyRow = (c: Customer, k: MatchKey): MatchKeyRow => ({ tenantId: c.tenantId, keyKind: k.kind, keyHash: Buffer.from(k.hash, "hex"), customerId: c.id });
+const dirtyRow = (c: Customer): DirtyRow => ({ tenantId: c.tenantId, customerId: c.id, version: c.version, markedAt: c.lastModifiedAt ?? c.createdAt });
+
+/** A new customer's match keys, and its mark for the duplicate worker when it has any (written by newCustomerIndexInserts). */
+export function newMatchKeyRows(c: Customer): { matchKeys: MatchKeyRow[]; duplicateDirty: DirtyRow[] } {
+  const keys = matchKeys(c);
+  return { matchKeys: keys.map((k) => matchKeyRow(c, k)), duplicateDirty: keys.length ? [dirtyRow(c)] : [] };
+}
+
+/** Match keys of any number of customers (ignore: a key already held is the same row). */
+export const insertMatchKeys = (db: DbOrTrx, rows: MatchKeyRow[]) => db.insertInto("customerMatchKeys").ignore().values(rows);
+
+/** Marks customers for the duplicate worker; a mark already there keeps the higher version. */
+export const markDuplicateDirty = (db: DbOrTrx, rows: DirtyRow[]) =>
+  db
+    .insertInto("customerDuplicateDirty")
+    .values(rows)
+    .onDuplicateKeyUpdate({ version: sql<number>`GREATEST(version, VALUES(version))`, markedAt: sql<Date>`VALUES(marked_at)` });
 
 export async function findMatchKeys(db: DbOrTrx, tenantId: string, customerIds: string[]): Promise<Map<string, MatchKey[]>> {
   const byCustomer = new Map<string, MatchKey[]>();

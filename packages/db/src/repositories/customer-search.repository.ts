@@ -13,10 +13,8 @@ import { toCustomer } from "./customer.repository";
 type KeyTable = "customerNameKeys" | "customerPhoneGrams";
 
 /** Replaces one lookup table's rows of a customer by the given values: only the difference is written. */
-async function replaceRows(db: DbOrTrx, table: KeyTable, column: "nameKey" | "gram", c: Customer, values: string[], isNew: boolean) {
-  const old = isNew
-    ? []
-    : (await db.selectFrom(table).select(`${column} as v`).where("tenantId", "=", c.tenantId).where("customerId", "=", c.id).execute()).map((r) => String(r.v));
+async function replaceRows(db: DbOrTrx, table: KeyTable, column: "nameKey" | "gram", c: Customer, values: string[]) {
+  const old = (await db.selectFrom(table).select(`${column} as v`).where("tenantId", "=", c.tenantId).where("customerId", "=", c.id).execute()).map((r) => String(r.v));
   const keep = new Set(values);
   const gone = old.filter((v) => !keep.has(v));
   const had = new Set(old);
@@ -31,10 +29,21 @@ async function replaceRows(db: DbOrTrx, table: KeyTable, column: "nameKey" | "gr
   }
 }
 
-/** Name keys and phone grams of a customer, written in the transaction that writes the customer. */
-export async function replaceFuzzyKeys(db: DbOrTrx, c: Customer, isNew: boolean): Promise<void> {
-  await replaceRows(db, "customerNameKeys", "nameKey", c, customerNameKeys(c), isNew);
-  await replaceRows(db, "customerPhoneGrams", "gram", c, phoneGrams([c.contactInfo.primaryPhone, c.contactInfo.secondaryPhone]), isNew);
+const nameKeyValues = (c: Customer) => customerNameKeys(c);
+const phoneGramValues = (c: Customer) => phoneGrams([c.contactInfo.primaryPhone, c.contactInfo.secondaryPhone]);
+
+/** Name keys and phone grams of an updated customer, written in the transaction that writes it (a new one's: newFuzzyKeyRows). */
+export async function replaceFuzzyKeys(db: DbOrTrx, c: Customer): Promise<void> {
+  await replaceRows(db, "customerNameKeys", "nameKey", c, nameKeyValues(c));
+  await replaceRows(db, "customerPhoneGrams", "gram", c, phoneGramValues(c));
+}
+
+/** A new customer's name keys and phone grams as rows (written by newCustomerIndexInserts, many customers per insert). */
+export function newFuzzyKeyRows(c: Customer) {
+  return {
+    nameKeys: nameKeyValues(c).map((nameKey) => ({ tenantId: c.tenantId, nameKey, customerId: c.id })),
+    phoneGrams: phoneGramValues(c).map((gram) => ({ tenantId: c.tenantId, gram, customerId: c.id })),
+  };
 }
 
 export const ADVANCED_SORT_FIELDS = {

@@ -1,20 +1,10 @@
 import { staleVersion, type Actor, type Customer, type Decision } from "@clientele/domain";
-import {
-  CamelCasePlugin,
-  CompiledQuery,
-  Kysely,
-  MysqlAdapter,
-  MysqlIntrospector,
-  MysqlQueryCompiler,
-  type DatabaseConnection,
-  type Driver,
-  type QueryResult,
-} from "kysely";
+import { CamelCasePlugin, DummyDriver, Kysely, MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler, type CompiledQuery } from "kysely";
 import type { Trx } from "../connection";
 import type { Database } from "../schema";
 import { appendAudit } from "../audit";
 import { appendEvents } from "../outbox";
-import { findCustomerById, insertCustomer, replaceCustomerTags, replaceSearchTerms, toRow, updateCustomer } from "./customer.repository";
+import { findCustomerById, insertCustomer, newCustomerIndexInserts, replaceCustomerTags, replaceSearchTerms, toRow, updateCustomer } from "./customer.repository";
 
 /**
  * The one write path of a customer decision, shared by the API's use cases and the worker's
@@ -76,7 +66,7 @@ export async function writeCustomerDecisions(trx: Trx, actor: Actor, writes: Cus
     if (w.readVersion !== null && "tags" in w.decision.changes) await replaceCustomerTags(trx, customer, false);
     if (w.readVersion !== null) await replaceSearchTerms(trx, customer, false);
   }
-  await writeNewCustomerIndexes(trx, created, indexes ?? (await prepareNewCustomerIndexes(created)));
+  await writeNewCustomerIndexes(trx, indexes ?? (await newCustomerIndexInserts(trx, created)));
   const at = (w: CustomerWrite) => w.decision.customer.lastModifiedAt ?? w.decision.customer.createdAt;
   await appendAudit(
     trx,
@@ -98,83 +88,31 @@ export async function writeCustomerDecisions(trx: Trx, actor: Actor, writes: Cus
   );
 }
 
-/** Records statements instead of running them: what replaceSearchTerms would send for a new customer. */
-function recordingDb(into: CompiledQuery[]): Kysely<Database> {
-  const connection: DatabaseConnection = {
-    executeQuery: async <R>(q: CompiledQuery): Promise<QueryResult<R>> => {
-      into.push(q);
-      return { rows: [] };
-    },
-    streamQuery: () => {
-      throw new Error("not supported while recording");
-    },
-  };
-  const driver: Driver = {
-    init: async () => undefined,
-    acquireConnection: async () => connection,
-    beginTransaction: async () => undefined,
-    commitTransaction: async () => undefined,
-    rollbackTransaction: async () => undefined,
-    releaseConnection: async () => undefined,
-    destroy: async () => undefined,
-  };
-  // The same plugins as the real connection (connection.ts), so the recorded SQL is what it would run.
-  return new Kysely<Database>({
-    dialect: {
-      createAdapter: () => new MysqlAdapter(),
-      createDriver: () => driver,
-      createIntrospector: (db) => new MysqlIntrospector(db),
-      createQueryCompiler: () => new MysqlQueryCompiler(),
-    },
-    plugins: [new CamelCasePlugin()],
-  });
-}
+/** The index statements of a batch of new customers (prepareNewCustomerIndexes). */
+export type NewCustomerIndexes = CompiledQuery[];
 
-const INSERT = /^(insert (?:ignore )?into `[^`]+` \([^)]*\) values )(.*?)((?: on duplicate key update .*)?)$/s;
-/** MySQL allows 65,535 placeholders per statement. */
-const MAX_PARAMETERS = 60_000;
-
-/** The index statements of a batch of new customers (prepareNewCustomerIndexes); null: write them one by one. */
-export type NewCustomerIndexes = CompiledQuery[] | null;
+/** Compiles statements only (no connection): what a chunk's index inserts are built with before its transaction. */
+const compiler = new Kysely<Database>({
+  dialect: {
+    createAdapter: () => new MysqlAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new MysqlIntrospector(db),
+    createQueryCompiler: () => new MysqlQueryCompiler(),
+  },
+  // The same plugins as the real connection (connection.ts), so the compiled SQL is what it would run.
+  plugins: [new CamelCasePlugin()],
+});
 
 /**
  * The search, fuzzy and duplicate-detection rows of many new customers as a few multi-row
- * inserts: replaceSearchTerms (with every index its owners hook into it) runs for each customer
- * against a recorder, and its single-row inserts are merged by statement shape. Whatever
- * replaceSearchTerms does for a new customer is done, so the indexes keep one definition; should
- * it ever send anything but inserts, the answer is null and each customer is written the
- * ordinary way. Built without a transaction (and yielding to I/O now and then), so an import can
- * prepare one chunk while the previous one commits.
+ * inserts (newCustomerIndexInserts, the same definition a single create writes). Built without a
+ * transaction and yielding to I/O between steps, so an import prepares one chunk while the
+ * previous one's statements run (a long synchronous build would hold up their replies).
  */
-export async function prepareNewCustomerIndexes(customers: Customer[]): Promise<NewCustomerIndexes> {
-  const recorded: CompiledQuery[] = [];
-  const recorder = recordingDb(recorded);
-  for (const [i, c] of customers.entries()) {
-    if (i % 50 === 49) await new Promise((r) => setImmediate(r));
-    await replaceSearchTerms(recorder, c, true);
-  }
-  const groups = new Map<string, { head: string; tail: string; tuples: string[]; parameters: unknown[] }[]>();
-  for (const q of recorded) {
-    const m = INSERT.exec(q.sql);
-    if (!m) return null;
-    const [, head, tuples, tail] = m as unknown as [string, string, string, string];
-    const list = groups.get(head + tail) ?? [];
-    let last = list[list.length - 1];
-    if (!last || last.parameters.length + q.parameters.length > MAX_PARAMETERS) {
-      last = { head, tail, tuples: [], parameters: [] };
-      list.push(last);
-      groups.set(head + tail, list);
-    }
-    last.tuples.push(tuples);
-    last.parameters.push(...q.parameters);
-  }
-  return [...groups.values()].flat().map((g) => CompiledQuery.raw(`${g.head}${g.tuples.join(", ")}${g.tail}`, g.parameters));
+export function prepareNewCustomerIndexes(customers: Customer[]): Promise<NewCustomerIndexes> {
+  return newCustomerIndexInserts(compiler, customers, () => new Promise((r) => setImmediate(r)));
 }
 
-async function writeNewCustomerIndexes(trx: Trx, customers: Customer[], indexes: NewCustomerIndexes) {
-  if (indexes === null) {
-    for (const c of customers) await replaceSearchTerms(trx, c, true);
-    return;
-  }
+async function writeNewCustomerIndexes(trx: Trx, indexes: NewCustomerIndexes) {
   for (const q of indexes) await trx.executeQuery(q);
 }

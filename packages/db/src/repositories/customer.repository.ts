@@ -12,10 +12,10 @@ import {
   type Preferences,
   type SocialMediaLinks,
 } from "@clientele/domain";
-import { sql, type SqlBool, type Expression } from "kysely";
+import { sql, type CompiledQuery, type SqlBool, type Expression } from "kysely";
 import type { DbOrTrx, Trx } from "../connection";
-import { replaceFuzzyKeys } from "./customer-search.repository";
-import { replaceMatchKeys } from "./customer-duplicate.repository";
+import { newFuzzyKeyRows, replaceFuzzyKeys } from "./customer-search.repository";
+import { insertMatchKeys, markDuplicateDirty, newMatchKeyRows, replaceMatchKeys } from "./customer-duplicate.repository";
 import { parseJson, type CustomerRow, type NewCustomerRow } from "../schema";
 
 export function toCustomer(row: CustomerRow): Customer {
@@ -276,40 +276,93 @@ export type CustomerSearch = {
  * deadlock concurrent creates); a new customer has none.
  */
 export async function replaceSearchTerms(db: DbOrTrx, c: Customer, isNew: boolean): Promise<void> {
-  // Every customer write passes here: duplicate detection keeps its match keys with the same writes.
-  await replaceMatchKeys(db, c, isNew);
-  if (!isNew) {
-    const old = await db.selectFrom("customerSearchTerms").select("term").where("customerId", "=", c.id).execute();
-    if (old.length) {
-      await db
-        .deleteFrom("customerSearchTerms")
-        .where("tenantId", "=", c.tenantId)
-        .where("term", "in", old.map((o) => o.term))
-        .where("customerId", "=", c.id)
-        .execute();
-    }
+  if (isNew) {
+    for (const q of await newCustomerIndexInserts(db, [c])) await db.executeQuery(q);
+    return;
   }
-  await replaceFuzzyKeys(db, c, isNew);
-  const terms = searchTerms(c.companyName, c.contactInfo.primaryEmail);
-  if (terms.length === 0) return;
-  await db
-    .insertInto("customerSearchTerms")
-    .values(
-      terms.map((term) => ({
-        tenantId: c.tenantId,
-        term,
-        customerId: c.id,
-        isDeleted: c.isDeleted ? 1 : 0,
-        status: c.status,
-        type: c.type,
-        segment: c.segment,
-        companyName: c.companyName,
-        customerNumber: c.customerNumber,
-        createdAt: c.createdAt,
-        lastModifiedAt: c.lastModifiedAt,
-      })),
-    )
-    .execute();
+  // Every customer write passes here: duplicate detection keeps its match keys with the same writes.
+  await replaceMatchKeys(db, c);
+  const old = await db.selectFrom("customerSearchTerms").select("term").where("customerId", "=", c.id).execute();
+  if (old.length) {
+    await db
+      .deleteFrom("customerSearchTerms")
+      .where("tenantId", "=", c.tenantId)
+      .where("term", "in", old.map((o) => o.term))
+      .where("customerId", "=", c.id)
+      .execute();
+  }
+  await replaceFuzzyKeys(db, c);
+  const terms = searchTermRows(c);
+  if (terms.length) await db.insertInto("customerSearchTerms").values(terms).execute();
+}
+
+function searchTermRows(c: Customer) {
+  return searchTerms(c.companyName, c.contactInfo.primaryEmail).map((term) => ({
+    tenantId: c.tenantId,
+    term,
+    customerId: c.id,
+    isDeleted: c.isDeleted ? 1 : 0,
+    status: c.status,
+    type: c.type,
+    segment: c.segment,
+    companyName: c.companyName,
+    customerNumber: c.customerNumber,
+    createdAt: c.createdAt,
+    lastModifiedAt: c.lastModifiedAt,
+  }));
+}
+
+/** MySQL allows 65,535 placeholders per statement. */
+const MAX_PARAMETERS = 60_000;
+
+/** Rows in slices of at most MAX_PARAMETERS placeholders, each sorted by its table's primary key. */
+function slices<R extends object>(rows: R[], key: (r: R) => string): R[][] {
+  if (rows.length === 0) return [];
+  const keyed = rows.map((r) => ({ k: key(r), r }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  const sorted = keyed.map((x) => x.r);
+  const per = Math.max(1, Math.floor(MAX_PARAMETERS / Object.keys(rows[0]!).length));
+  const out: R[][] = [];
+  for (let i = 0; i < sorted.length; i += per) out.push(sorted.slice(i, i + per));
+  return out;
+}
+
+/**
+ * Every derived row of new customers, the one definition for a single create (replaceSearchTerms)
+ * and a batch (an import chunk, writeCustomerDecisions): match keys and the duplicate worker's
+ * mark, name keys and phone grams, search terms, as a few multi-row inserts compiled without
+ * running them (so an import can build the next chunk's while the current one commits; `pause`
+ * lets it yield to I/O between steps). Each insert's rows go in primary-key order.
+ */
+export async function newCustomerIndexInserts(db: DbOrTrx, customers: Customer[], pause?: () => Promise<unknown>): Promise<CompiledQuery[]> {
+  const matchKeys: ReturnType<typeof newMatchKeyRows>["matchKeys"] = [];
+  const dirty: ReturnType<typeof newMatchKeyRows>["duplicateDirty"] = [];
+  const nameKeys: ReturnType<typeof newFuzzyKeyRows>["nameKeys"] = [];
+  const grams: ReturnType<typeof newFuzzyKeyRows>["phoneGrams"] = [];
+  const terms: ReturnType<typeof searchTermRows> = [];
+  for (const [i, c] of customers.entries()) {
+    if (pause && i % 50 === 49) await pause();
+    const m = newMatchKeyRows(c);
+    const f = newFuzzyKeyRows(c);
+    matchKeys.push(...m.matchKeys);
+    dirty.push(...m.duplicateDirty);
+    nameKeys.push(...f.nameKeys);
+    grams.push(...f.phoneGrams);
+    terms.push(...searchTermRows(c));
+  }
+  const steps: (() => CompiledQuery[])[] = [
+    () => slices(matchKeys, (r) => `${r.tenantId}\0${r.keyKind}\0${(r.keyHash as Buffer).toString("latin1")}\0${r.customerId}`).map((rows) => insertMatchKeys(db, rows).compile()),
+    () => slices(dirty, (r) => `${r.tenantId}\0${r.customerId}`).map((rows) => markDuplicateDirty(db, rows).compile()),
+    () => slices(nameKeys, (r) => `${r.tenantId}\0${r.nameKey}\0${r.customerId}`).map((rows) => db.insertInto("customerNameKeys").values(rows).compile()),
+    () => slices(grams, (r) => `${r.tenantId}\0${r.gram}\0${r.customerId}`).map((rows) => db.insertInto("customerPhoneGrams").values(rows).compile()),
+    () => slices(terms, (r) => `${r.tenantId}\0${r.term}\0${r.customerId}`).map((rows) => db.insertInto("customerSearchTerms").values(rows).compile()),
+  ];
+  const out: CompiledQuery[] = [];
+  for (const step of steps) {
+    if (pause) await pause();
+    out.push(...step());
+  }
+  return out;
 }
 
 /** Customer numbers and email prefixes are served by the customers table's own indexes. */
