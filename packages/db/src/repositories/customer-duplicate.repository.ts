@@ -26,7 +26,7 @@ const toKey = (r: { keyKind: string; keyHash: Buffer }): MatchKey => ({ kind: r.
  */
 export async function replaceMatchKeys(db: DbOrTrx, c: Customer): Promise<void> {
   const keys = matchKeys(c);
-  const old = (await db.selectFrom("customerMatchKeys").select(["keyKind", "keyHash"]).where("customerId", "=", c.id).execute()).map(toKey);
+  const old = (await db.selectFrom("customerMatchKeys").select(["keyKind", "keyHash"]).where("tenantId", "=", c.tenantId).where("customerId", "=", c.id).execute()).map(toKey);
   const oldIds = new Set(old.map((k) => keyId(k.kind, k.hash)));
   const newIds = new Set(keys.map((k) => keyId(k.kind, k.hash)));
   const gone = old.filter((k) => !newIds.has(keyId(k.kind, k.hash)));
