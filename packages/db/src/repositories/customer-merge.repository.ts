@@ -15,7 +15,7 @@ import type {
 import { sql } from "kysely";
 import type { DbOrTrx, Trx } from "../connection";
 import { parseJson } from "../schema";
-import { toCustomer, withTagsAndActivity } from "./customer.repository";
+import { toCustomer } from "./customer.repository";
 
 /** The table of each kind a merge moves (constants: safe to put into SQL text). */
 const TABLES: Record<MovedKind, string> = {
@@ -29,16 +29,6 @@ const TABLES: Record<MovedKind, string> = {
 /** Id lists go to MySQL in slices: one statement per 1,000 ids keeps packets and parse time small. */
 const SLICE = 1000;
 const slices = <T>(items: T[]) => Array.from({ length: Math.ceil(items.length / SLICE) }, (_, i) => items.slice(i * SLICE, (i + 1) * SLICE));
-
-/**
- * Locks both customers in primary-key order, in one statement, with their tags and last activity:
- * overlapping merges (A→B beside B→A) queue on the first row instead of deadlocking, and the
- * second decides on what the first committed. Another tenant's id is simply not there.
- */
-export async function lockCustomerPair(trx: Trx, tenantId: string, ids: [string, string]): Promise<Customer[]> {
-  const rows = await trx.selectFrom("customers").selectAll().where("tenantId", "=", tenantId).where("id", "in", ids).orderBy("id").forUpdate().execute();
-  return withTagsAndActivity(trx, tenantId, rows.map(toCustomer));
-}
 
 /**
  * Reads the customers with a shared lock, in id order, for a transaction that adds records to them:

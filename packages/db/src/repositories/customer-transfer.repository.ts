@@ -143,18 +143,6 @@ export async function listBulkItems(db: DbOrTrx, jobId: string, from: number, li
   return db.selectFrom("customerBulkItems").select(["position", "customerId", "outcome", "message"]).where("jobId", "=", jobId).where("position", ">=", from).orderBy("position").limit(limit).execute();
 }
 
-export async function listBulkFailures(db: DbOrTrx, jobId: string, limit: number) {
-  return db
-    .selectFrom("customerBulkItems")
-    .select(["position", "customerId", "outcome", "message"])
-    .where("jobId", "=", jobId)
-    .where("outcome", "is not", null)
-    .where("outcome", "!=", "ok")
-    .orderBy("position")
-    .limit(limit)
-    .execute();
-}
-
 export async function markBulkStarted(db: DbOrTrx, id: string) {
   await db.updateTable("customerBulkJobs").set({ status: "Processing" }).where("id", "=", id).where("status", "in", ["Queued", "Processing"]).execute();
 }

@@ -282,7 +282,7 @@ export async function replaceSearchTerms(db: DbOrTrx, c: Customer, isNew: boolea
   }
   // Every customer write passes here: duplicate detection keeps its match keys with the same writes.
   await replaceMatchKeys(db, c);
-  const old = await db.selectFrom("customerSearchTerms").select("term").where("customerId", "=", c.id).execute();
+  const old = await db.selectFrom("customerSearchTerms").select("term").where("tenantId", "=", c.tenantId).where("customerId", "=", c.id).execute();
   if (old.length) {
     await db
       .deleteFrom("customerSearchTerms")

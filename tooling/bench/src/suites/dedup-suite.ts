@@ -8,7 +8,7 @@ import {
   migrateToLatest,
   type Db,
 } from "@clientele/db";
-import { CANDIDATE_KEY_KINDS, matchKeys, MAX_KEY_GROUP, type MatchKey, type MatchSubject } from "@clientele/domain";
+import { CANDIDATE_KEY_KINDS, matchKeys, MAX_KEY_GROUP, type CustomerStatus, type MatchKey, type MatchSubject } from "@clientele/domain";
 import { runDuplicateScan } from "@clientele/jobs";
 import { createLogger } from "@clientele/telemetry";
 import type { Pool, RowDataPacket } from "mysql2/promise";
@@ -39,6 +39,7 @@ const C = {
   zip: col("billing_zip_code"),
   country: col("billing_country"),
   deleted: col("is_deleted"),
+  status: col("status"),
 };
 
 function subjectOf(row: CellValue[]): MatchSubject {
@@ -46,6 +47,7 @@ function subjectOf(row: CellValue[]): MatchSubject {
   return {
     companyName: s(C.name)!,
     isDeleted: Number(row[C.deleted]) === 1,
+    status: s(C.status) as CustomerStatus,
     contactInfo: {
       primaryEmail: s(C.email)!,
       secondaryEmail: s(C.secondaryEmail),
@@ -104,7 +106,7 @@ function newcomers(samples: MatchSubject[]): MatchKey[][] {
     const known = samples[i % samples.length]!;
     if (i % 2 === 0) {
       const p = party(rng, `new${i}`);
-      return matchKeys({ companyName: p.companyName, isDeleted: false, contactInfo: { ...p, billingAddress: p.billing } });
+      return matchKeys({ companyName: p.companyName, isDeleted: false, status: "Active", contactInfo: { ...p, billingAddress: p.billing } });
     }
     return matchKeys({ ...known, companyName: known.companyName.toUpperCase(), contactInfo: { ...known.contactInfo, primaryEmail: `new${i}@${known.contactInfo.primaryEmail.split("@")[1]}` } });
   });

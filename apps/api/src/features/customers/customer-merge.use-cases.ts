@@ -23,7 +23,7 @@ import {
   listAudit,
   listContacts,
   lockCurrentRecords,
-  lockCustomerPair,
+  lockCustomersByIds,
   lockRecordsOf,
   markMergeUndone,
   moveAllRecords,
@@ -80,9 +80,12 @@ async function retireCaches(deps: AppDeps, actor: Actor, customers: Customer[]) 
   ]);
 }
 
-/** Both customers under their locks (in id order), or 404 when either is missing in this tenant. */
+/**
+ * Both customers under their locks, taken in one statement in id order so overlapping merges
+ * (A→B beside B→A) queue on the first row instead of deadlocking; 404 when either is missing in this tenant.
+ */
 async function lockPair(trx: Trx, actor: Actor, sourceId: string, targetId: string) {
-  const locked = await lockCustomerPair(trx, actor.tenantId, [sourceId, targetId]);
+  const locked = await lockCustomersByIds(trx, actor.tenantId, [sourceId, targetId]);
   const source = locked.find((c) => c.id === sourceId);
   const target = locked.find((c) => c.id === targetId);
   if (!source || !target) throw customerNotFound();
