@@ -3,11 +3,12 @@ import { PURPOSES } from "@clientele/domain";
 import { smsSegments } from "@clientele/messaging/sms-segments";
 import { PERSONALIZATION_VARIABLES } from "@clientele/messaging/templates";
 import type { RouterOutputs } from "@clientele/sdk";
-import { Alert, Button, Group, Modal, Select, Stack, Text, Textarea, TextInput } from "@mantine/core";
+import { Alert, Modal, Select, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { problemOf } from "../../problem";
 import { useTRPC } from "../../trpc";
+import { FormActions } from "../../ui/form-actions";
 import { fieldErrors } from "./form-errors";
 
 type Customer = RouterOutputs["customers"]["get"];
@@ -106,14 +107,9 @@ export function EmailDialog({ customer, onClose, onDone }: Props) {
             </Text>
           )}
           <ProblemAlert error={send.error} shownInline={["recipientEmail", "subject", "body", "templateId", "purpose"]} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={send.isPending}>
-              Send email
-            </Button>
-          </Group>
+          <FormActions onCancel={onClose} pending={send.isPending}>
+            Send email
+          </FormActions>
         </Stack>
       </form>
     </Modal>
@@ -169,14 +165,9 @@ export function SmsDialog({ customer, onClose, onDone }: Props) {
             {info.segments} segment{info.segments === 1 ? "" : "s"} ({info.encoding})
           </Text>
           <ProblemAlert error={send.error} shownInline={["recipientPhone", "message", "purpose"]} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={send.isPending}>
-              Send SMS
-            </Button>
-          </Group>
+          <FormActions onCancel={onClose} pending={send.isPending}>
+            Send SMS
+          </FormActions>
         </Stack>
       </form>
     </Modal>

@@ -1,5 +1,5 @@
 import type { RouterOutputs } from "@clientele/sdk";
-import { Badge } from "@mantine/core";
+import { Badge, Table } from "@mantine/core";
 
 export type Complaint = RouterOutputs["complaints"]["get"];
 
@@ -16,4 +16,18 @@ export const StatusBadge = ({ status }: { status: Complaint["status"] }) => (
   <Badge variant="light" color={STATUS_COLOR[status]} data-testid="complaint-status">
     {status}
   </Badge>
+);
+
+/** A complaint row's subject, priority, status and assignee cells, the same in every complaint table. */
+export const ComplaintCells = ({ complaint: c }: { complaint: Pick<Complaint, "subject" | "priority" | "status" | "assignedTo"> }) => (
+  <>
+    <Table.Td>{c.subject}</Table.Td>
+    <Table.Td>
+      <PriorityBadge priority={c.priority} />
+    </Table.Td>
+    <Table.Td>
+      <StatusBadge status={c.status} />
+    </Table.Td>
+    <Table.Td>{c.assignedTo ?? "—"}</Table.Td>
+  </>
 );

@@ -1,13 +1,18 @@
 import { ZSubmitComplaintInput } from "@clientele/api/complaint-schemas";
 import { COMPLAINT_PRIORITIES, type ComplaintPriority } from "@clientele/domain";
-import { Alert, Button, Card, Center, Group, Loader, Modal, Select, Stack, Table, Text, Textarea, TextInput, Title, Tooltip } from "@mantine/core";
+import { Alert, Button, Card, Group, Modal, Select, Stack, Table, Textarea, TextInput, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { missing } from "../../privileges";
 import { problemOf } from "../../problem";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
-import { PriorityBadge, StatusBadge } from "./complaint-badges";
+import { FormActions } from "../../ui/form-actions";
+import { GuardedButton } from "../../ui/guarded-button";
+import { ListStatus } from "../../ui/list-status";
+import { Notice } from "../../ui/notice";
+import { TableHead } from "../../ui/table-head";
+import { ComplaintCells } from "./complaint-badges";
 import { ComplaintPanel } from "./complaint-panel";
 import { fieldErrors } from "./field-errors";
 
@@ -26,46 +31,21 @@ export function CustomerComplaintsTab({ customerId }: { customerId: string }) {
         <Title order={2} size="h4">
           Complaints
         </Title>
-        {cannotManage ? (
-          <Tooltip label={cannotManage}>
-            <Button variant="light" disabled data-disabled-reason={cannotManage}>
-              Submit complaint
-            </Button>
-          </Tooltip>
-        ) : (
-          <Button variant="light" onClick={() => setSubmitting(true)}>
-            Submit complaint
-          </Button>
-        )}
+        <GuardedButton reason={cannotManage} onClick={() => setSubmitting(true)}>
+          Submit complaint
+        </GuardedButton>
       </Group>
-      {submittedNotice && (
-        <Alert color="green" data-testid="complaint-submitted" withCloseButton closeButtonLabel="Dismiss" onClose={() => setSubmittedNotice(null)}>
-          {submittedNotice}
-        </Alert>
-      )}
-      {list.isPending && (
-        <Center p="md">
-          <Loader size="sm" aria-label="Loading complaints" />
-        </Center>
-      )}
-      {list.error && (
-        <Alert color="red" title="The complaints could not be loaded">
-          {problemOf(list.error).message}
-        </Alert>
-      )}
-      {list.data && list.data.items.length === 0 && <Text size="sm">No complaints from this customer.</Text>}
+      <Notice message={submittedNotice} onDismiss={() => setSubmittedNotice(null)} data-testid="complaint-submitted" />
+      <ListStatus
+        query={list}
+        loadingLabel="Loading complaints"
+        errorTitle="The complaints could not be loaded"
+        isEmpty={list.data?.items.length === 0}
+        emptyText="No complaints from this customer."
+      />
       {list.data && list.data.items.length > 0 && (
         <Table striped highlightOnHover aria-label="Complaints of this customer">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Number</Table.Th>
-              <Table.Th>Subject</Table.Th>
-              <Table.Th>Priority</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>Assigned to</Table.Th>
-              <Table.Th>Submitted</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
+          <TableHead columns={["Number", "Subject", "Priority", "Status", "Assigned to", "Submitted"]} />
           <Table.Tbody>
             {list.data.items.map((c) => (
               <Table.Tr key={c.id}>
@@ -74,14 +54,7 @@ export function CustomerComplaintsTab({ customerId }: { customerId: string }) {
                     {c.complaintNumber}
                   </Button>
                 </Table.Td>
-                <Table.Td>{c.subject}</Table.Td>
-                <Table.Td>
-                  <PriorityBadge priority={c.priority} />
-                </Table.Td>
-                <Table.Td>
-                  <StatusBadge status={c.status} />
-                </Table.Td>
-                <Table.Td>{c.assignedTo ?? "—"}</Table.Td>
+                <ComplaintCells complaint={c} />
                 <Table.Td>{new Date(c.createdAt).toLocaleString()}</Table.Td>
               </Table.Tr>
             ))}
@@ -162,14 +135,9 @@ function SubmitComplaintDialog({
               {problem.message}
             </Alert>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={submit.isPending}>
-              Submit complaint
-            </Button>
-          </Group>
+          <FormActions onCancel={onClose} pending={submit.isPending}>
+            Submit complaint
+          </FormActions>
         </Stack>
       </form>
     </Modal>

@@ -1,13 +1,14 @@
 import { COMPLAINT_PRIORITIES } from "@clientele/domain";
-import { Alert, Button, Card, Center, Loader, Modal, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Alert, Button, Card, Modal, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { useState } from "react";
 import { missing } from "../../privileges";
-import { problemOf } from "../../problem";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
-import { PriorityBadge, StatusBadge, type Complaint } from "./complaint-badges";
+import { ListStatus } from "../../ui/list-status";
+import { TableHead } from "../../ui/table-head";
+import { ComplaintCells, PriorityBadge, type Complaint } from "./complaint-badges";
 import { ComplaintPanel } from "./complaint-panel";
 
 const age = (iso: string) => {
@@ -19,17 +20,7 @@ function ComplaintTable({ label, items, empty, onOpen }: { label: string; items:
   if (items.length === 0) return <Text size="sm">{empty}</Text>;
   return (
     <Table striped highlightOnHover aria-label={label}>
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>Number</Table.Th>
-          <Table.Th>Subject</Table.Th>
-          <Table.Th>Priority</Table.Th>
-          <Table.Th>Status</Table.Th>
-          <Table.Th>Assigned to</Table.Th>
-          <Table.Th>Age</Table.Th>
-          <Table.Th>Customer</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
+      <TableHead columns={["Number", "Subject", "Priority", "Status", "Assigned to", "Age", "Customer"]} />
       <Table.Tbody>
         {items.map((c) => (
           <Table.Tr key={c.id}>
@@ -38,14 +29,7 @@ function ComplaintTable({ label, items, empty, onOpen }: { label: string; items:
                 {c.complaintNumber}
               </Button>
             </Table.Td>
-            <Table.Td>{c.subject}</Table.Td>
-            <Table.Td>
-              <PriorityBadge priority={c.priority} />
-            </Table.Td>
-            <Table.Td>
-              <StatusBadge status={c.status} />
-            </Table.Td>
-            <Table.Td>{c.assignedTo ?? "—"}</Table.Td>
+            <ComplaintCells complaint={c} />
             <Table.Td>{age(c.createdAt)}</Table.Td>
             <Table.Td>
               <Link to="/customers/$customerId" params={{ customerId: c.customerId }}>
@@ -82,16 +66,7 @@ export function SupportPage() {
       <Title order={1} size="h2">
         Support
       </Title>
-      {dashboard.isPending && (
-        <Center p="xl">
-          <Loader aria-label="Loading the complaints dashboard" />
-        </Center>
-      )}
-      {dashboard.error && (
-        <Alert color="red" title="The dashboard could not be loaded">
-          {problemOf(dashboard.error).message}
-        </Alert>
-      )}
+      <ListStatus query={dashboard} loadingLabel="Loading the complaints dashboard" errorTitle="The dashboard could not be loaded" loaderSize="md" padding="xl" />
       {dashboard.data && (
         <>
           <Card withBorder component="section" aria-labelledby="open-by-priority">

@@ -1,6 +1,6 @@
 import { ZAddContactInput, ZUpdateContactInput } from "@clientele/api/contact-schemas";
 import type { RouterOutputs } from "@clientele/sdk";
-import { Alert, Badge, Button, Card, Center, Checkbox, CloseButton, Group, Loader, Modal, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from "@mantine/core";
+import { Alert, Badge, Card, Checkbox, CloseButton, Group, Modal, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
@@ -8,7 +8,11 @@ import { missing } from "../../privileges";
 import { problemOf, type Problem } from "../../problem";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
-import { GuardedButton } from "./guarded-button";
+import { FormActions } from "../../ui/form-actions";
+import { GuardedButton } from "../../ui/guarded-button";
+import { ListStatus } from "../../ui/list-status";
+import { Notice } from "../../ui/notice";
+import { TableHead } from "../../ui/table-head";
 
 type Contact = RouterOutputs["contacts"]["list"]["items"][number];
 
@@ -84,39 +88,22 @@ export function ContactsTab({ customerId }: { customerId: string }) {
             Read only: {cannot}
           </Text>
         )}
-        {notice && (
-          <Alert color="green" role="status" withCloseButton closeButtonLabel="Dismiss" onClose={() => setNotice(null)} data-testid="contacts-notice">
-            {notice}
-          </Alert>
-        )}
+        <Notice message={notice} onDismiss={() => setNotice(null)} role="status" data-testid="contacts-notice" />
         {rowProblem && (
           <Alert color="red" title="The contact was not changed" data-testid="contacts-problem">
             {problemOf(rowProblem).message}
           </Alert>
         )}
-        {list.isPending && (
-          <Center p="md">
-            <Loader size="sm" aria-label="Loading contacts" />
-          </Center>
-        )}
-        {list.error && (
-          <Alert color="red" title="The contacts could not be loaded">
-            {problemOf(list.error).message}
-          </Alert>
-        )}
-        {list.data && list.data.items.length === 0 && <Text size="sm">{filter ? `No contact is tagged “${filter}”.` : "No contacts yet."}</Text>}
+        <ListStatus
+          query={list}
+          loadingLabel="Loading contacts"
+          errorTitle="The contacts could not be loaded"
+          isEmpty={list.data?.items.length === 0}
+          emptyText={filter ? `No contact is tagged “${filter}”.` : "No contacts yet."}
+        />
         {list.data && list.data.items.length > 0 && (
           <Table striped aria-label="Contacts" data-testid="contacts-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Email</Table.Th>
-                <Table.Th>Phone</Table.Th>
-                <Table.Th>Position</Table.Th>
-                <Table.Th>Tags</Table.Th>
-                <Table.Th>Actions</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead columns={["Name", "Email", "Phone", "Position", "Tags", "Actions"]} />
             <Table.Tbody>
               {list.data.items.map((c) => (
                 <Table.Tr key={c.id} data-testid="contact-row" data-contact-email={c.email}>
@@ -288,14 +275,9 @@ function ContactDialog({ customerId, contact, onClose, onDone }: { customerId: s
               {problem.message}
             </Alert>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={mutation.isPending} disabled={contact !== null && changed.length === 0}>
-              {contact ? "Save" : "Add contact"}
-            </Button>
-          </Group>
+          <FormActions onCancel={onClose} pending={mutation.isPending} disabled={contact !== null && changed.length === 0}>
+            {contact ? "Save" : "Add contact"}
+          </FormActions>
         </Stack>
       </form>
     </Modal>
@@ -318,14 +300,9 @@ function TagDialog({ customerId, contact, onClose, onDone }: { customerId: strin
         <Stack>
           <TextInput label="Tag" required value={tag} onChange={(e) => setTag(e.currentTarget.value)} error={problem?.fieldErrors.tag?.join(", ")} />
           {problem && !problem.fieldErrors.tag && <Alert color="red">{problem.message}</Alert>}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending} disabled={!tag.trim()}>
-              Add tag
-            </Button>
-          </Group>
+          <FormActions onCancel={onClose} pending={save.isPending} disabled={!tag.trim()}>
+            Add tag
+          </FormActions>
         </Stack>
       </form>
     </Modal>
@@ -354,14 +331,9 @@ function RemoveDialog({ customerId, contact, onClose, onDone }: { customerId: st
               {problem.message}
             </Alert>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" color="red" loading={remove.isPending}>
-              Remove contact
-            </Button>
-          </Group>
+          <FormActions onCancel={onClose} pending={remove.isPending} color="red">
+            Remove contact
+          </FormActions>
         </Stack>
       </form>
     </Modal>

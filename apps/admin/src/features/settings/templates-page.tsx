@@ -2,13 +2,18 @@ import { ZTemplateInput } from "@clientele/api/communication-schemas";
 import { PURPOSES } from "@clientele/domain";
 import { PERSONALIZATION_VARIABLES } from "@clientele/messaging/templates";
 import type { RouterOutputs } from "@clientele/sdk";
-import { Alert, Badge, Button, Card, Center, Group, Loader, Modal, SegmentedControl, Select, Stack, Switch, Table, Text, Textarea, TextInput, Title, Tooltip } from "@mantine/core";
+import { Alert, Badge, Button, Card, Group, Modal, SegmentedControl, Select, Stack, Switch, Table, Text, Textarea, TextInput, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { missing } from "../../privileges";
 import { problemOf } from "../../problem";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
+import { FormActions } from "../../ui/form-actions";
+import { GuardedButton } from "../../ui/guarded-button";
+import { ListStatus } from "../../ui/list-status";
+import { Notice } from "../../ui/notice";
+import { TableHead } from "../../ui/table-head";
 import { fieldErrors } from "../communications/form-errors";
 
 type Template = RouterOutputs["templates"]["list"]["items"][number];
@@ -43,49 +48,20 @@ export function TemplatesPage() {
             Templates
           </Title>
         </div>
-        {cannotManage ? (
-          <Tooltip label={cannotManage}>
-            <Button disabled data-disabled-reason={cannotManage}>
-              New template
-            </Button>
-          </Tooltip>
-        ) : (
-          <Button onClick={() => setEditing("new")}>New template</Button>
-        )}
+        <GuardedButton variant="filled" reason={cannotManage} onClick={() => setEditing("new")}>
+          New template
+        </GuardedButton>
       </Group>
-      {notice && (
-        <Alert color="green" withCloseButton closeButtonLabel="Dismiss" onClose={() => setNotice(null)} data-testid="template-notice">
-          {notice}
-        </Alert>
-      )}
+      <Notice message={notice} onDismiss={() => setNotice(null)} data-testid="template-notice" />
       <Group>
         <SegmentedControl aria-label="Channel" data={["All", "Email", "SMS"]} value={channel} onChange={(v) => setChannel(v as "All" | Channel)} />
         <Switch label="Show archived" checked={includeArchived} onChange={(e) => setIncludeArchived(e.currentTarget.checked)} />
       </Group>
       <Card withBorder>
-        {list.isPending && (
-          <Center p="md">
-            <Loader size="sm" aria-label="Loading templates" />
-          </Center>
-        )}
-        {list.error && (
-          <Alert color="red" title="The templates could not be loaded">
-            {problemOf(list.error).message}
-          </Alert>
-        )}
-        {list.data && list.data.items.length === 0 && <Text size="sm">No templates yet.</Text>}
+        <ListStatus query={list} loadingLabel="Loading templates" errorTitle="The templates could not be loaded" isEmpty={list.data?.items.length === 0} emptyText="No templates yet." />
         {list.data && list.data.items.length > 0 && (
           <Table striped data-testid="templates-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Channel</Table.Th>
-                <Table.Th>Purpose</Table.Th>
-                <Table.Th>Variables</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Actions</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead columns={["Name", "Channel", "Purpose", "Variables", "Status", "Actions"]} />
             <Table.Tbody>
               {list.data.items.map((t) => (
                 <Table.Tr key={t.id}>
@@ -211,14 +187,9 @@ function TemplateDialog({ template, onClose, onDone }: { template: Template | nu
                 ))}
             </Alert>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              Save template
-            </Button>
-          </Group>
+          <FormActions onCancel={onClose} pending={save.isPending}>
+            Save template
+          </FormActions>
         </Stack>
       </form>
     </Modal>

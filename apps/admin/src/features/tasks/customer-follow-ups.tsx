@@ -5,7 +5,7 @@ import { missing } from "../../privileges";
 import { problemOf } from "../../problem";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
-import { GuardedButton } from "../contacts/guarded-button";
+import { GuardedButton } from "../../ui/guarded-button";
 import { FollowUpDialog, FollowUpTable } from "./follow-ups";
 
 /** The customer detail's follow-ups: the list, a new one, and completing one. */

@@ -8,7 +8,7 @@ import { missing } from "../../privileges";
 import { problemOf } from "../../problem";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
-import { GuardedButton } from "../contacts/guarded-button";
+import { GuardedButton } from "../../ui/guarded-button";
 
 export type FollowUp = RouterOutputs["followUps"]["mine"]["items"][number];
 

@@ -1,6 +1,6 @@
 import { ZSubmitTestimonialInput } from "@clientele/api/testimonial-schemas";
 import { MAX_TESTIMONIAL_CHARS } from "@clientele/domain";
-import { Alert, Button, Card, Center, Checkbox, Group, Loader, Select, Stack, Text, Textarea, TextInput, Title, Tooltip } from "@mantine/core";
+import { Alert, Card, Checkbox, Group, Select, Stack, Textarea, TextInput, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { missing } from "../../privileges";
@@ -8,6 +8,10 @@ import { problemOf } from "../../problem";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
 import { fieldErrors } from "../complaints/field-errors";
+import { FormActions } from "../../ui/form-actions";
+import { GuardedButton } from "../../ui/guarded-button";
+import { ListStatus } from "../../ui/list-status";
+import { Notice } from "../../ui/notice";
 import { TestimonialCard } from "./testimonial-card";
 
 /** The customer detail's Testimonials tab: the customer's testimonials (moderated here too) and submitting one. */
@@ -24,25 +28,13 @@ export function CustomerTestimonialsTab({ customerId }: { customerId: string }) 
         <Title order={2} size="h4">
           Testimonials
         </Title>
-        {cannotSubmit ? (
-          <Tooltip label={cannotSubmit}>
-            <Button variant="light" disabled data-disabled-reason={cannotSubmit}>
-              Submit testimonial
-            </Button>
-          </Tooltip>
-        ) : (
-          !adding && (
-            <Button variant="light" onClick={() => setAdding(true)}>
-              Submit testimonial
-            </Button>
-          )
+        {(cannotSubmit || !adding) && (
+          <GuardedButton reason={cannotSubmit} onClick={() => setAdding(true)}>
+            Submit testimonial
+          </GuardedButton>
         )}
       </Group>
-      {notice && (
-        <Alert color="green" data-testid="testimonial-notice" withCloseButton closeButtonLabel="Dismiss" onClose={() => setNotice(null)}>
-          {notice}
-        </Alert>
-      )}
+      <Notice message={notice} onDismiss={() => setNotice(null)} data-testid="testimonial-notice" />
       {adding && (
         <SubmitTestimonialForm
           customerId={customerId}
@@ -53,17 +45,13 @@ export function CustomerTestimonialsTab({ customerId }: { customerId: string }) 
           }}
         />
       )}
-      {list.isPending && (
-        <Center p="md">
-          <Loader size="sm" aria-label="Loading testimonials" />
-        </Center>
-      )}
-      {list.error && (
-        <Alert color="red" title="The testimonials could not be loaded">
-          {problemOf(list.error).message}
-        </Alert>
-      )}
-      {list.data && list.data.items.length === 0 && <Text size="sm">No testimonials from this customer.</Text>}
+      <ListStatus
+        query={list}
+        loadingLabel="Loading testimonials"
+        errorTitle="The testimonials could not be loaded"
+        isEmpty={list.data?.items.length === 0}
+        emptyText="No testimonials from this customer."
+      />
       {list.data?.items.map((t) => <TestimonialCard key={t.id} testimonial={t} onDecided={setNotice} />)}
     </Stack>
   );
@@ -128,14 +116,9 @@ function SubmitTestimonialForm({ customerId, onClose, onSubmitted }: { customerI
             {problem.message}
           </Alert>
         )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={submit.isPending}>
-            Submit testimonial
-          </Button>
-        </Group>
+        <FormActions onCancel={onClose} pending={submit.isPending}>
+          Submit testimonial
+        </FormActions>
       </Stack>
     </Card>
   );
