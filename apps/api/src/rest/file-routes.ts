@@ -1,29 +1,15 @@
 import { basename } from "node:path";
-import { createTabularWriter, contentTypeFor, MAX_IMPORT_BYTES, verifyDownload, type TabularFormat } from "@clientele/files";
+import { contentTypeFor, MAX_IMPORT_BYTES, verifyDownload, type TabularFormat } from "@clientele/files";
 import { EXPORT_PREFIXES } from "@clientele/jobs";
-import { DomainError, MAX_ATTACHMENT_BYTES, validationError } from "@clientele/domain";
+import { DomainError, MAX_ATTACHMENT_BYTES } from "@clientele/domain";
 import { type Request, type Response } from "express";
-import multer from "multer";
 import { z } from "zod";
 import type { AppDeps } from "../deps";
 import { ZImportStatus } from "../features/contacts/contact-transfer.schemas";
 import { ZFile } from "../features/files/file.router";
+import { fileUploadHandler, importErrorsHandler, importUploadHandler } from "./import-routes";
 import { callProcedure, sendProblem } from "./rest-adapter";
 import { mount, problem, problems, type MountedRoute, type RouteDoc } from "./route-docs";
-
-const attachmentUpload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 1, fields: 5 } });
-const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 20 } });
-
-function parseJsonField(req: Request, field: string): unknown {
-  const raw = (req.body as Record<string, unknown> | undefined)?.[field];
-  if (raw === undefined || raw === "") return undefined;
-  if (typeof raw !== "string") return raw;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw validationError({ [field]: ["must be JSON, e.g. {\"email\":\"E-mail address\"}"] });
-  }
-}
 
 const FORMAT_BY_EXTENSION: Record<string, TabularFormat> = { ".csv": "CSV", ".xlsx": "Excel", ".json": "JSON" };
 
@@ -122,65 +108,23 @@ export const fileRouteDocs = [importDoc, uploadDoc, importErrorsDoc, downloadDoc
 export function fileRoutes(deps: AppDeps): MountedRoute[] {
   const r: MountedRoute[] = [];
 
-  mount(r, importDoc, (req, res) => {
-    upload.single("file")(req, res, async (uploadError?: unknown) => {
-      try {
-        if (uploadError) throw uploadError;
-        if (!req.file) throw validationError({ file: ["is required (multipart field \"file\")"] });
-        const body = (req.body ?? {}) as Record<string, string | undefined>;
-        const data = (await callProcedure(deps, req, res, "contactTransfer.import", {
-          file: req.file.buffer,
-          fileName: req.file.originalname,
-          format: body.format || undefined,
-          mappings: parseJsonField(req, "mappings"),
-          mode: body.mode || undefined,
-          dryRun: body.dryRun === undefined ? undefined : body.dryRun === "true" || body.dryRun === "1",
-          defaultCustomerId: body.defaultCustomerId || undefined,
-        })) as { status: string };
-        res.status(data.status === "Completed" || data.status === "Failed" ? 200 : 202).json(data);
-      } catch (error) {
-        sendProblem(res, error, req.originalUrl);
-      }
-    });
-  });
+  mount(r, importDoc, importUploadHandler(deps, {
+    procedure: "contactTransfer.import",
+    maxBytes: MAX_IMPORT_BYTES,
+    mappingsExample: '{"email":"E-mail address"}',
+    kindFields: (body) => ({ defaultCustomerId: body.defaultCustomerId || undefined }),
+  }));
 
-  mount(r, uploadDoc, (req, res) => {
-    attachmentUpload.single("file")(req, res, async (uploadError?: unknown) => {
-      try {
-        if (uploadError) throw uploadError;
-        if (!req.file) throw validationError({ file: ["is required (multipart field \"file\")"] });
-        const data = await callProcedure(deps, req, res, "files.upload", {
-          file: req.file.buffer,
-          fileName: req.file.originalname,
-          contentType: req.file.mimetype,
-        });
-        res.status(201).json(data);
-      } catch (error) {
-        sendProblem(res, error, req.originalUrl);
-      }
+  mount(r, uploadDoc, fileUploadHandler({ fileSize: MAX_ATTACHMENT_BYTES, fields: 5 }, async (req, res, file) => {
+    const data = await callProcedure(deps, req, res, "files.upload", {
+      file: file.buffer,
+      fileName: file.originalname,
+      contentType: file.mimetype,
     });
-  });
+    res.status(201).json(data);
+  }));
 
-  mount(r, importErrorsDoc, async (req: Request, res: Response) => {
-    try {
-      const rows = (await callProcedure(deps, req, res, "contactTransfer.importErrors", { importId: req.params.importId })) as {
-        rowNumber: number;
-        field: string;
-        reason: string;
-      }[];
-      res.status(200).type(contentTypeFor("CSV"));
-      res.setHeader("Content-Disposition", `attachment; filename="import-${req.params.importId}-errors.csv"`);
-      const writer = createTabularWriter("CSV", [
-        { key: "row", header: "row" },
-        { key: "field", header: "field" },
-        { key: "reason", header: "reason" },
-      ], res);
-      for (const e of rows) await writer.write({ row: e.rowNumber, field: e.field, reason: e.reason });
-      await writer.end();
-    } catch (error) {
-      sendProblem(res, error, req.originalUrl);
-    }
-  });
+  mount(r, importErrorsDoc, importErrorsHandler(deps, "contactTransfer.importErrors", (id) => `import-${id}-errors.csv`));
 
   // A signed URL is the credential (like a SAS token): it names one tenant's file and expires.
   mount(r, downloadDoc, async (req: Request, res: Response) => {

@@ -4,13 +4,12 @@ import {
   findExport,
   findImport,
   insertExport,
-  insertImport,
   listImportErrors,
   type ContactExport,
   type ContactImport,
 } from "@clientele/db";
 import { DomainError, normalizeTag, resolveMappings, validationError, type Actor } from "@clientele/domain";
-import { DOWNLOAD_URL_TTL_SECONDS, detectFormat, extensionFor, MAX_IMPORT_BYTES, readRecords, signDownload } from "@clientele/files";
+import { DOWNLOAD_URL_TTL_SECONDS, MAX_IMPORT_BYTES, MAX_IMPORT_RECORDS, signDownload } from "@clientele/files";
 import {
   DEFAULT_EXPORT_FIELDS,
   MAX_EXPORT_RECORDS,
@@ -20,10 +19,9 @@ import {
 import type { z } from "zod";
 import type { AppDeps } from "../../deps";
 import { loadVisible } from "../customers/customer.use-cases";
+import { submitImportFile } from "../import-submission";
 import type { TImportInput, ZExportInput } from "./contact-transfer.schemas";
 
-/** Up to this many rows an import runs inside the request; larger ones go to the worker (REQ-CUS-012). */
-const SYNC_IMPORT_MAX_ROWS = 100;
 /** Up to this many records an export is written inside the request (REQ-CUS-013). */
 const SYNC_EXPORT_MAX_RECORDS = 1000;
 
@@ -46,45 +44,21 @@ export function importStatus(imp: ContactImport, errors: { rowNumber: number; fi
   };
 }
 
-/**
- * Validates the file completely before anything is stored (size, real format, record count,
- * mappings), keeps it in the storage port, then runs small imports at once and queues the rest.
- */
 export async function submitImport(deps: AppDeps, actor: Actor, input: TImportInput) {
-  const file = typeof input.file === "string" ? Buffer.from(input.file, "base64") : Buffer.from(input.file);
-  if (file.length > MAX_IMPORT_BYTES) {
-    throw new DomainError("FILE-002", "too_large", `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB.`);
-  }
-  const format = detectFormat(file, input.format);
-  const { columns, rows } = await readRecords(file, { format });
-  if (rows.length === 0) throw validationError({ file: ["has no records"] });
-  const mappings = resolveMappings(columns, input.mappings ?? {});
-  if (!mappings.ok) throw validationError(mappings.errors, "The field mappings don't fit the file.");
-  if (input.defaultCustomerId) await loadVisible(deps, actor, input.defaultCustomerId);
-
-  const importId = randomUUID();
-  const fileKey = `contact-imports/${actor.tenantId}/${importId}${extensionFor(format)}`;
-  await deps.storage.put(fileKey, file);
-  await insertImport(deps.db, {
-    id: importId,
-    tenantId: actor.tenantId,
-    status: "Queued",
-    format,
-    mode: input.mode,
-    dryRun: input.dryRun,
+  const importId = await submitImportFile(deps, actor, input, {
+    kind: "Contact",
+    maxBytes: MAX_IMPORT_BYTES,
+    maxRecords: MAX_IMPORT_RECORDS,
+    storagePrefix: "contact-imports",
+    check: async (columns) => {
+      const mappings = resolveMappings(columns, input.mappings ?? {});
+      if (!mappings.ok) throw validationError(mappings.errors, "The field mappings don't fit the file.");
+      if (input.defaultCustomerId) await loadVisible(deps, actor, input.defaultCustomerId);
+    },
     options: { mappings: input.mappings ?? {}, ...(input.defaultCustomerId ? { defaultCustomerId: input.defaultCustomerId } : {}) },
-    fileKey,
-    fileName: input.fileName?.slice(0, 255) ?? null,
-    totalRows: rows.length,
-    createdBy: actor.userId,
-    createdAt: deps.now(),
+    run: runContactImport,
+    enqueue: (d, payload) => d.jobs.enqueueImport(payload),
   });
-  const payload = { importId, tenantId: actor.tenantId };
-  if (rows.length <= SYNC_IMPORT_MAX_ROWS) {
-    await runContactImport(deps, payload);
-  } else {
-    await deps.jobs.enqueueImport(payload);
-  }
   return getImport(deps, actor, importId);
 }
 

@@ -1,29 +1,16 @@
 import { streamCustomerExportRows, type CustomerSelection } from "@clientele/db";
 import { contentTypeFor, createTabularWriter, extensionFor, type TabularFormat } from "@clientele/files";
-import { validationError } from "@clientele/domain";
 import { customerExportCells, customerExportColumns, MAX_CUSTOMER_IMPORT_BYTES, type CustomerExportField } from "@clientele/jobs";
 import type { Request, Response } from "express";
-import multer from "multer";
 import { z } from "zod";
 import type { AppDeps } from "../../deps";
+import { importErrorsHandler, importUploadHandler } from "../../rest/import-routes";
 import { callProcedure, sendProblem } from "../../rest/rest-adapter";
 import { queryCoercer } from "../../rest/query-coercion";
 import { mount, problem, problems, type MountedRoute, type RouteDoc } from "../../rest/route-docs";
 import { ZCustomerExportQuery, ZCustomerImportStatus } from "./customer-transfer.schemas";
 
-const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_CUSTOMER_IMPORT_BYTES, files: 1, fields: 20 } });
 const tags = ["Customer bulk operations, import and export"];
-
-function parseMappings(req: Request): unknown {
-  const raw = (req.body as Record<string, unknown> | undefined)?.mappings;
-  if (raw === undefined || raw === "") return undefined;
-  if (typeof raw !== "string") return raw;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw validationError({ mappings: ['must be JSON, e.g. {"primaryEmail":"E-mail address"}'] });
-  }
-}
 
 const importDoc: RouteDoc = {
   method: "post",
@@ -100,44 +87,14 @@ const coerceExportQuery = queryCoercer([ZCustomerExportQuery]);
 export function customerTransferRoutes(deps: AppDeps): MountedRoute[] {
   const r: MountedRoute[] = [];
 
-  mount(r, importDoc, (req, res) => {
-    upload.single("file")(req, res, async (uploadError?: unknown) => {
-      try {
-        if (uploadError) throw uploadError;
-        if (!req.file) throw validationError({ file: ['is required (multipart field "file")'] });
-        const body = (req.body ?? {}) as Record<string, string | undefined>;
-        const data = (await callProcedure(deps, req, res, "customers.bulkImport", {
-          file: req.file.buffer,
-          fileName: req.file.originalname,
-          format: body.format || undefined,
-          mappings: parseMappings(req),
-          mode: body.mode || undefined,
-          matchOn: body.matchOn || undefined,
-          dryRun: body.dryRun === undefined ? undefined : body.dryRun === "true" || body.dryRun === "1",
-        })) as { status: string };
-        res.status(data.status === "Completed" || data.status === "Failed" ? 200 : 202).json(data);
-      } catch (error) {
-        sendProblem(res, error, req.originalUrl);
-      }
-    });
-  });
+  mount(r, importDoc, importUploadHandler(deps, {
+    procedure: "customers.bulkImport",
+    maxBytes: MAX_CUSTOMER_IMPORT_BYTES,
+    mappingsExample: '{"primaryEmail":"E-mail address"}',
+    kindFields: (body) => ({ matchOn: body.matchOn || undefined }),
+  }));
 
-  mount(r, importErrorsDoc, async (req: Request, res: Response) => {
-    try {
-      const rows = (await callProcedure(deps, req, res, "customers.bulkImportErrors", { importId: req.params.importId })) as { rowNumber: number; field: string; reason: string }[];
-      res.status(200).type(contentTypeFor("CSV"));
-      res.setHeader("Content-Disposition", `attachment; filename="customer-import-${req.params.importId}-errors.csv"`);
-      const writer = createTabularWriter("CSV", [
-        { key: "row", header: "row" },
-        { key: "field", header: "field" },
-        { key: "reason", header: "reason" },
-      ], res);
-      for (const e of rows) await writer.write({ row: e.rowNumber, field: e.field, reason: e.reason });
-      await writer.end();
-    } catch (error) {
-      sendProblem(res, error, req.originalUrl);
-    }
-  });
+  mount(r, importErrorsDoc, importErrorsHandler(deps, "customers.bulkImportErrors", (id) => `customer-import-${id}-errors.csv`));
 
   // Streams straight from MySQL into the response: the API's memory stays flat at any size.
   mount(r, exportDoc, async (req: Request, res: Response) => {

@@ -4,13 +4,11 @@ import {
   findExport,
   findImport,
   insertExport,
-  insertImport,
   listImportErrors,
   type ContactImport,
   type CustomerSelection,
 } from "@clientele/db";
 import { DomainError, normalizeCustomerTags, resolveCustomerMappings, validationError, type Actor } from "@clientele/domain";
-import { detectFormat, extensionFor, readRecords } from "@clientele/files";
 import {
   DEFAULT_CUSTOMER_EXPORT_FIELDS,
   MAX_CUSTOMER_IMPORT_BYTES,
@@ -22,10 +20,9 @@ import {
 } from "@clientele/jobs";
 import type { AppDeps } from "../../deps";
 import { exportStatus, importStatus } from "../contacts/contact-transfer.use-cases";
+import { submitImportFile } from "../import-submission";
 import type { TCustomerExportInput, TCustomerExportQuery, TCustomerImportInput, TCustomerSelection } from "./customer-transfer.schemas";
 
-/** Up to this many rows an import runs inside the request; larger ones go to the worker (like contact imports). */
-const SYNC_IMPORT_MAX_ROWS = 100;
 /** Up to this many records an export job is written inside the request. */
 const SYNC_EXPORT_MAX_RECORDS = 1000;
 
@@ -64,42 +61,20 @@ export function toSelection(input: TCustomerSelection): CustomerSelection {
   };
 }
 
-/**
- * Validates the file completely before anything is stored (size, real format, record count,
- * mappings), keeps it in the storage port, then runs small imports at once and queues the rest.
- */
 export async function submitCustomerImport(deps: AppDeps, actor: Actor, input: TCustomerImportInput) {
-  const file = typeof input.file === "string" ? Buffer.from(input.file, "base64") : Buffer.from(input.file);
-  if (file.length > MAX_CUSTOMER_IMPORT_BYTES) {
-    throw new DomainError("FILE-002", "too_large", `The file is larger than ${MAX_CUSTOMER_IMPORT_BYTES / 1024 / 1024} MB.`);
-  }
-  const format = detectFormat(file, input.format);
-  const { columns, rows } = await readRecords(file, { format, maxRecords: MAX_CUSTOMER_IMPORT_RECORDS, maxBytes: MAX_CUSTOMER_IMPORT_BYTES });
-  if (rows.length === 0) throw validationError({ file: ["has no records"] });
-  const mappings = resolveCustomerMappings(columns, input.mappings ?? {}, input.mode === "upsert" ? input.matchOn : "email");
-  if (!mappings.ok) throw validationError(mappings.errors, "The field mappings don't fit the file.");
-
-  const importId = randomUUID();
-  const fileKey = `customer-imports/${actor.tenantId}/${importId}${extensionFor(format)}`;
-  await deps.storage.put(fileKey, file);
-  await insertImport(deps.db, {
-    id: importId,
-    tenantId: actor.tenantId,
+  const importId = await submitImportFile(deps, actor, input, {
     kind: "Customer",
-    status: "Queued",
-    format,
-    mode: input.mode,
-    dryRun: input.dryRun,
+    maxBytes: MAX_CUSTOMER_IMPORT_BYTES,
+    maxRecords: MAX_CUSTOMER_IMPORT_RECORDS,
+    storagePrefix: "customer-imports",
+    check: (columns) => {
+      const mappings = resolveCustomerMappings(columns, input.mappings ?? {}, input.mode === "upsert" ? input.matchOn : "email");
+      if (!mappings.ok) throw validationError(mappings.errors, "The field mappings don't fit the file.");
+    },
     options: { mappings: input.mappings ?? {}, matchOn: input.matchOn },
-    fileKey,
-    fileName: input.fileName?.slice(0, 255) ?? null,
-    totalRows: rows.length,
-    createdBy: actor.userId,
-    createdAt: deps.now(),
+    run: runCustomerImport,
+    enqueue: (d, payload) => d.jobs.enqueueCustomerImport(payload),
   });
-  const payload = { importId, tenantId: actor.tenantId };
-  if (rows.length <= SYNC_IMPORT_MAX_ROWS) await runCustomerImport(deps, payload);
-  else await deps.jobs.enqueueCustomerImport(payload);
   return getCustomerImport(deps, actor, importId);
 }
 
