@@ -186,7 +186,8 @@ describe("bulk jobs (more than 1,000 ids, or a filter)", () => {
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ operation: "tag", total: 1501 });
     const jobId = res.body.jobId;
-    const { status, seen } = await waitForJob(api, jobId, (s) => s.status === "Completed");
+    // Each item commits alone (its change, events, audit and checkpoint): minutes on a busy 2-core box.
+    const { status, seen } = await waitForJob(api, jobId, (s) => s.status === "Completed", 300_000);
     expect(status).toMatchObject({ total: 1501, processed: 1501, succeeded: 1500, failed: 1 });
     const progress = seen.map((s) => s.processed);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
@@ -201,28 +202,28 @@ describe("bulk jobs (more than 1,000 ids, or a filter)", () => {
     expect((await other.get(`/customers/bulk/jobs/${jobId}`)).status).toBe(404);
     expect((await api.get(`/customers/bulk/jobs/${otherTenantId}`)).status).toBe(404);
     expect((await api.get(`/customers/bulk/jobs/not-a-uuid`)).status).toBe(400);
-  }, 120_000);
+  }, 360_000);
 
   it("selects by the search's filters and resumes after the worker is killed, applying no item twice", async () => {
     const tenant = newTenant();
     const api = rest(server.url, await server.token("CustomerManager", tenant));
-    await seedDirect(tenant, 2500);
+    await seedDirect(tenant, 600);
     const res = await api.post("/customers/bulk/update", { filter: { type: ["SmallBusiness"], status: ["Active"] }, patch: { profile: { industry: "Bulk" } } });
     expect(res.status).toBe(202);
-    expect(res.body.total).toBe(2500);
-    await waitForJob(api, res.body.jobId, (s) => s.processed >= 200);
+    expect(res.body.total).toBe(600);
+    await waitForJob(api, res.body.jobId, (s) => s.processed >= 100, 120_000);
     await worker.kill();
     const mid = (await api.get(`/customers/bulk/jobs/${res.body.jobId}`)).body;
     expect(mid.status).toBe("Processing");
-    expect(mid.processed).toBeLessThan(2500);
+    expect(mid.processed).toBeLessThan(600);
     worker = await startWorker();
-    const { status } = await waitForJob(api, res.body.jobId, (s) => s.status === "Completed", 120_000);
-    expect(status).toMatchObject({ processed: 2500, succeeded: 2500, failed: 0 });
+    const { status } = await waitForJob(api, res.body.jobId, (s) => s.status === "Completed", 240_000);
+    expect(status).toMatchObject({ processed: 600, succeeded: 600, failed: 0 });
     // Each customer changed exactly once: one event each and version 2.
-    expect(await events(tenant, "CustomerProfileUpdated")).toBe(2500);
+    expect(await events(tenant, "CustomerProfileUpdated")).toBe(600);
     const versions = await server.deps.db.selectFrom("customers").select("version").distinct().where("tenantId", "=", tenant).execute();
     expect(versions.map((v) => v.version)).toEqual([2]);
-  }, 240_000);
+  }, 420_000);
 });
 
 describe("a filter selects what the search lists", () => {

@@ -180,6 +180,8 @@ return 1`;
 
 export const cacheKeys = {
   customer: (tenantId: string, id: string) => `tenant:${tenantId}:customer:${id}`,
+  /** Kept apart from the customer's copy: every interaction moves it, the record itself rarely. */
+  customerActivity: (tenantId: string, id: string) => `tenant:${tenantId}:customer:${id}:activity:last`,
   searchGeneration: (tenantId: string) => `tenant:${tenantId}:search:gen`,
   search: (tenantId: string, generation: string, hash: string) => `tenant:${tenantId}:search:${generation}:${hash}`,
   contactsGeneration: (tenantId: string, customerId: string) => `tenant:${tenantId}:customer:${customerId}:contacts:gen`,

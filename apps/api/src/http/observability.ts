@@ -8,7 +8,7 @@ import { clusterMetricsReader } from "./cluster-metrics";
 import { trpcCallOf } from "./trpc-path";
 
 /** Cache keys by family (`tenant:<id>:customer:<id>:contacts:...` is "contacts"), never by id. */
-const CACHE_FAMILIES = ["contacts", "communications", "search", "customer"].map((family) => ({ family, segment: `:${family}:` }));
+const CACHE_FAMILIES = ["contacts", "communications", "activity", "search", "customer"].map((family) => ({ family, segment: `:${family}:` }));
 const cacheFamily = (key: string) => CACHE_FAMILIES.find(({ segment }) => key.includes(segment))?.family ?? "other";
 
 export function createMetrics(cache?: Cache) {

@@ -176,7 +176,7 @@ export async function createCustomer(deps: AppDeps, actor: Actor, input: TCreate
  * (retireLastActivity). The short TTL bounds what a read racing that commit could put back.
  */
 const ACTIVITY_TTL_SECONDS = 60;
-const activityKey = (tenantId: string, id: string) => `${cacheKeys.customer(tenantId, id)}:activity`;
+const activityKey = cacheKeys.customerActivity;
 
 /** The cached form: an ISO instant, or "" for none. */
 async function loadLastActivity(deps: AppDeps, tenantId: string, id: string): Promise<string> {
