@@ -48,9 +48,10 @@ export function ContactsTab({ customerId }: { customerId: string }) {
   const [notice, setNotice] = useState<string | null>(null);
 
   const refresh = () => queryClient.invalidateQueries(trpc.contacts.pathFilter());
+  // The notice follows the reload, so when it shows the list already says what it announces.
   const done = (message: string) => async () => {
-    setNotice(message);
     await refresh();
+    setNotice(message);
   };
   // Row actions without a form: their problem shows above the table (a 409 also reloads the list).
   const reloadOnConflict = useReloadOnConflict();
