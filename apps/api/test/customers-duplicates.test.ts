@@ -331,7 +331,7 @@ describe("dismissing a pair (POST /customers/duplicates/dismiss)", () => {
     }
     expect((await queue(api)).body.items.map(pairOf)).not.toContain(key(a.id, b.id));
     expect((await queue(api)).body.items).toHaveLength(2);
-  });
+  }, 120_000); // its three waits (jobs settled, the scan blocked, the scan done) add up past the default 30 s under load
 
   it("400 for one customer twice or bad ids, 404 for a missing or another tenant's customer, 403 without customer update", async () => {
     const tenant = newTenant();
