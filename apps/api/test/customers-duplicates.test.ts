@@ -313,13 +313,17 @@ describe("dismissing a pair (POST /customers/duplicates/dismiss)", () => {
       await dismissal.deleteFrom("customerDuplicatePairs").where("tenantId", "=", tenant).where("customerA", "=", lo).where("customerB", "=", hi).execute();
       const scan = await api.post("/customers/duplicates/scan", {});
       expect(scan.status).toBe(202);
-      // The scan's write waits on the pair the open dismissal deleted.
+      // The scan has read every key (and the dismissals) before the dismissal commits: its write then
+      // waits on the pair the open dismissal deleted (a LOCK WAIT), or reaches it once that commits.
       await eventually(
         async () => ({
           transactions: (await sql<{ trxState: string; trxQuery: string | null }>`SELECT trx_state, trx_query FROM information_schema.innodb_trx`.execute(db)).rows,
           scan: (await api.get(`/customers/duplicates/scans/${scan.body.scanId}`)).body,
         }),
-        (last) => last.transactions.some((r) => r.trxState === "LOCK WAIT" && /customer_duplicate_pairs/i.test(r.trxQuery ?? "")),
+        (last) =>
+          last.transactions.some((r) => r.trxState === "LOCK WAIT" && /customer_duplicate_pairs/i.test(r.trxQuery ?? "")) ||
+          (last.scan.totalKeys > 0 && last.scan.processedKeys === last.scan.totalKeys) ||
+          last.scan.status === "Completed",
         40_000,
         (last) => `${JSON.stringify(last)}\nworker output:\n${worker.output()}`,
       );
