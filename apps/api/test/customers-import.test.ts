@@ -1,7 +1,7 @@
 import type { Role } from "@clientele/domain";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBody, eventually, newTenant, rest, startTestServer, type Api, type TestServer } from "./harness";
+import { customerBody, eventually, newTenant, rest, startTestServer, type Api, type TestServer, uploadFile, type Upload } from "./harness";
 import { startWorker, type WorkerProcess } from "./worker-process";
 
 let server: TestServer;
@@ -14,15 +14,7 @@ afterAll(async () => {
   await Promise.all([server.close(), worker.stop()]);
 });
 
-type Upload = { content: Buffer | string; name?: string; type?: string; fields?: Record<string, string> };
-
-/** multipart/form-data POST through fetch's FormData, as a browser or curl -F would send it. */
-async function upload(token: string, u: Upload) {
-  const form = new FormData();
-  form.set("file", new Blob([u.content], { type: u.type ?? "text/csv" }), u.name ?? "customers.csv");
-  for (const [k, v] of Object.entries(u.fields ?? {})) form.set(k, v);
-  return rest(server.url, token).post("/customers/bulk/import", form);
-}
+const upload = (token: string, u: Upload) => uploadFile(server.url, token, "/customers/bulk/import", "customers.csv", u);
 
 const csv = (rows: string[][]) => rows.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(",")).join("\n");
 const HEADER = ["type", "companyName", "primaryEmail", "primaryPhone", "billingStreet", "billingCity", "billingState", "billingZipCode", "billingCountry", "tags"];

@@ -170,3 +170,13 @@ declare module "vitest" {
     filesDir: string;
   }
 }
+
+export type Upload = { content: Buffer | string; name?: string; type?: string; fields?: Record<string, string> };
+
+/** multipart/form-data POST through fetch's FormData, as a browser or curl -F would send it. */
+export function uploadFile(baseUrl: string, token: string, path: string, defaultName: string, u: Upload) {
+  const form = new FormData();
+  form.set("file", new Blob([u.content], { type: u.type ?? "text/csv" }), u.name ?? defaultName);
+  for (const [k, v] of Object.entries(u.fields ?? {})) form.set(k, v);
+  return rest(baseUrl, token).post(path, form);
+}
