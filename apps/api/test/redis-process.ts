@@ -2,14 +2,21 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { Redis } from "ioredis";
 
-/** A port free right now: bind an ephemeral one, note it, release it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
+/**
+ * A port free right now, drawn from below Linux's ephemeral range (32768–60999): a port handed
+ * out for `listen(0)` could be given again to any other process binding port 0 (a worker's
+ * metrics, another test's server) before the caller binds it; these ones never are.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer()
+        .once("error", () => resolve(false))
+        .listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 /** A private, real redis-server, so a test can stop it without disturbing the other files. */
