@@ -235,6 +235,21 @@ describe("GET /customers/search", () => {
     expect((await search("segment=VIP")).totalCount).toBe(0);
   });
 
+  it("filters by tags (every one given, any case) alone and with a word query; a tag that could not exist is a 400", async () => {
+    const writer = rest(server.url, await server.token("CustomerManager", t));
+    for (const [name, tags] of [["Northwind Traders", ["vip", "wholesale"]], ["Fabrikam Robotics", ["vip"]]] as const) {
+      expect((await writer.put(`/customers/${ids[name]}/tags`, { tags })).status).toBe(200);
+    }
+    expect(names(await search("tags=VIP"))).toEqual(["Fabrikam Robotics", "Northwind Traders"]);
+    expect(names(await search("tags=vip,wholesale"))).toEqual(["Northwind Traders"]);
+    expect(names(await search("tags=vip&query=robotics"))).toEqual(["Fabrikam Robotics"]);
+    expect(names(await search("tags=vip&query=CUS-000001"))).toEqual(["Northwind Traders"]);
+    expect((await search("tags=nobody-has-this")).totalCount).toBe(0);
+    const bad = await api.get("/customers/search?tags=has%20space");
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.tags[0]).toMatch(/letters, digits/);
+  });
+
   it("filters by status and combines filters with the text query", async () => {
     expect((await search("status=Active")).totalCount).toBe(12);
     // The only Inactive customer is deactivated (soft-deleted), which search never returns.

@@ -265,6 +265,8 @@ export type CustomerSearch = {
   types?: string[];
   segments?: string[];
   statuses?: string[];
+  /** Every one of these tags (normalized). */
+  tags?: string[];
   sort: { field: CustomerSortField; direction: "asc" | "desc" }[];
   page: number;
   pageSize: number;
@@ -393,6 +395,11 @@ function termSearchQueries(db: DbOrTrx, tenantId: string, s: CustomerSearch, ter
   if (s.types?.length) base = base.where("t.type", "in", s.types);
   if (s.segments?.length) base = base.where("t.segment", "in", s.segments);
   if (s.statuses?.length) base = base.where("t.status", "in", s.statuses);
+  for (const tag of s.tags ?? []) {
+    base = base.where((eb) =>
+      eb.exists(eb.selectFrom("customerTags as g").select(sql`1`.as("one")).whereRef("g.tenantId", "=", "t.tenantId").whereRef("g.customerId", "=", "t.customerId").where("g.tag", "=", tag)),
+    );
+  }
   for (const term of terms.slice(1)) {
     base = base.where("t.customerId", "in", (eb) =>
       eb.selectFrom("customerSearchTerms as u").select("u.customerId").where("u.tenantId", "=", tenantId).where("u.term", "like", `${term}%`),
@@ -419,6 +426,11 @@ function customerTableQueries(db: DbOrTrx, tenantId: string, s: CustomerSearch, 
   if (s.types?.length) base = base.where("type", "in", s.types);
   if (s.segments?.length) base = base.where("segment", "in", s.segments);
   if (s.statuses?.length) base = base.where("status", "in", s.statuses);
+  for (const tag of s.tags ?? []) {
+    base = base.where((eb) =>
+      eb.exists(eb.selectFrom("customerTags as g").select(sql`1`.as("one")).whereRef("g.tenantId", "=", "customers.tenantId").whereRef("g.customerId", "=", "customers.id").where("g.tag", "=", tag)),
+    );
+  }
   if (direct) base = base.where(direct);
 
   let itemsQuery = base.selectAll();

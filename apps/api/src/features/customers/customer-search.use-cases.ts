@@ -4,7 +4,6 @@ import {
   estimateMatchCount,
   nameScorer,
   nameWords,
-  normalizeCustomerTags,
   phoneDigits,
   phoneQueryGrams,
   phoneScore,
@@ -24,7 +23,7 @@ import {
 import { CACHE_TTL, cacheKeys } from "@clientele/cache";
 import type { AppDeps } from "../../deps";
 import type { TAdvancedSearchInput, TAdvancedSearchOutput } from "./customer-search.schemas";
-import { toDto } from "./customer.use-cases";
+import { tagFilter, toDto } from "./customer.use-cases";
 
 /**
  * How many candidates a name or phone search scores: the best key matches (or the first in the
@@ -67,12 +66,7 @@ function nameCriteria(input: TAdvancedSearchInput): NameCriterion[] {
 }
 
 function filtersOf(input: TAdvancedSearchInput): AdvancedSearchFilters {
-  let tags: string[] | undefined;
-  if (input.tags?.length) {
-    const normalized = normalizeCustomerTags(input.tags);
-    if (!normalized.ok) throw validationError(normalized.errors);
-    tags = normalized.value;
-  }
+  const tags = tagFilter(input.tags);
   return {
     ...(input.status ? { statuses: input.status } : {}),
     ...(input.type ? { types: input.type } : {}),

@@ -154,6 +154,7 @@ export const ZSearchCustomersInput = z.object({
   type: list(z.enum(CUSTOMER_TYPES)).optional(),
   segment: list(z.enum(CUSTOMER_SEGMENTS)).optional(),
   status: list(z.enum(CUSTOMER_STATUSES)).optional().describe("Default: every status but Archived."),
+  tags: list(text(60)).optional().describe("Customers having every one of these tags (case-insensitive)."),
   page: ZPage,
   pageSize: ZPageSize,
   sort: list(

@@ -16,6 +16,7 @@ import {
   updateProfile,
   updateShippingAddress,
   validateRegistration,
+  normalizeCustomerTags,
   validationError,
   type Actor,
   type Customer,
@@ -228,7 +229,16 @@ const DEFAULT_LISTED_STATUSES: CustomerStatus[] = ["Active", "Inactive", "Suspen
 /** GET /customers: the search's filters and paging over the same use case (and its cache). */
 export const listCustomers = searchCustomerList;
 
+/** A search's tag filter, normalized as tags are stored; a tag that could never be stored is a 400. */
+export function tagFilter(raw: string[] | undefined): string[] | undefined {
+  if (!raw?.length) return undefined;
+  const normalized = normalizeCustomerTags(raw);
+  if (!normalized.ok) throw validationError(normalized.errors);
+  return normalized.value;
+}
+
 async function runSearch(deps: AppDeps, actor: Actor, input: TSearchCustomersInput) {
+  const tags = tagFilter(input.tags);
   const sort = (input.sort ?? ["companyName:asc"]).map((s) => {
     const [field, direction] = s.split(":") as [CustomerSortField, "asc" | "desc" | undefined];
     return { field, direction: direction ?? "asc" };
@@ -238,6 +248,7 @@ async function runSearch(deps: AppDeps, actor: Actor, input: TSearchCustomersInp
     types: input.type,
     segments: input.segment,
     statuses: input.status ?? DEFAULT_LISTED_STATUSES,
+    tags,
     sort,
     page: input.page,
     pageSize: input.pageSize,
