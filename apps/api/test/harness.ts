@@ -176,7 +176,7 @@ export type Upload = { content: Buffer | string; name?: string; type?: string; f
 /** multipart/form-data POST through fetch's FormData, as a browser or curl -F would send it. */
 export function uploadFile(baseUrl: string, token: string, path: string, defaultName: string, u: Upload) {
   const form = new FormData();
-  form.set("file", new Blob([u.content], { type: u.type ?? "text/csv" }), u.name ?? defaultName);
+  form.set("file", new Blob([typeof u.content === "string" ? u.content : new Uint8Array(u.content)], { type: u.type ?? "text/csv" }), u.name ?? defaultName);
   for (const [k, v] of Object.entries(u.fields ?? {})) form.set(k, v);
   return rest(baseUrl, token).post(path, form);
 }

@@ -6,7 +6,8 @@ import { useState, type FormEvent, type ReactNode } from "react";
 import { problemOf } from "../../problem";
 import { useTRPC } from "../../trpc";
 import type { Communication } from "./communications-tab";
-import { fieldErrors, isoOf, localOf } from "./form-errors";
+import { formErrors } from "../../ui/field-errors";
+import { isoOf, localOf } from "../../ui/datetime-local";
 
 type Customer = RouterOutputs["customers"]["get"];
 type Done = (message: string) => void;
@@ -68,7 +69,7 @@ export function LogCallDialog({ customer, onClose, onDone }: { customer: Custome
     notes: form.notes || null,
     callTime: isoOf(form.callTime),
   };
-  const { valid, errors } = fieldErrors(ZLogCallInput, input, log.error, submitted, log.variables);
+  const { valid, errors } = formErrors(ZLogCallInput, input, log.error, submitted, log.variables);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
@@ -141,7 +142,7 @@ export function MeetingDialog({ customer, onClose, onDone }: { customer: Custome
     isVirtual: form.isVirtual,
     meetingLink: form.meetingLink || null,
   };
-  const { valid, errors } = fieldErrors(ZMeetingInput, input, schedule.error, submitted, schedule.variables);
+  const { valid, errors } = formErrors(ZMeetingInput, input, schedule.error, submitted, schedule.variables);
   const attendeeErrors = Object.entries(errors)
     .filter(([k]) => k.startsWith("attendees"))
     .map(([, v]) => v)
@@ -197,7 +198,7 @@ export function RescheduleDialog({ meeting, onClose, onDone }: { meeting: Commun
     scheduledEnd: isoOf(form.scheduledEnd),
     ...(meeting.isVirtual ? { meetingLink: form.meetingLink || null } : { location: form.location || null }),
   };
-  const { valid, errors } = fieldErrors(ZRescheduleInput, input, move.error, submitted, move.variables);
+  const { valid, errors } = formErrors(ZRescheduleInput, input, move.error, submitted, move.variables);
   const text = (k: keyof typeof form) => ({ value: form[k], onChange: (e: { currentTarget: { value: string } }) => setForm({ ...form, [k]: e.currentTarget.value }), error: errors[k] });
   return (
     <Modal opened onClose={onClose} title={`Move “${meeting.subject ?? "meeting"}”`}>

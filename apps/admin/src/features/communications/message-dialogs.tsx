@@ -9,7 +9,7 @@ import { useState, type FormEvent } from "react";
 import { problemOf } from "../../problem";
 import { useTRPC } from "../../trpc";
 import { FormActions } from "../../ui/form-actions";
-import { fieldErrors } from "./form-errors";
+import { formErrors } from "../../ui/field-errors";
 
 type Customer = RouterOutputs["customers"]["get"];
 type Purpose = (typeof PURPOSES)[number];
@@ -77,7 +77,7 @@ export function EmailDialog({ customer, onClose, onDone }: Props) {
     purpose: form.purpose,
     ...(form.templateId ? { templateId: form.templateId } : { subject: form.subject, body: form.body }),
   };
-  const { valid, errors } = fieldErrors(ZSendEmailInput, input, send.error, submitted, send.variables);
+  const { valid, errors } = formErrors(ZSendEmailInput, input, send.error, submitted, send.variables);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
@@ -134,7 +134,7 @@ export function SmsDialog({ customer, onClose, onDone }: Props) {
     purpose: form.purpose,
     ...(form.templateId ? { templateId: form.templateId } : { message: form.message }),
   };
-  const { valid, errors } = fieldErrors(ZSendSmsInput, input, send.error, submitted, send.variables);
+  const { valid, errors } = formErrors(ZSendSmsInput, input, send.error, submitted, send.variables);
   // Counted as typed (a template's variables are filled by the API, which answers the final count).
   const info = smsSegments(form.message);
   const submit = (e: FormEvent) => {

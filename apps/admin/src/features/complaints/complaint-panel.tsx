@@ -9,7 +9,7 @@ import { problemOf } from "../../problem";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
 import { PriorityBadge, StatusBadge, type Complaint } from "./complaint-badges";
-import { fieldErrors } from "./field-errors";
+import { fieldErrors } from "../../ui/field-errors";
 
 // The API's rule (packages/domain complaint.ts): the assignee or a manager (who may delete customers) moves a complaint; only a manager escalates.
 const isManager = (roles: readonly Role[]) => can(roles, "customer:delete");

@@ -14,7 +14,7 @@ import { Notice } from "../../ui/notice";
 import { TableHead } from "../../ui/table-head";
 import { ComplaintCells } from "./complaint-badges";
 import { ComplaintPanel } from "./complaint-panel";
-import { fieldErrors } from "./field-errors";
+import { fieldErrors } from "../../ui/field-errors";
 
 /** The customer detail's Complaints tab: the customer's complaints, submitting one, and the workflow of the one opened. */
 export function CustomerComplaintsTab({ customerId }: { customerId: string }) {

@@ -14,7 +14,7 @@ import { GuardedButton } from "../../ui/guarded-button";
 import { ListStatus } from "../../ui/list-status";
 import { Notice } from "../../ui/notice";
 import { TableHead } from "../../ui/table-head";
-import { fieldErrors } from "../communications/form-errors";
+import { formErrors } from "../../ui/field-errors";
 
 type Template = RouterOutputs["templates"]["list"]["items"][number];
 type Channel = "Email" | "SMS";
@@ -153,7 +153,7 @@ function TemplateDialog({ template, onClose, onDone }: { template: Template | nu
   const input = { name: form.name, channel: form.channel, purpose: form.purpose, subject: email ? form.subject || null : null, body: form.body || null, html: email ? form.html || null : null };
   const problem = save.error ? problemOf(save.error) : null;
   // The API's variable check names the field ("unknown variable(s) {{nickname}}; known: …"): shown under it.
-  const { valid, errors } = fieldErrors(ZTemplateInput, input, save.error, submitted, save.variables);
+  const { valid, errors } = formErrors(ZTemplateInput, input, save.error, submitted, save.variables);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setSubmitted(true);

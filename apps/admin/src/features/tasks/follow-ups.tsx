@@ -9,6 +9,7 @@ import { problemOf } from "../../problem";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
 import { GuardedButton } from "../../ui/guarded-button";
+import { isoOf, localOf } from "../../ui/datetime-local";
 
 export type FollowUp = RouterOutputs["followUps"]["mine"]["items"][number];
 
@@ -100,8 +101,6 @@ export function FollowUpTable({ items, withCustomer, onDone }: { items: FollowUp
   );
 }
 
-/** A `datetime-local` value (local time, minutes) for a date. */
-const localInput = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 const tomorrowNine = () => {
   const d = new Date();
   d.setDate(d.getDate() + 1);
@@ -116,7 +115,7 @@ export function FollowUpDialog({ customerId, onClose, onDone }: { customerId: st
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const session = useSession();
-  const [form, setForm] = useState<Form>({ subject: "", description: "", due: localInput(tomorrowNine()), priority: "Medium", assignedTo: session?.userId ?? "" });
+  const [form, setForm] = useState<Form>({ subject: "", description: "", due: localOf(tomorrowNine().toISOString()), priority: "Medium", assignedTo: session?.userId ?? "" });
   const [submitted, setSubmitted] = useState(false);
   const [sent, setSent] = useState<Form | null>(null);
   const create = useMutation({
@@ -126,12 +125,11 @@ export function FollowUpDialog({ customerId, onClose, onDone }: { customerId: st
       onDone();
     },
   });
-  const due = form.due ? new Date(form.due) : null;
   const input = {
     customerId,
     subject: form.subject,
     description: form.description.trim() || null,
-    dueDate: due && !Number.isNaN(due.getTime()) ? due.toISOString() : form.due,
+    dueDate: isoOf(form.due),
     priority: form.priority,
     assignedTo: form.assignedTo.trim() || null,
   };

@@ -7,7 +7,7 @@ import { missing } from "../../privileges";
 import { problemOf } from "../../problem";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
-import { fieldErrors } from "../complaints/field-errors";
+import { fieldErrors } from "../../ui/field-errors";
 import { FormActions } from "../../ui/form-actions";
 import { GuardedButton } from "../../ui/guarded-button";
 import { ListStatus } from "../../ui/list-status";

@@ -7,7 +7,7 @@ import { missing } from "../../privileges";
 import { problemOf } from "../../problem";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
-import { fieldErrors } from "../complaints/field-errors";
+import { fieldErrors } from "../../ui/field-errors";
 
 export type Testimonial = RouterOutputs["testimonials"]["forCustomer"]["items"][number];
 
