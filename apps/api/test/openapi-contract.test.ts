@@ -382,6 +382,7 @@ describe("every operation, successfully", () => {
     await expectStatus(200, "get", "/customers/bulk/jobs/{jobId}", { path: { jobId: job.jobId } });
     await expectStatus(200, "post", "/customers/bulk/delete", { body: { ids: [id], reason: "Contract test" } });
     const form = fileForm("customers.csv", "type,companyName,primaryEmail,primaryPhone,billingStreet,billingCity,billingState,billingZipCode,billingCountry\nSmallBusiness,Imported Ltd,imported@contract.example,+44 20 7946 0958,1 High St,London,London,SW1A 1AA,GB\nSmallBusiness,Bad Row,not-an-email,,,,,,\n");
+    await expectStatus(200, "post", "/customers/bulk/import/preview", { body: form });
     const imported = await expectStatus(200, "post", "/customers/bulk/import", { body: form });
     await expectStatus(200, "get", "/customers/bulk/import/{importId}", { path: { importId: imported.importId } });
     await expectStatus(200, "get", "/customers/bulk/import/{importId}/errors", { path: { importId: imported.importId } });

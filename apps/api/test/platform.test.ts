@@ -43,6 +43,7 @@ describe("operational endpoints", () => {
         "/customers/bulk/export",
         "/customers/bulk/export/{exportId}",
         "/customers/bulk/import",
+        "/customers/bulk/import/preview",
         "/customers/bulk/import/{importId}",
         "/customers/bulk/import/{importId}/errors",
         "/customers/bulk/jobs/{jobId}",

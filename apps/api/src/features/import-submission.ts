@@ -31,19 +31,38 @@ export type ImportFileInput = {
   dryRun: boolean;
 };
 
+/** The file's bytes, real format and records, refused (size, format, record count, none at all) as an import would refuse them. */
+async function readImportFile(input: Pick<ImportFileInput, "file" | "format">, limits: Pick<ImportKind, "maxBytes" | "maxRecords">) {
+  const file = typeof input.file === "string" ? Buffer.from(input.file, "base64") : Buffer.from(input.file);
+  if (file.length > limits.maxBytes) {
+    throw new DomainError("FILE-002", "too_large", `The file is larger than ${limits.maxBytes / 1024 / 1024} MB.`);
+  }
+  const format = detectFormat(file, input.format);
+  const { columns, rows } = await readRecords(file, { format, maxRecords: limits.maxRecords, maxBytes: limits.maxBytes });
+  if (rows.length === 0) throw validationError({ file: ["has no records"] });
+  return { file, format, columns, rows };
+}
+
+/** Rows an import preview shows: enough to check a mapping, small enough to answer at once. */
+export const IMPORT_PREVIEW_ROWS = 10;
+
+/**
+ * What an import of this file would read, without storing or importing anything: its format,
+ * columns, record count and first records, under the same checks as the import itself (so an
+ * upload refused here would be refused there). The client maps the columns from it.
+ */
+export async function previewImportFile(input: Pick<ImportFileInput, "file" | "format">, limits: Pick<ImportKind, "maxBytes" | "maxRecords">) {
+  const { format, columns, rows } = await readImportFile(input, limits);
+  return { format, columns, totalRows: rows.length, rows: rows.slice(0, IMPORT_PREVIEW_ROWS) };
+}
+
 /**
  * Validates the file completely before anything is stored (size, real format, record count,
  * mappings), keeps it in the storage port, then runs small imports at once and queues the rest.
  * Answers the import's id.
  */
 export async function submitImportFile(deps: AppDeps, actor: Actor, input: ImportFileInput, kind: ImportKind): Promise<string> {
-  const file = typeof input.file === "string" ? Buffer.from(input.file, "base64") : Buffer.from(input.file);
-  if (file.length > kind.maxBytes) {
-    throw new DomainError("FILE-002", "too_large", `The file is larger than ${kind.maxBytes / 1024 / 1024} MB.`);
-  }
-  const format = detectFormat(file, input.format);
-  const { columns, rows } = await readRecords(file, { format, maxRecords: kind.maxRecords, maxBytes: kind.maxBytes });
-  if (rows.length === 0) throw validationError({ file: ["has no records"] });
+  const { file, format, columns, rows } = await readImportFile(input, kind);
   await kind.check(columns);
 
   const importId = randomUUID();

@@ -7,6 +7,8 @@ import {
   ZCustomerExportRef,
   ZCustomerExportStatus,
   ZCustomerImportInput,
+  ZCustomerImportPreview,
+  ZCustomerImportPreviewInput,
   ZCustomerImportRef,
   ZCustomerImportStatus,
 } from "./customer-transfer.schemas";
@@ -21,6 +23,12 @@ export const customerTransferRouter = router({
     .input(ZCustomerImportInput)
     .output(ZCustomerImportStatus)
     .mutation(({ ctx, input }) => uc.submitCustomerImport(ctx.deps, ctx.actor, input)),
+
+  /** REST: multipart POST /customers/bulk/import/preview. The privilege is the import's: only who may import previews. */
+  bulkImportPreview: withPrivilege("customer:create")
+    .input(ZCustomerImportPreviewInput)
+    .output(ZCustomerImportPreview)
+    .mutation(({ input }) => uc.previewCustomerImport(input)),
 
   bulkImportStatus: withPrivilege("customer:read")
     .meta({ openapi: { method: "GET", path: "/customers/bulk/import/{importId}", tags, summary: "Customer import status, progress and the first row errors" } })

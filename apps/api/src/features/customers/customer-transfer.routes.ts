@@ -4,11 +4,11 @@ import { customerExportCells, customerExportColumns, MAX_CUSTOMER_IMPORT_BYTES, 
 import type { Request, Response } from "express";
 import { z } from "zod";
 import type { AppDeps } from "../../deps";
-import { importErrorsHandler, importUploadHandler } from "../../rest/import-routes";
+import { fileUploadHandler, importErrorsHandler, importUploadHandler } from "../../rest/import-routes";
 import { callProcedure, sendProblem } from "../../rest/rest-adapter";
 import { queryCoercer } from "../../rest/query-coercion";
 import { mount, problem, problems, type MountedRoute, type RouteDoc } from "../../rest/route-docs";
-import { ZCustomerExportQuery, ZCustomerImportStatus } from "./customer-transfer.schemas";
+import { ZCustomerExportQuery, ZCustomerImportPreview, ZCustomerImportStatus } from "./customer-transfer.schemas";
 
 const tags = ["Customer bulk operations, import and export"];
 
@@ -37,6 +37,32 @@ const importDoc: RouteDoc = {
   responses: {
     200: { description: "Done at once (small files): counts and row errors", content: { "application/json": { schema: ZCustomerImportStatus } } },
     202: { description: "Accepted: poll GET /customers/bulk/import/{importId}", content: { "application/json": { schema: ZCustomerImportStatus } } },
+    ...problems(400, 500),
+    413: problem(413, "File larger than 50 MB (or an Excel file that expands too far)"),
+    415: problem(415, "Not a CSV, Excel or JSON file"),
+  },
+};
+
+const importPreviewDoc: RouteDoc = {
+  method: "post",
+  path: "/customers/bulk/import/preview",
+  operationId: "customers-bulkImportPreview",
+  tags,
+  summary: "Read an import file without importing it: its format, columns, record count and first 10 records (the import's own checks and limits)",
+  procedure: "customers.bulkImportPreview",
+  requestBody: {
+    required: true,
+    content: {
+      "multipart/form-data": {
+        schema: z.object({
+          file: z.string().meta({ format: "binary", description: "at most 50 MB and 100,000 records" }),
+          format: z.enum(["CSV", "Excel", "JSON"]).optional().meta({ description: "detected from the content when absent" }),
+        }),
+      },
+    },
+  },
+  responses: {
+    200: { description: "What the import would read", content: { "application/json": { schema: ZCustomerImportPreview } } },
     ...problems(400, 500),
     413: problem(413, "File larger than 50 MB (or an Excel file that expands too far)"),
     415: problem(415, "Not a CSV, Excel or JSON file"),
@@ -79,7 +105,7 @@ const exportDoc: RouteDoc = {
 };
 
 /** What these routes serve, for the OpenAPI document (rest/openapi.ts). */
-export const customerTransferRouteDocs = [importDoc, importErrorsDoc, exportDoc];
+export const customerTransferRouteDocs = [importDoc, importPreviewDoc, importErrorsDoc, exportDoc];
 
 const coerceExportQuery = queryCoercer([ZCustomerExportQuery]);
 
@@ -92,6 +118,11 @@ export function customerTransferRoutes(deps: AppDeps): MountedRoute[] {
     maxBytes: MAX_CUSTOMER_IMPORT_BYTES,
     mappingsExample: '{"primaryEmail":"E-mail address"}',
     kindFields: (body) => ({ matchOn: body.matchOn || undefined }),
+  }));
+
+  mount(r, importPreviewDoc, fileUploadHandler({ fileSize: MAX_CUSTOMER_IMPORT_BYTES, fields: 5 }, async (req, res, file) => {
+    const format = (req.body as Record<string, string | undefined> | undefined)?.format || undefined;
+    res.status(200).json(await callProcedure(deps, req, res, "customers.bulkImportPreview", { file: file.buffer, fileName: file.originalname, format }));
   }));
 
   mount(r, importErrorsDoc, importErrorsHandler(deps, "customers.bulkImportErrors", (id) => `customer-import-${id}-errors.csv`));

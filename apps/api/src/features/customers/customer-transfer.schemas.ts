@@ -20,6 +20,17 @@ export const ZCustomerImportInput = z.object({
 });
 export type TCustomerImportInput = z.infer<typeof ZCustomerImportInput>;
 
+/** A file to preview before importing it: the import's file fields, nothing stored. */
+export const ZCustomerImportPreviewInput = ZCustomerImportInput.pick({ file: true, fileName: true, format: true });
+
+export const ZCustomerImportPreview = z.object({
+  format: z.enum(["CSV", "Excel", "JSON"]).describe("the format the content really is"),
+  columns: z.array(z.string()).describe("the file's column names, as the mappings name them"),
+  totalRows: z.number().int().describe("records the import would read"),
+  rows: z.array(z.record(z.string(), z.string())).describe("the first 10 records, column → cell"),
+});
+export type TCustomerImportPreviewInput = z.infer<typeof ZCustomerImportPreviewInput>;
+
 export const ZCustomerImportStatus = z.object({
   importId: z.string(),
   status: z.enum(["Queued", "Processing", "Completed", "Failed"]),

@@ -20,8 +20,8 @@ import {
 } from "@clientele/jobs";
 import type { AppDeps } from "../../deps";
 import { exportStatus, importStatus } from "../contacts/contact-transfer.use-cases";
-import { submitImportFile } from "../import-submission";
-import type { TCustomerExportInput, TCustomerExportQuery, TCustomerImportInput, TCustomerSelection } from "./customer-transfer.schemas";
+import { previewImportFile, submitImportFile } from "../import-submission";
+import type { TCustomerExportInput, TCustomerExportQuery, TCustomerImportInput, TCustomerImportPreviewInput, TCustomerSelection } from "./customer-transfer.schemas";
 
 /** Up to this many records an export job is written inside the request. */
 const SYNC_EXPORT_MAX_RECORDS = 1000;
@@ -77,6 +77,10 @@ export async function submitCustomerImport(deps: AppDeps, actor: Actor, input: T
   });
   return getCustomerImport(deps, actor, importId);
 }
+
+/** The file's columns and first records, checked as submitCustomerImport checks them; nothing stored. */
+export const previewCustomerImport = (input: TCustomerImportPreviewInput) =>
+  previewImportFile(input, { maxBytes: MAX_CUSTOMER_IMPORT_BYTES, maxRecords: MAX_CUSTOMER_IMPORT_RECORDS });
 
 export async function getCustomerImport(deps: AppDeps, actor: Actor, importId: string) {
   const imp = await findImport(deps.db, actor.tenantId, importId, "Customer");
