@@ -11,6 +11,7 @@ export * from "./contact/contact";
 export * from "./contact/contact-import";
 export * from "./tabular-mapping";
 export * from "./customer/customer-import";
+export * from "./customer/customer-export-fields";
 export * from "./communication/communication";
 export * from "./complaint/complaint";
 export * from "./testimonial/testimonial";

@@ -1,0 +1,51 @@
+/**
+ * Exportable customer fields and their headers, in the default order. The headers name the
+ * import's fields (case and spaces aside), so an export imports back unchanged.
+ */
+export const CUSTOMER_EXPORT_FIELDS = {
+  customerNumber: "Customer number",
+  type: "Type",
+  companyName: "Company name",
+  firstName: "First name",
+  lastName: "Last name",
+  industry: "Industry",
+  website: "Website",
+  primaryEmail: "Primary email",
+  secondaryEmail: "Secondary email",
+  primaryPhone: "Primary phone",
+  secondaryPhone: "Secondary phone",
+  billingStreet: "Billing street",
+  billingCity: "Billing city",
+  billingState: "Billing state",
+  billingZipCode: "Billing zip code",
+  billingCountry: "Billing country",
+  segment: "Segment",
+  status: "Status",
+  rating: "Rating",
+  lifetimeValue: "Lifetime value",
+  tags: "Tags",
+  notes: "Notes",
+  source: "Source",
+  dateOfBirth: "Date of birth",
+  gender: "Gender",
+  createdAt: "Created at",
+  id: "Customer id",
+} as const;
+export type CustomerExportField = keyof typeof CUSTOMER_EXPORT_FIELDS;
+export const DEFAULT_CUSTOMER_EXPORT_FIELDS: CustomerExportField[] = [
+  "customerNumber",
+  "type",
+  "companyName",
+  "firstName",
+  "lastName",
+  "primaryEmail",
+  "primaryPhone",
+  "billingStreet",
+  "billingCity",
+  "billingState",
+  "billingZipCode",
+  "billingCountry",
+  "segment",
+  "status",
+  "tags",
+];
