@@ -54,7 +54,7 @@ describe("POST /customers/bulk/import/preview", () => {
     const token = await server.token("CustomerManager", newTenant());
     const none = await fetch(`${server.url}/api/v1/customers/bulk/import/preview`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: new FormData() });
     expect(none.status).toBe(400);
-    expect((await none.json()).errors).toHaveProperty("file");
+    expect(((await none.json()) as { errors: unknown }).errors).toHaveProperty("file");
     const empty = await preview(token, { content: "Firm,E-mail\n" });
     expect(empty.status).toBe(400);
     expect(empty.body.errors).toEqual({ file: ["has no records"] });

@@ -14,6 +14,8 @@ import {
 import {
   DomainError,
   formatCustomerNumber,
+  MAX_CUSTOMER_IMPORT_BYTES,
+  MAX_CUSTOMER_IMPORT_RECORDS,
   importEmailKey,
   importNumberKey,
   mapCustomerRow,
@@ -38,9 +40,8 @@ import type { JobDeps } from "./job-deps";
 import { PermanentJobError, type CustomerImportPayload } from "./queues";
 import { lineOf, runTabularImport, type ChunkOutcome, type ImportSummary } from "./tabular-import.runner";
 
-/** Customer files may be larger than contact files: the bulk-load case (e.g. moving from another CRM). */
-export const MAX_CUSTOMER_IMPORT_RECORDS = 100_000;
-export const MAX_CUSTOMER_IMPORT_BYTES = 50 * 1024 * 1024;
+// The limits are the domain's, so the admin's import wizard states the ones the API applies.
+export { MAX_CUSTOMER_IMPORT_BYTES, MAX_CUSTOMER_IMPORT_RECORDS };
 
 type Prepared = { line: number; row: CustomerImportRow; matchId?: string; error?: RowError[] };
 

@@ -3,6 +3,10 @@ import { cellOf, resolveColumnMappings, splitListCell, type ColumnMappings } fro
 import type { CustomerRecordPatch, RegisterCustomerInput } from "./customer";
 import { CUSTOMER_TYPES, GENDERS, type Address, type Customer, type CustomerType, type Gender } from "./customer.types";
 
+/** Customer files may be larger than contact files: the bulk-load case (e.g. moving from another CRM). */
+export const MAX_CUSTOMER_IMPORT_RECORDS = 100_000;
+export const MAX_CUSTOMER_IMPORT_BYTES = 50 * 1024 * 1024;
+
 /** Fields a file column can be mapped to; the names match our own export's headers, so exports import back. */
 export const CUSTOMER_IMPORT_FIELDS = [
   "customerNumber",
