@@ -30,7 +30,7 @@ export type BenchArgs = {
 };
 
 const USAGE = `usage: pnpm bench [--customers N] [--duration S] [--connections C] [--reseed] [--only get,search,fuzzy,phone,create] [--runs N] [--api-workers N]
-       pnpm bench comms|complaints|merge [--runs N] [--api-workers N]
+       pnpm bench comms|complaints|merge|bulk [--runs N] [--api-workers N]
        pnpm bench import
        pnpm bench dedup [--customers N] [--runs N]
   --customers N     customers to seed for tenant 'bench' (default 100000)

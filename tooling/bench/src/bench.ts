@@ -360,6 +360,7 @@ const SUITES: Record<string, () => Promise<(o: SuiteOptions) => Promise<number>>
   complaints: async () => (await import("./suites/complaints-suite")).runComplaintsSuite,
   dedup: async () => (await import("./suites/dedup-suite")).runDedupSuite,
   merge: async () => (await import("./suites/merge-suite")).runMergeSuite,
+  bulk: async () => (await import("./suites/bulk-suite")).runBulkSuite,
 };
 
 try {
