@@ -10,6 +10,7 @@ import { corsPolicy, securityHeaders, trpcMethods } from "./http/security";
 import { inApiCluster } from "./http/cluster-metrics";
 import { createMetrics, metricsEndpoint, observe } from "./http/observability";
 import { MAX_BATCH_SIZE } from "./http/trpc-path";
+import { subscriptionGate } from "./http/subscription-gate";
 import { OPS_QUEUES_PATH, opsQueuesRouter } from "./http/ops-queues";
 import { ADMIN_PATH, adminAppRouter } from "./http/admin-app";
 import { docsRouter } from "./rest/openapi-docs";
@@ -63,9 +64,10 @@ export function createApp(deps: AppDeps) {
     cors,
     limit,
     trpcMethods,
+    subscriptionGate(deps),
     createExpressMiddleware({
       router: appRouter,
-      createContext: ({ req, res }) => createContext(deps, req, res),
+      createContext: ({ req, res, info }) => createContext(deps, req, res, info),
       onError: ({ error, req }) => rememberTraceId(error, req),
       // Room for a base64 import file (10 MB becomes 13.4 MB); zod bounds every other field.
       maxBodySize: 14 * 1024 * 1024,

@@ -8,6 +8,7 @@ import type { JobQueues } from "./job-queues";
 import type { SmsLimiter } from "./sms-limiter";
 import type { RateLimiter } from "./rate-limiter";
 import type { Logger } from "@clientele/telemetry";
+import type { EventHub } from "./live/event-hub";
 
 /** Everything a request may use, built once in main.ts (or by a test) and passed down. */
 export type AppDeps = {
@@ -21,5 +22,7 @@ export type AppDeps = {
   jobs: JobQueues;
   smsLimiter: SmsLimiter;
   rateLimiter: RateLimiter;
+  /** The event streams for live updates (subscriptions), read once per process. */
+  live: EventHub;
   now: () => Date;
 };

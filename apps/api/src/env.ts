@@ -43,6 +43,8 @@ const Env = z
     DOWNLOAD_URL_SECRET: z.string().min(32).optional(),
     /** Prefix of BullMQ's keys, e.g. to keep test runs apart on a shared Redis. */
     QUEUE_PREFIX: z.string().default("bull"),
+    /** Prefix of the event streams' names, as the worker's relay writes them (live updates read them). */
+    STREAM_PREFIX: z.string().default(""),
     SMS_LIMIT_PER_TENANT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
     SMS_LIMIT_PER_NUMBER_PER_HOUR: z.coerce.number().int().min(1).default(10),
     /** Twilio credentials: the API checks webhook signatures with the auth token. */

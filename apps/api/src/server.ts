@@ -8,6 +8,7 @@ import { createJobQueues } from "./job-queues";
 import { createSmsLimiter } from "./sms-limiter";
 import { createRateLimiter } from "./rate-limiter";
 import { createTokenVerifier } from "./auth/jwt";
+import { createEventHub } from "./live/event-hub";
 import { Cache, createCacheRedis } from "@clientele/cache";
 import type { AppDeps } from "./deps";
 import type { ApiEnv } from "./env";
@@ -66,6 +67,7 @@ export async function startServer(env: ApiEnv, log: Logger = createLogger(env.LO
       perIpPerHour: env.RATE_LIMIT_PER_IP_PER_HOUR,
       expensivePerUserPerHour: env.RATE_LIMIT_EXPENSIVE_PER_USER_PER_HOUR,
     }),
+    live: createEventHub({ redisUrl: env.REDIS_URL, streamPrefix: env.STREAM_PREFIX, log }),
     now: () => new Date(),
   };
   const app = createApp(deps);
@@ -81,11 +83,13 @@ export async function startServer(env: ApiEnv, log: Logger = createLogger(env.LO
   const close = () =>
     (closing ??= (async () => {
       // Stop accepting, let in-flight requests finish, then close idle keep-alive sockets and pools.
+      // Live streams never finish on their own: ended first, their clients reconnect to another process.
+      const live = deps.live.close();
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive sockets turn idle as their last response goes out; close them as they do.
       const sweeper = setInterval(() => server.closeIdleConnections(), 50);
       const timer = setTimeout(() => server.closeAllConnections(), env.SHUTDOWN_GRACE_MS);
-      await drained;
+      await Promise.all([drained, live]);
       clearInterval(sweeper);
       clearTimeout(timer);
       await deps.jobs.close();

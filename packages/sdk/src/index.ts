@@ -1,4 +1,4 @@
-import { createTRPCClient, httpBatchLink, TRPCClientError, type TRPCClient } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError, type TRPCClient } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 // Type-only: the router's types reach the client, none of the server's code does. The published
 // package gets them from build/app-router.d.ts (scripts/emit-router-types.mjs), not from the server.
@@ -12,20 +12,37 @@ export type ClientOptions = {
   /** a function returning a fresh one per request (e.g. from your identity provider). */
   getToken?: () => string | undefined | Promise<string | undefined>;
   fetch?: typeof fetch;
+  /** For subscriptions (`client.live.*`) where the runtime has no global EventSource (Node before 22: the `eventsource` package). */
+  EventSource?: typeof globalThis.EventSource;
 };
 
-export function createClient({ url, token, getToken, fetch: customFetch }: ClientOptions): TRPCClient<AppRouter> {
+export function createClient({ url, token, getToken, fetch: customFetch, EventSource }: ClientOptions): TRPCClient<AppRouter> {
+  const trpcUrl = `${url.replace(/\/$/, "")}/trpc`;
+  const bearer = async () => token ?? (await getToken?.());
   return createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
-        url: `${url.replace(/\/$/, "")}/trpc`,
-        // The API refuses a batch of more than 50 calls (MAX_BATCH_SIZE in apps/api/src/http/trpc-path.ts).
-        maxItems: 50,
-        ...(customFetch ? { fetch: customFetch } : {}),
-        async headers() {
-          const bearer = token ?? (await getToken?.());
-          return bearer ? { authorization: `Bearer ${bearer}` } : {};
-        },
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        // Server-sent events: EventSource sends no headers, so the token goes as connectionParams,
+        // read again on every (re)connection; a reconnect resumes from the last event id.
+        true: httpSubscriptionLink({
+          url: trpcUrl,
+          ...(EventSource ? { EventSource } : {}),
+          async connectionParams() {
+            const t = await bearer();
+            return t ? { token: t } : {};
+          },
+        }),
+        false: httpBatchLink({
+          url: trpcUrl,
+          // The API refuses a batch of more than 50 calls (MAX_BATCH_SIZE in apps/api/src/http/trpc-path.ts).
+          maxItems: 50,
+          ...(customFetch ? { fetch: customFetch } : {}),
+          async headers() {
+            const t = await bearer();
+            return t ? { authorization: `Bearer ${t}` } : {};
+          },
+        }),
       }),
     ],
   });

@@ -5,6 +5,7 @@ import { trpcErrorBody } from "../errors";
 import { rateLimited, setLimitHeaders } from "../rate-limiter";
 import { sendProblem } from "../rest/rest-adapter";
 import { authenticate } from "../trpc/trpc";
+import { authorizationOf } from "./subscription-gate";
 import { trpcCallOf } from "./trpc-path";
 
 /** Signature-checked provider callbacks and the static docs are not metered per caller. */
@@ -24,7 +25,7 @@ export function rateLimit(deps: AppDeps) {
     if (!deps.env.RATE_LIMIT_ENABLED || (!isTrpc && UNMETERED.some((p) => p.test(req.path)))) return next();
     try {
       const points = isTrpc ? Math.max(1, trpcCallOf(req).procedures) : 1;
-      const auth = await authenticate(deps, req.headers.authorization);
+      const auth = await authenticate(deps, authorizationOf(req));
       res.locals.auth = auth;
       const state =
         auth && "actor" in auth ? await deps.rateLimiter.forActor(auth.actor, points) : await deps.rateLimiter.forIp(req.ip ?? "unknown", points);

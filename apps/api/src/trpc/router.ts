@@ -10,6 +10,7 @@ import { customerTransferRouter } from "../features/customers/customer-transfer.
 import { customerRouter } from "../features/customers/customer.router";
 import { fileRouter } from "../features/files/file.router";
 import { followUpRouter } from "../features/follow-ups/follow-up.router";
+import { liveRouter } from "../features/live/live.router";
 import { testimonialRouter } from "../features/testimonials/testimonial.router";
 import { mergeRouters, router } from "./trpc";
 
@@ -23,6 +24,7 @@ export const appRouter = router({
   files: fileRouter,
   complaints: complaintRouter,
   testimonials: testimonialRouter,
+  live: liveRouter,
 });
 
 export type AppRouter = typeof appRouter;

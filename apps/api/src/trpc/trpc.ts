@@ -54,11 +54,19 @@ export async function authenticate(deps: AppDeps, header: string | undefined): P
   }
 }
 
-export async function createContext(deps: AppDeps, req: Request | null, res: Response | null): Promise<Context> {
+/** What a subscription's connectionParams carry: EventSource cannot send an Authorization header. */
+export type LiveConnection = { type: string; connectionParams: Record<string, string | undefined> | null };
+
+/** The bearer of a subscription's connectionParams ({ token }), as an Authorization header would name it. */
+export const connectionAuthorization = (call: LiveConnection | undefined): string | undefined =>
+  call?.type === "subscription" && call.connectionParams?.token ? `Bearer ${call.connectionParams.token}` : undefined;
+
+export async function createContext(deps: AppDeps, req: Request | null, res: Response | null, call?: LiveConnection): Promise<Context> {
   const traceId = (res?.locals.traceId as string | undefined) ?? randomUUID();
   const info: RequestInfo = (res?.locals.requestInfo as RequestInfo | undefined) ?? { traceId };
-  // The rate limiter already verified the token of this request.
-  const auth = res && "auth" in res.locals ? (res.locals.auth as Context["auth"]) : await authenticate(deps, req?.headers.authorization);
+  // The rate limiter (or the subscription gate) already verified the token of this request.
+  const auth =
+    res && "auth" in res.locals ? (res.locals.auth as Context["auth"]) : await authenticate(deps, req?.headers.authorization ?? connectionAuthorization(call));
   return { deps, req, res, traceId, auth, info };
 }
 
@@ -66,6 +74,9 @@ const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
+    // Subscriptions (server-sent events): a ping keeps proxies from cutting an idle stream, and a
+    // client that hears nothing for longer reconnects (resuming from its last event id).
+    sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
     errorFormatter({ shape, error, ctx }) {
       // Transport errors (content type, method) come before any context: the traceId is the request's.
       const { mapped, data } = trpcErrorData(error, ctx?.traceId ?? traceIdOf(error));

@@ -1,8 +1,11 @@
 import { COMPLAINT_PRIORITIES } from "@clientele/domain";
-import { Alert, Button, Card, Modal, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
+import type { RouterOutputs } from "@clientele/sdk";
+import { Alert, Button, Card, Group, Modal, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
+import { useSubscription } from "@trpc/tanstack-react-query";
 import { useState } from "react";
+import { useResubscribe, type LiveItem } from "../../live/live";
 import { missing } from "../../privileges";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
@@ -43,13 +46,54 @@ function ComplaintTable({ label, items, empty, onOpen }: { label: string; items:
   );
 }
 
+type Arrival = Exclude<LiveItem<RouterOutputs["live"]["complaints"]>["data"], { kind: "ready" }>;
+
+/** The newest complaints and escalations since the page opened, as the API pushed them. */
+function Arrivals({ items, onDismiss }: { items: Arrival[]; onDismiss: () => void }) {
+  if (items.length === 0) return null;
+  return (
+    <Alert color="blue" title="Just in" data-testid="complaint-arrivals" withCloseButton closeButtonLabel="Dismiss" onClose={onDismiss}>
+      <Stack gap={4}>
+        {items.map((a) => (
+          <Group key={a.eventId} gap="xs">
+            <Text size="sm">
+              {a.kind === "received" ? "New complaint" : a.automatic ? "Escalated automatically:" : "Escalated:"} {a.complaintNumber ?? "a complaint"}
+            </Text>
+            {a.priority && <PriorityBadge priority={a.priority} />}
+            <Link to="/customers/$customerId" params={{ customerId: a.customerId }}>
+              Open customer
+            </Link>
+          </Group>
+        ))}
+      </Stack>
+    </Alert>
+  );
+}
+
 /** The support team's complaints dashboard: open by priority, overdue for escalation, assigned to me. */
 export function SupportPage() {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const session = useSession();
   const cannot = missing(session?.roles ?? [], "complaint:manage");
   const dashboard = useQuery({ ...trpc.complaints.dashboard.queryOptions({}), enabled: !cannot });
   const [open, setOpen] = useState<Complaint | null>(null);
+  // New and escalated complaints arrive live: listed on top, and the dashboard is read again.
+  const [arrivals, setArrivals] = useState<Arrival[]>([]);
+  const live = useSubscription(
+    trpc.live.complaints.subscriptionOptions(
+      {},
+      {
+        enabled: !cannot,
+        onData: ({ data }) => {
+          if (data.kind === "ready") return;
+          setArrivals((shown) => [data, ...shown].slice(0, 5));
+          void queryClient.invalidateQueries(trpc.complaints.pathFilter());
+        },
+      },
+    ),
+  );
+  useResubscribe(live);
   if (cannot)
     return (
       <Stack>
@@ -66,6 +110,7 @@ export function SupportPage() {
       <Title order={1} size="h2">
         Support
       </Title>
+      <Arrivals items={arrivals} onDismiss={() => setArrivals([])} />
       <ListStatus query={dashboard} loadingLabel="Loading the complaints dashboard" errorTitle="The dashboard could not be loaded" loaderSize="md" padding="xl" />
       {dashboard.data && (
         <>

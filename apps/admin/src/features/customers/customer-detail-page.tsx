@@ -10,6 +10,7 @@ import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
 import { StatusDialog } from "./status-dialog";
 import { StatusBadge } from "./status-badge";
+import { CustomerChangedBanner } from "./customer-changed-banner";
 
 const CommunicationsTab = lazy(() => import("../communications/communications-tab").then((m) => ({ default: m.CommunicationsTab })));
 const ContactsTab = lazy(() => import("../contacts/contacts-tab").then((m) => ({ default: m.ContactsTab })));
@@ -126,6 +127,7 @@ export function CustomerDetailPage() {
           )}
         </Group>
       </Group>
+      <CustomerChangedBanner customerId={c.id} version={c.version} />
       {c.statusReason && <Alert color="gray" title={`Status: ${c.status}`}>{c.statusReason}</Alert>}
       <Tabs defaultValue="overview" keepMounted={false}>
         <Tabs.List mb="md">

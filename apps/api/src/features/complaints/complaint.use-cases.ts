@@ -195,9 +195,10 @@ export async function changeStatus(deps: AppDeps, actor: Actor, input: z.infer<t
     const id = await insertStatusHistory(trx, [{ complaintId: c.id, tenantId: c.tenantId, fromStatus: c.status, toStatus: d.to, notes: d.notes, changedBy: actor.userId, changedAt: now }]);
     await appendAudit(trx, [{ tenantId: c.tenantId, entityType: "Complaint", entityId: c.id, action: "ComplaintStatusChanged", actorId: actor.userId, occurredAt: now, changes: { status: { from: c.status, to: d.to } }, traceId }]);
     const type = d.to === "Escalated" ? "CustomerComplaintEscalated" : "CustomerComplaintStatusChanged";
+    // Number and priority as the sweep's escalations carry them, so a reader needs no lookup (the live dashboard).
     await appendEvents(
       trx,
-      [{ type, aggregateType: "Complaint", aggregateId: c.id, data: { complaintId: c.id, customerId: c.customerId, fromStatus: c.status, toStatus: d.to, notes: d.notes, automatic: false, changedAt: now.toISOString() } }],
+      [{ type, aggregateType: "Complaint", aggregateId: c.id, data: { complaintId: c.id, customerId: c.customerId, complaintNumber: c.complaintNumber, priority: c.priority, fromStatus: c.status, toStatus: d.to, notes: d.notes, automatic: false, changedAt: now.toISOString() } }],
       { tenantId: c.tenantId, actor: actor.userId, version: next.version, occurredAt: now },
     );
     return { c, next, historyId: id! };
