@@ -1,10 +1,16 @@
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { get, type IncomingMessage } from "node:http";
+import { fileURLToPath } from "node:url";
 import { runCustomerImport } from "@clientele/jobs";
 import type { Role } from "@clientele/domain";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listEventsForAggregate } from "@clientele/db";
 import { customerBody, eventually, newTenant, rest, startIsolatedTestServer, startTestServer, streamPrefix, uploadFile, type TestServer } from "./harness";
+import { collectOutput } from "./child-output";
 import { startRelay } from "./live-harness";
+import { clusterWorkersOf, connectionOwners, processesWithEnv } from "./processes";
 
 // Two API servers on one database and one Redis, as two processes of a cluster would be: each
 // reads the streams itself, so a client may reconnect to either and resume.
@@ -29,25 +35,31 @@ type SseEvent = { event: string; id: string | undefined; data: any };
 /**
  * A subscription over plain HTTP, read as an EventSource reads it: the token in `connectionParams`
  * (no Authorization header), `Last-Event-ID` on a reconnect, events parsed from the text stream.
+ * Each on a connection of its own, whose client port says which cluster worker holds it.
  */
-async function subscribe(server: TestServer, path: string, input: unknown, o: { token?: string; lastEventId?: string } = {}) {
+async function subscribe(server: { url: string }, path: string, input: unknown, o: { token?: string; lastEventId?: string } = {}) {
   const query = new URLSearchParams({ input: JSON.stringify(input) });
   if (o.token) query.set("connectionParams", JSON.stringify({ token: o.token }));
-  const abort = new AbortController();
-  const res = await fetch(`${server.url}/trpc/${path}?${query}`, {
+  const req = get(`${server.url}/trpc/${path}?${query}`, {
+    agent: false,
     headers: { accept: "text/event-stream", ...(o.lastEventId ? { "last-event-id": o.lastEventId } : {}) },
-    signal: abort.signal,
   });
+  const res = await new Promise<IncomingMessage>((resolve, reject) => req.once("response", resolve).once("error", reject));
+  const clientPort = res.socket.localPort!;
+  const isStream = res.headers["content-type"]?.startsWith("text/event-stream") ?? false;
   const received: SseEvent[] = [];
+  let text = "";
   let ended = false;
   let notify: () => void = () => {};
   const reading = (async () => {
-    if (!res.body || !res.headers.get("content-type")?.startsWith("text/event-stream")) return;
-    const decoder = new TextDecoder();
     let buffer = "";
     try {
-      for await (const chunk of res.body) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      for await (const chunk of res.setEncoding("utf8")) {
+        if (!isStream) {
+          text += chunk;
+          continue;
+        }
+        buffer += chunk as string;
         for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
@@ -65,12 +77,11 @@ async function subscribe(server: TestServer, path: string, input: unknown, o: { 
         }
       }
     } catch {
-      // aborted by close()
+      // destroyed by close()
     }
     ended = true;
     notify();
   })();
-  /** Waits for the n-th data message (tracked items); fails after the timeout with what came. */
   const messages = () => received.filter((e) => e.event === "message");
   const until = async (ok: () => boolean, what: string, timeoutMs = 15_000) => {
     const deadline = Date.now() + timeoutMs;
@@ -83,20 +94,20 @@ async function subscribe(server: TestServer, path: string, input: unknown, o: { 
     }
   };
   return {
-    status: res.status,
-    json: async (): Promise<any> => (await reading, res.headers.get("content-type")?.includes("json") ? await res.json() : null),
+    status: res.statusCode,
+    clientPort,
+    json: async (): Promise<any> => (await reading, JSON.parse(text)),
     received,
     messages,
-    ended: () => ended,
     until,
     /** Resolves with the data messages once one satisfies `ok`. */
     waitFor: async (ok: (data: any) => boolean, what: string, timeoutMs?: number) => {
       await until(() => messages().some((m) => ok(m.data)), what, timeoutMs);
       return messages();
     },
-    waitForEnd: (what: string) => until(() => ended, what),
+    waitForEnd: (what: string, timeoutMs?: number) => until(() => ended, what, timeoutMs),
     close: async () => {
-      abort.abort();
+      req.destroy();
       await reading;
     },
   };
@@ -271,4 +282,54 @@ describe("live updates over server-sent events", () => {
     // A code tRPC's client retries (it reconnects, resuming from its last event id).
     expect(stream.received.find((e) => e.event === "serialized-error")?.data).toMatchObject({ code: TRPC_ERROR_CODES_BY_KEY.SERVICE_UNAVAILABLE, data: { code: "SERVICE_UNAVAILABLE" } });
   });
+});
+
+describe("with API_WORKERS=2 (the real main.ts: a node:cluster primary and two workers)", () => {
+  const apiDir = fileURLToPath(new URL("..", import.meta.url));
+  const marker = randomUUID();
+  afterAll(() => {
+    for (const pid of processesWithEnv(`LIVE_TEST_MARKER=${marker}`)) process.kill(pid, "SIGKILL");
+  });
+
+  it("each worker reads the streams itself: subscribers on both get every change, a reconnect resumes on either, and SIGTERM ends the streams", async () => {
+    const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      cwd: apiDir,
+      env: { ...process.env, ...a.env, STREAM_PREFIX: a.deps.env.STREAM_PREFIX, NODE_ENV: "test", PORT: "0", API_WORKERS: "2", SHUTDOWN_GRACE_MS: "5000", LOG_LEVEL: "warn", LIVE_TEST_MARKER: marker },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const api = collectOutput(proc);
+    const url = (await api.waitFor(/Clientele API on (http:\/\/\S+) /, 60_000))[1]!;
+    const { tenant, token, admin } = await tenantWith(a, "Viewer");
+    const customer = (await admin.post("/customers", customerBody())).body;
+    // Consecutive connections: the primary hands them to the workers in turn.
+    const owners = async (streams: { clientPort: number }[]) =>
+      new Set(connectionOwners(clusterWorkersOf(proc.pid!), Number(new URL(url).port), streams.map((s) => s.clientPort)).values());
+    const streams = [];
+    for (let i = 0; i < 4; i++) streams.push(await subscribe({ url }, "live.customer", { customerId: customer.id }, { token }));
+    await Promise.all(streams.map((s) => s.waitFor(ready, "the ready message")));
+    expect((await owners(streams)).size, "the streams are held by both workers").toBe(2);
+
+    await admin.put(`/customers/${customer.id}/profile`, { industry: "Clustered" });
+    const firsts = await Promise.all(streams.map((s) => s.waitFor((d) => d.version === 2, "version 2")));
+    const ids = firsts.map((m) => m.find((x) => x.data.version === 2)!.id);
+    expect(new Set(ids).size, "the same event, with the same id, on both workers").toBe(1);
+    await Promise.all(streams.map((s) => s.close()));
+
+    await admin.put(`/customers/${customer.id}/profile`, { industry: "Missed once" });
+    await admin.put(`/customers/${customer.id}/profile`, { industry: "Missed twice" });
+    await eventually(
+      () => listEventsForAggregate(a.deps.db, tenant, customer.id),
+      (events) => events.length === 4 && events.every((e) => e.publishedAt !== null),
+    );
+    const resumed = [];
+    for (let i = 0; i < 2; i++) resumed.push(await subscribe({ url }, "live.customer", { customerId: customer.id }, { token, lastEventId: ids[0] }));
+    const replays = await Promise.all(resumed.map((s) => s.waitFor(ready, "the ready message after the replay")));
+    expect((await owners(resumed)).size, "one reconnect on each worker").toBe(2);
+    for (const replay of replays) expect(replay.filter((m) => m.data.kind === "changed").map((m) => m.data.version)).toEqual([3, 4]);
+
+    proc.kill("SIGTERM");
+    await Promise.all(resumed.map((s) => s.waitForEnd("the end of the stream", 5000)));
+    for (const s of resumed) expect(s.received.find((e) => e.event === "serialized-error")?.data).toMatchObject({ data: { code: "SERVICE_UNAVAILABLE" } });
+    expect(await api.exited).toBe(0);
+  }, 90_000);
 });
