@@ -8,12 +8,15 @@ export type DbOrTrx = Db | Trx;
 
 export type DbOptions = { url: string; poolSize?: number };
 
+/** The connection's time zone for instants (UTC); bulk-insert.ts renders dates with the same. */
+export const SQL_TIMEZONE = "Z";
+
 export function poolOptions(url: string, poolSize = 20): PoolOptions {
   return {
     uri: url,
     connectionLimit: poolSize,
     // Keep instants in UTC whatever the server's zone; decimals stay strings (money).
-    timezone: "Z",
+    timezone: SQL_TIMEZONE,
     dateStrings: false,
     supportBigNumbers: true,
     bigNumberStrings: false,

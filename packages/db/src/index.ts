@@ -2,6 +2,7 @@ export * from "./schema";
 export * from "./connection";
 export * from "./migrate";
 export * from "./transaction";
+export * from "./bulk-insert";
 export * from "./audit";
 export * from "./outbox";
 export * from "./named-lock";

@@ -1,16 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { topicFor, type DomainEvent, type EventEnvelope } from "@clientele/domain";
+import type { CompiledQuery } from "kysely";
+import { bulkInsertQueries } from "./bulk-insert";
 import type { DbOrTrx } from "./connection";
 import { parseJson, type DomainEventRow } from "./schema";
 
 export type EventContext = { tenantId: string; actor: string; version: number; occurredAt: Date };
 
-/**
- * Appends events to the outbox; call inside the transaction that makes the change.
- * An event may carry the aggregate version it produced; otherwise the context's applies.
- */
-export async function appendEvents(trx: DbOrTrx, events: (DomainEvent & { version?: number })[], ctx: EventContext): Promise<EventEnvelope[]> {
-  if (events.length === 0) return [];
+/** The envelopes of events and their outbox rows (one definition for appendEvents and appendEventsQueries). */
+function outboxRows(events: (DomainEvent & { version?: number })[], ctx: EventContext) {
   const envelopes: EventEnvelope[] = events.map((e) => ({
     id: randomUUID(),
     type: e.type,
@@ -22,26 +20,37 @@ export async function appendEvents(trx: DbOrTrx, events: (DomainEvent & { versio
     actor: ctx.actor,
     data: e.data,
   }));
-  await trx
-    .insertInto("domainEvents")
-    .values(
-      envelopes.map((env) => ({
-        id: env.id,
-        tenantId: env.tenantId,
-        aggregateType: env.aggregateType,
-        aggregateId: env.aggregateId,
-        aggregateVersion: env.version,
-        eventType: env.type,
-        topic: topicFor(env.aggregateType),
-        // Only the data: the rest of the envelope is in the row's own columns (see toEnvelope).
-        payload: JSON.stringify(env.data),
-        occurredAt: ctx.occurredAt,
-        actor: env.actor,
-        publishedAt: null,
-      })),
-    )
-    .execute();
+  const rows = envelopes.map((env) => ({
+    id: env.id,
+    tenantId: env.tenantId,
+    aggregateType: env.aggregateType,
+    aggregateId: env.aggregateId,
+    aggregateVersion: env.version,
+    eventType: env.type,
+    topic: topicFor(env.aggregateType),
+    // Only the data: the rest of the envelope is in the row's own columns (see toEnvelope).
+    payload: JSON.stringify(env.data),
+    occurredAt: ctx.occurredAt,
+    actor: env.actor,
+    publishedAt: null,
+  }));
+  return { envelopes, rows };
+}
+
+/**
+ * Appends events to the outbox; call inside the transaction that makes the change.
+ * An event may carry the aggregate version it produced; otherwise the context's applies.
+ */
+export async function appendEvents(trx: DbOrTrx, events: (DomainEvent & { version?: number })[], ctx: EventContext): Promise<EventEnvelope[]> {
+  if (events.length === 0) return [];
+  const { envelopes, rows } = outboxRows(events, ctx);
+  await trx.insertInto("domainEvents").values(rows).execute();
   return envelopes;
+}
+
+/** appendEvents as statements built ahead (bulkInsertQueries), for a batch written later in its transaction. */
+export function appendEventsQueries(events: (DomainEvent & { version?: number })[], ctx: EventContext): CompiledQuery[] {
+  return bulkInsertQueries("domainEvents", outboxRows(events, ctx).rows);
 }
 
 export type PendingEvent = { seq: number; topic: string; envelope: EventEnvelope };

@@ -5,9 +5,9 @@ import {
   reserveSequenceValues,
   writeCustomerDecision,
   writeCustomerDecisions,
-  prepareNewCustomerIndexes,
+  prepareNewCustomerWrites,
   type ContactImport,
-  type NewCustomerIndexes,
+  type PreparedCustomerInserts,
   type CustomerWrite,
   type Trx,
 } from "@clientele/db";
@@ -98,13 +98,13 @@ function rowErrors(line: number, error: unknown): RowError[] {
 
 type Write = CustomerWrite & { line: number };
 /** A chunk's new customers, decided before its transaction (planCreates). */
-type Planned = { creates: Write[]; errors: RowError[]; valid: number; indexes: NewCustomerIndexes | undefined };
+type Planned = { creates: Write[]; errors: RowError[]; valid: number; prepared: PreparedCustomerInserts | undefined };
 
 const yieldToIo = () => new Promise((r) => setImmediate(r));
 
 /**
  * The chunk's new customers through the domain's registration rules, numbered from the
- * customers' sequence, with their index statements built: no transaction needed, so the runner
+ * customers' sequence, with all their statements rendered: no transaction needed, so the runner
  * does this for the next chunk while the current one commits (yielding to I/O every 50 rows).
  */
 async function planCreates(deps: JobDeps, imp: ContactImport, rows: Prepared[], actor: Actor, now: Date): Promise<Planned> {
@@ -119,7 +119,7 @@ async function planCreates(deps: JobDeps, imp: ContactImport, rows: Prepared[], 
       errors.push(...rowErrors(p.line, error));
     }
   }
-  if (imp.dryRun || valid.length === 0) return { creates: [], errors, valid: valid.length, indexes: undefined };
+  if (imp.dryRun || valid.length === 0) return { creates: [], errors, valid: valid.length, prepared: undefined };
   // Outside any transaction, like createCustomer: a chunk rolled back (or never run) leaves a gap, never a duplicate.
   const first = await reserveSequenceValues(deps.db, imp.tenantId, "customer", valid.length);
   const creates = valid.map((c, i): Write => ({
@@ -128,7 +128,7 @@ async function planCreates(deps: JobDeps, imp: ContactImport, rows: Prepared[], 
     readVersion: null,
     action: "CustomerRegistered",
   }));
-  return { creates, errors, valid: valid.length, indexes: await prepareNewCustomerIndexes(creates.map((w) => w.decision.customer)) };
+  return { creates, errors, valid: valid.length, prepared: await prepareNewCustomerWrites(actor, creates, null, yieldToIo) };
 }
 
 /**
@@ -169,7 +169,7 @@ async function applyChunk(deps: JobDeps, trx: Trx, imp: ContactImport, rows: Pre
   if (!imp.dryRun && writes.length) {
     await sql`savepoint chunk`.execute(trx);
     try {
-      await writeCustomerDecisions(trx, actor, writes, null, planned.indexes);
+      await writeCustomerDecisions(trx, actor, writes, null, planned.prepared);
     } catch (error) {
       // Raw from a batched insert, or already mapped (CUST-002) by an update that lost a race for the email.
       if (!isDuplicateCustomerEmail(error) && !(error instanceof DomainError && error.code === "CUST-002")) throw error;

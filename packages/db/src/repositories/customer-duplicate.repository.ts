@@ -13,6 +13,7 @@ import { sql, type Insertable } from "kysely";
 import type { Db, DbOrTrx } from "../connection";
 import type { Database } from "../schema";
 import { inTransaction } from "../transaction";
+import { bulkInsertQueries } from "../bulk-insert";
 
 const keyId = (kind: string, hash: string) => `${kind}:${hash}`;
 const toKey = (r: { keyKind: string; keyHash: Buffer }): MatchKey => ({ kind: r.keyKind as MatchKeyKind, hash: r.keyHash.toString("hex") });
@@ -40,8 +41,7 @@ export async function replaceMatchKeys(db: DbOrTrx, c: Customer): Promise<void> 
       .execute();
   }
   if (gone.length === 0 && added.length === 0) return;
-  if (added.length) await insertMatchKeys(db, added.map((k) => matchKeyRow(c, k))).execute();
-  await markDuplicateDirty(db, [dirtyRow(c)]).execute();
+  for (const q of [...insertMatchKeys(added.map((k) => matchKeyRow(c, k))), ...markDuplicateDirty([dirtyRow(c)])]) await db.executeQuery(q);
 }
 
 type MatchKeyRow = Insertable<Database["customerMatchKeys"]>;
@@ -55,15 +55,16 @@ export function newMatchKeyRows(c: Customer): { matchKeys: MatchKeyRow[]; duplic
   return { matchKeys: keys.map((k) => matchKeyRow(c, k)), duplicateDirty: keys.length ? [dirtyRow(c)] : [] };
 }
 
-/** Match keys of any number of customers (ignore: a key already held is the same row). */
-export const insertMatchKeys = (db: DbOrTrx, rows: MatchKeyRow[]) => db.insertInto("customerMatchKeys").ignore().values(rows);
+/** Match keys of any number of customers (ignore: a key already held is the same row), in primary-key order. */
+export const insertMatchKeys = (rows: MatchKeyRow[]) =>
+  bulkInsertQueries("customerMatchKeys", rows, { ignore: true, orderBy: (r) => `${r.tenantId}\0${r.keyKind}\0${(r.keyHash as Buffer).toString("latin1")}\0${r.customerId}` });
 
-/** Marks customers for the duplicate worker; a mark already there keeps the higher version. */
-export const markDuplicateDirty = (db: DbOrTrx, rows: DirtyRow[]) =>
-  db
-    .insertInto("customerDuplicateDirty")
-    .values(rows)
-    .onDuplicateKeyUpdate({ version: sql<number>`GREATEST(version, VALUES(version))`, markedAt: sql<Date>`VALUES(marked_at)` });
+/** Marks customers for the duplicate worker; a mark already there keeps the higher version. In primary-key order. */
+export const markDuplicateDirty = (rows: DirtyRow[]) =>
+  bulkInsertQueries("customerDuplicateDirty", rows, {
+    onDuplicateKeyUpdate: "`version` = GREATEST(version, VALUES(version)), `marked_at` = VALUES(marked_at)",
+    orderBy: (r) => `${r.tenantId}\0${r.customerId}`,
+  });
 
 export async function findMatchKeys(db: DbOrTrx, tenantId: string, customerIds: string[]): Promise<Map<string, MatchKey[]>> {
   const byCustomer = new Map<string, MatchKey[]>();

@@ -1,9 +1,9 @@
-import { staleVersion, type Actor, type Customer, type Decision } from "@clientele/domain";
-import { CamelCasePlugin, DummyDriver, Kysely, MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler, type CompiledQuery } from "kysely";
+import { staleVersion, type Actor, type Decision } from "@clientele/domain";
+import type { CompiledQuery } from "kysely";
 import type { Trx } from "../connection";
-import type { Database } from "../schema";
-import { appendAudit } from "../audit";
-import { appendEvents } from "../outbox";
+import { appendAudit, appendAuditQueries } from "../audit";
+import { bulkInsertQueries } from "../bulk-insert";
+import { appendEvents, appendEventsQueries } from "../outbox";
 import { findCustomerById, insertCustomer, newCustomerIndexInserts, replaceCustomerTags, replaceSearchTerms, toRow, updateCustomer } from "./customer.repository";
 
 /**
@@ -44,75 +44,73 @@ export async function writeCustomerDecision(trx: Trx, actor: Actor, decision: De
 
 export type CustomerWrite = { decision: Decision; readVersion: number | null; action: string };
 
+/** New customers' statements, rendered before their transaction (prepareNewCustomerWrites). */
+export type PreparedCustomerInserts = { rows: CompiledQuery[]; indexes: CompiledQuery[]; audit: CompiledQuery[]; events: CompiledQuery[] };
+
+const at = (w: CustomerWrite) => w.decision.customer.lastModifiedAt ?? w.decision.customer.createdAt;
+const auditOf = (actor: Actor, w: CustomerWrite, traceId: string | null) => ({
+  tenantId: actor.tenantId,
+  entityType: "Customer",
+  entityId: w.decision.customer.id,
+  action: w.action,
+  actorId: actor.userId,
+  occurredAt: at(w),
+  changes: w.decision.changes,
+  traceId,
+});
+const eventsOf = (writes: CustomerWrite[]) => writes.flatMap((w) => w.decision.events.map((e) => ({ ...e, version: w.decision.customer.version })));
+
 /**
- * Many decisions taken at one instant (an import chunk) written like writeCustomerDecision, with
- * one multi-row insert for the new customers, one for the audit rows and one for the events.
+ * Everything writeCustomerDecisions writes for new customers (their rows, tags, derived index
+ * rows, audit rows and events), rendered as multi-row inserts without a connection: an import
+ * builds a chunk's while the previous chunk's statements run (yielding to I/O between steps via
+ * `pause`, so a long synchronous build does not hold up their replies).
  */
-export async function writeCustomerDecisions(trx: Trx, actor: Actor, writes: CustomerWrite[], traceId: string | null, indexes?: NewCustomerIndexes) {
+export async function prepareNewCustomerWrites(actor: Actor, creates: CustomerWrite[], traceId: string | null, pause?: () => Promise<unknown>): Promise<PreparedCustomerInserts> {
+  const effective = creates.filter((w) => w.decision.events.length > 0);
+  if (effective.length === 0) return { rows: [], indexes: [], audit: [], events: [] };
+  const customers = effective.map((w) => w.decision.customer);
+  const tags = customers.flatMap((c) => c.tags.map((tag) => ({ tenantId: c.tenantId, customerId: c.id, tag })));
+  const rows = [
+    ...bulkInsertQueries("customers", customers.map(toRow), { orderBy: (r) => r.id }),
+    ...bulkInsertQueries("customerTags", tags, { orderBy: (r) => `${r.tenantId}\0${r.customerId}\0${r.tag}` }),
+  ];
+  const indexes = await newCustomerIndexInserts(customers, pause);
+  if (pause) await pause();
+  const audit = appendAuditQueries(effective.map((w) => auditOf(actor, w, traceId)));
+  const events = appendEventsQueries(eventsOf(effective), { tenantId: actor.tenantId, actor: actor.userId, version: 1, occurredAt: at(effective[0]!) });
+  return { rows, indexes, audit, events };
+}
+
+/**
+ * Many decisions taken at one instant (an import chunk) written like writeCustomerDecision: the
+ * new customers by multi-row inserts (`prepared`, when they were rendered ahead by
+ * prepareNewCustomerWrites from exactly these writes' creates), the updates one by one, then one
+ * insert of audit rows and one of events for each kind.
+ */
+export async function writeCustomerDecisions(trx: Trx, actor: Actor, writes: CustomerWrite[], traceId: string | null, prepared?: PreparedCustomerInserts) {
   const effective = writes.filter((w) => w.decision.events.length > 0);
   if (effective.length === 0) return;
-  const created = effective.filter((w) => w.readVersion === null).map((w) => w.decision.customer);
-  if (created.length) {
-    await trx.insertInto("customers").values(created.map(toRow)).execute();
-    const tags = created.flatMap((c) => c.tags.map((tag) => ({ tenantId: c.tenantId, customerId: c.id, tag })));
-    if (tags.length) await trx.insertInto("customerTags").values(tags).execute();
-  }
-  for (const w of effective) {
+  const updates = effective.filter((w) => w.readVersion !== null);
+  const created = prepared ?? (await prepareNewCustomerWrites(actor, effective.filter((w) => w.readVersion === null), traceId));
+  const run = async (queries: CompiledQuery[]) => {
+    for (const q of queries) await trx.executeQuery(q);
+  };
+  await run(created.rows);
+  for (const w of updates) {
     const { customer } = w.decision;
-    if (w.readVersion !== null && !(await updateCustomer(trx, customer, w.readVersion))) {
+    if (!(await updateCustomer(trx, customer, w.readVersion!))) {
       const current = await findCustomerById(trx, actor.tenantId, customer.id);
-      throw staleVersion(w.readVersion, current?.version ?? w.readVersion);
+      throw staleVersion(w.readVersion!, current?.version ?? w.readVersion!);
     }
-    if (w.readVersion !== null && "tags" in w.decision.changes) await replaceCustomerTags(trx, customer, false);
-    if (w.readVersion !== null) await replaceSearchTerms(trx, customer, false);
+    if ("tags" in w.decision.changes) await replaceCustomerTags(trx, customer, false);
+    await replaceSearchTerms(trx, customer, false);
   }
-  await writeNewCustomerIndexes(trx, indexes ?? (await newCustomerIndexInserts(trx, created)));
-  const at = (w: CustomerWrite) => w.decision.customer.lastModifiedAt ?? w.decision.customer.createdAt;
-  await appendAudit(
-    trx,
-    effective.map((w) => ({
-      tenantId: actor.tenantId,
-      entityType: "Customer",
-      entityId: w.decision.customer.id,
-      action: w.action,
-      actorId: actor.userId,
-      occurredAt: at(w),
-      changes: w.decision.changes,
-      traceId,
-    })),
-  );
-  await appendEvents(
-    trx,
-    effective.flatMap((w) => w.decision.events.map((e) => ({ ...e, version: w.decision.customer.version }))),
-    { tenantId: actor.tenantId, actor: actor.userId, version: 1, occurredAt: at(effective[0]!) },
-  );
-}
-
-/** The index statements of a batch of new customers (prepareNewCustomerIndexes). */
-export type NewCustomerIndexes = CompiledQuery[];
-
-/** Compiles statements only (no connection): what a chunk's index inserts are built with before its transaction. */
-const compiler = new Kysely<Database>({
-  dialect: {
-    createAdapter: () => new MysqlAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new MysqlIntrospector(db),
-    createQueryCompiler: () => new MysqlQueryCompiler(),
-  },
-  // The same plugins as the real connection (connection.ts), so the compiled SQL is what it would run.
-  plugins: [new CamelCasePlugin()],
-});
-
-/**
- * The search, fuzzy and duplicate-detection rows of many new customers as a few multi-row
- * inserts (newCustomerIndexInserts, the same definition a single create writes). Built without a
- * transaction and yielding to I/O between steps, so an import prepares one chunk while the
- * previous one's statements run (a long synchronous build would hold up their replies).
- */
-export function prepareNewCustomerIndexes(customers: Customer[]): Promise<NewCustomerIndexes> {
-  return newCustomerIndexInserts(compiler, customers, () => new Promise((r) => setImmediate(r)));
-}
-
-async function writeNewCustomerIndexes(trx: Trx, indexes: NewCustomerIndexes) {
-  for (const q of indexes) await trx.executeQuery(q);
+  await run(created.indexes);
+  if (updates.length) {
+    await appendAudit(trx, updates.map((w) => auditOf(actor, w, traceId)));
+    await appendEvents(trx, eventsOf(updates), { tenantId: actor.tenantId, actor: actor.userId, version: 1, occurredAt: at(updates[0]!) });
+  }
+  await run(created.audit);
+  await run(created.events);
 }

@@ -17,6 +17,7 @@ import type { DbOrTrx, Trx } from "../connection";
 import { newFuzzyKeyRows, replaceFuzzyKeys } from "./customer-search.repository";
 import { insertMatchKeys, markDuplicateDirty, newMatchKeyRows, replaceMatchKeys } from "./customer-duplicate.repository";
 import { parseJson, type CustomerRow, type NewCustomerRow } from "../schema";
+import { bulkInsertQueries } from "../bulk-insert";
 
 export function toCustomer(row: CustomerRow): Customer {
   return {
@@ -279,7 +280,7 @@ export type CustomerSearch = {
  */
 export async function replaceSearchTerms(db: DbOrTrx, c: Customer, isNew: boolean): Promise<void> {
   if (isNew) {
-    for (const q of await newCustomerIndexInserts(db, [c])) await db.executeQuery(q);
+    for (const q of await newCustomerIndexInserts([c])) await db.executeQuery(q);
     return;
   }
   // Every customer write passes here: duplicate detection keeps its match keys with the same writes.
@@ -314,29 +315,14 @@ function searchTermRows(c: Customer) {
   }));
 }
 
-/** MySQL allows 65,535 placeholders per statement. */
-const MAX_PARAMETERS = 60_000;
-
-/** Rows in slices of at most MAX_PARAMETERS placeholders, each sorted by its table's primary key. */
-function slices<R extends object>(rows: R[], key: (r: R) => string): R[][] {
-  if (rows.length === 0) return [];
-  const keyed = rows.map((r) => ({ k: key(r), r }));
-  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
-  const sorted = keyed.map((x) => x.r);
-  const per = Math.max(1, Math.floor(MAX_PARAMETERS / Object.keys(rows[0]!).length));
-  const out: R[][] = [];
-  for (let i = 0; i < sorted.length; i += per) out.push(sorted.slice(i, i + per));
-  return out;
-}
-
 /**
  * Every derived row of new customers, the one definition for a single create (replaceSearchTerms)
  * and a batch (an import chunk, writeCustomerDecisions): match keys and the duplicate worker's
- * mark, name keys and phone grams, search terms, as a few multi-row inserts compiled without
- * running them (so an import can build the next chunk's while the current one commits; `pause`
- * lets it yield to I/O between steps). Each insert's rows go in primary-key order.
+ * mark, name keys and phone grams, search terms, as a few multi-row inserts rendered without
+ * running them (bulkInsertQueries, so an import can build the next chunk's while the current one
+ * commits; `pause` lets it yield to I/O between steps). Each insert's rows go in primary-key order.
  */
-export async function newCustomerIndexInserts(db: DbOrTrx, customers: Customer[], pause?: () => Promise<unknown>): Promise<CompiledQuery[]> {
+export async function newCustomerIndexInserts(customers: Customer[], pause?: () => Promise<unknown>): Promise<CompiledQuery[]> {
   const matchKeys: ReturnType<typeof newMatchKeyRows>["matchKeys"] = [];
   const dirty: ReturnType<typeof newMatchKeyRows>["duplicateDirty"] = [];
   const nameKeys: ReturnType<typeof newFuzzyKeyRows>["nameKeys"] = [];
@@ -346,18 +332,18 @@ export async function newCustomerIndexInserts(db: DbOrTrx, customers: Customer[]
     if (pause && i % 50 === 49) await pause();
     const m = newMatchKeyRows(c);
     const f = newFuzzyKeyRows(c);
-    matchKeys.push(...m.matchKeys);
-    dirty.push(...m.duplicateDirty);
-    nameKeys.push(...f.nameKeys);
-    grams.push(...f.phoneGrams);
-    terms.push(...searchTermRows(c));
+    for (const r of m.matchKeys) matchKeys.push(r);
+    for (const r of m.duplicateDirty) dirty.push(r);
+    for (const r of f.nameKeys) nameKeys.push(r);
+    for (const r of f.phoneGrams) grams.push(r);
+    for (const r of searchTermRows(c)) terms.push(r);
   }
   const steps: (() => CompiledQuery[])[] = [
-    () => slices(matchKeys, (r) => `${r.tenantId}\0${r.keyKind}\0${(r.keyHash as Buffer).toString("latin1")}\0${r.customerId}`).map((rows) => insertMatchKeys(db, rows).compile()),
-    () => slices(dirty, (r) => `${r.tenantId}\0${r.customerId}`).map((rows) => markDuplicateDirty(db, rows).compile()),
-    () => slices(nameKeys, (r) => `${r.tenantId}\0${r.nameKey}\0${r.customerId}`).map((rows) => db.insertInto("customerNameKeys").values(rows).compile()),
-    () => slices(grams, (r) => `${r.tenantId}\0${r.gram}\0${r.customerId}`).map((rows) => db.insertInto("customerPhoneGrams").values(rows).compile()),
-    () => slices(terms, (r) => `${r.tenantId}\0${r.term}\0${r.customerId}`).map((rows) => db.insertInto("customerSearchTerms").values(rows).compile()),
+    () => insertMatchKeys(matchKeys),
+    () => markDuplicateDirty(dirty),
+    () => bulkInsertQueries("customerNameKeys", nameKeys, { orderBy: (r) => `${r.tenantId}\0${r.nameKey}\0${r.customerId}` }),
+    () => bulkInsertQueries("customerPhoneGrams", grams, { orderBy: (r) => `${r.tenantId}\0${r.gram}\0${r.customerId}` }),
+    () => bulkInsertQueries("customerSearchTerms", terms, { orderBy: (r) => `${r.tenantId}\0${r.term}\0${r.customerId}` }),
   ];
   const out: CompiledQuery[] = [];
   for (const step of steps) {

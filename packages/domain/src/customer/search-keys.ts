@@ -1,6 +1,6 @@
 import { jaroWinkler } from "@skyra/jaro-winkler";
 import { doubleMetaphone } from "double-metaphone";
-import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { parsePhone } from "../validation/phone";
 import { foldWords } from "./fold";
 
 /**
@@ -107,7 +107,7 @@ export const phoneDigits = (input: string) => input.replace(/\D/g, "");
 export function phoneDigitForms(phone: string | null | undefined): string[] {
   if (!phone) return [];
   const forms = [phoneDigits(phone)];
-  const parsed = parsePhoneNumberFromString(phone);
+  const parsed = parsePhone(phone);
   if (parsed) forms.push(phoneDigits(parsed.formatNational()));
   return [...new Set(forms.filter((f) => f.length >= PHONE_GRAM))];
 }
