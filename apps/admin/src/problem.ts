@@ -1,7 +1,10 @@
 import { isClienteleError } from "@clientele/sdk";
 
-/** What a failed call says, in the terms the UI shows: status, message, field messages, trace id. */
-export type Problem = { status: number; message: string; fieldErrors: Record<string, string[]>; traceId: string | null };
+/**
+ * What a failed call says, in the terms the UI shows: status, message, field messages, trace id,
+ * and for a merged customer's 404 the id of the customer it was merged into.
+ */
+export type Problem = { status: number; message: string; fieldErrors: Record<string, string[]>; traceId: string | null; mergedInto?: string };
 
 export function problemOf(error: unknown): Problem {
   if (isClienteleError(error)) {
@@ -12,7 +15,8 @@ export function problemOf(error: unknown): Problem {
         : httpStatus === 401
           ? "Your session has expired; sign in again."
           : error.message;
-    return { status: httpStatus, message, fieldErrors: fieldErrors ?? {}, traceId: traceId ?? null };
+    const { mergedInto } = error.data as { mergedInto?: unknown };
+    return { status: httpStatus, message, fieldErrors: fieldErrors ?? {}, traceId: traceId ?? null, ...(typeof mergedInto === "string" ? { mergedInto } : {}) };
   }
   return { status: 0, message: error instanceof Error ? error.message : String(error), fieldErrors: {}, traceId: null };
 }

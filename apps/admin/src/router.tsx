@@ -50,6 +50,22 @@ export const customerDetailRoute = createRoute({
   component: lazyRouteComponent(() => import("./features/customers/customer-detail-page"), "CustomerDetailPage"),
 });
 
+export const mergeCustomerRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/customers/$customerId/merge",
+  // `with`: the other customer, when the merge was opened from a suspected duplicate pair.
+  validateSearch: (search: Record<string, unknown>): { with?: string } => (typeof search.with === "string" && search.with.length <= 64 ? { with: search.with } : {}),
+  component: lazyRouteComponent(() => import("./features/customers/merge-page"), "MergePage"),
+});
+
+export const duplicatesRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/customers/duplicates",
+  validateSearch: (search: Record<string, unknown>): { page?: number } =>
+    typeof search.page === "number" && Number.isInteger(search.page) && search.page > 1 && search.page <= 100_000 ? { page: search.page } : {},
+  component: lazyRouteComponent(() => import("./features/customers/duplicates-page"), "DuplicatesPage"),
+});
+
 export const templatesRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/settings/templates",
@@ -74,7 +90,7 @@ export const marketingRoute = createRoute({
   component: lazyRouteComponent(() => import("./features/testimonials/marketing-page"), "MarketingPage"),
 });
 
-const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, customerDetailRoute, templatesRoute, myTasksRoute, supportRoute, marketingRoute])]);
+const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, customerDetailRoute, mergeCustomerRoute, duplicatesRoute, templatesRoute, myTasksRoute, supportRoute, marketingRoute])]);
 
 export const router = createRouter({ routeTree, basepath: "/admin", defaultPreload: "intent" });
 

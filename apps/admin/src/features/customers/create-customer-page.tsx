@@ -1,8 +1,9 @@
 import { ZCreateCustomerInput } from "@clientele/api/customer-schemas";
+import { validatePhone } from "@clientele/domain";
 import { CUSTOMER_TYPES, type CustomerType } from "@clientele/domain/customer-types";
 import { Alert, Button, Card, Group, List, Select, SimpleGrid, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useNavigate } from "@tanstack/react-router";
+import { Link, useNavigate } from "@tanstack/react-router";
 import { useState, type FormEvent } from "react";
 import { missing } from "../../privileges";
 import { problemOf } from "../../problem";
@@ -65,6 +66,23 @@ export function CreateCustomerPage() {
     error: shown(k),
   });
 
+  // The domain's own normalizer (libphonenumber-js, as the API runs it): a national number takes the billing country's code.
+  const phone = form.primaryPhone.trim() ? validatePhone(form.primaryPhone, form.country || undefined) : null;
+  const phoneField = field("primaryPhone", "Phone");
+  const phoneProps = {
+    ...phoneField,
+    onBlur: () => {
+      if (phone?.ok && phone.value !== form.primaryPhone) setForm({ ...form, primaryPhone: phone.value });
+      phoneField.onBlur();
+    },
+    error: phoneField.error ?? (phone && !phone.ok && (submitted || touched.has("primaryPhone")) ? phone.message : undefined),
+    description: phone?.ok ? (
+      <span data-testid="phone-e164">Saved as {phone.value}</span>
+    ) : (
+      "International (+44 20 7946 0958), or national with the billing country below"
+    ),
+  };
+
   const cannot = missing(session?.roles ?? [], "customer:create");
   if (cannot)
     return (
@@ -76,7 +94,7 @@ export function CreateCustomerPage() {
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
-    if (parsed.success) create.mutate(parsed.data);
+    if (parsed.success) create.mutate({ ...parsed.data, primaryPhone: phone?.ok ? phone.value : parsed.data.primaryPhone });
   };
 
   const created = create.data;
@@ -91,6 +109,20 @@ export function CreateCustomerPage() {
             <List size="sm">
               {create.data.warnings.map((w) => (
                 <List.Item key={w}>{w}</List.Item>
+              ))}
+            </List>
+          </Alert>
+        )}
+        {created.possibleDuplicates.length > 0 && (
+          <Alert color="yellow" title="This may be a customer you already have" data-testid="create-duplicates">
+            <List size="sm">
+              {created.possibleDuplicates.map((d) => (
+                <List.Item key={d.id}>
+                  <Link to="/customers/$customerId" params={{ customerId: d.id }}>
+                    {d.customerNumber} · {d.name}
+                  </Link>{" "}
+                  (score {d.score})
+                </List.Item>
               ))}
             </List>
           </Alert>
@@ -133,7 +165,7 @@ export function CreateCustomerPage() {
             )}
             <SimpleGrid cols={2}>
               <TextInput {...field("primaryEmail", "Email")} type="email" />
-              <TextInput {...field("primaryPhone", "Phone")} type="tel" description="International format, e.g. +44 20 7946 0958" />
+              <TextInput {...phoneProps} type="tel" />
             </SimpleGrid>
           </Stack>
         </Card>

@@ -1,14 +1,17 @@
 import type { RouterOutputs } from "@clientele/sdk";
-import { Alert, Button, Card, Center, Grid, Group, Loader, Modal, SimpleGrid, Stack, Tabs, Text, Textarea, TextInput, Timeline, Title, Tooltip } from "@mantine/core";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Link } from "@tanstack/react-router";
+import { canTransition } from "@clientele/domain";
+import { Alert, Button, Card, Center, Grid, Group, List, Loader, SimpleGrid, Stack, Tabs, Text, Timeline, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { Link, useNavigate } from "@tanstack/react-router";
 import { lazy, Suspense, useState, type ReactNode } from "react";
 import { missing } from "../../privileges";
 import { problemOf } from "../../problem";
 import { customerDetailRoute } from "../../router";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
-import { StatusDialog } from "./status-dialog";
+import { GuardedButton } from "../../ui/guarded-button";
+import { EditSectionDialogFor, type EditSection } from "./customer-edit-dialogs";
+import { STATUS_ACTIONS, StatusDialog, type StatusAction } from "./status-dialog";
 import { StatusBadge } from "./status-badge";
 import { CustomerChangedBanner } from "./customer-changed-banner";
 
@@ -21,9 +24,9 @@ const CustomerTestimonialsTab = lazy(() => import("../testimonials/customer-test
 type Customer = RouterOutputs["customers"]["get"];
 type Address = Customer["contactInfo"]["billingAddress"];
 
-function Field({ label, children }: { label: string; children: ReactNode }) {
+function Field({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
   return (
-    <div>
+    <div data-testid={testId}>
       <Text size="xs" c="dimmed">
         {label}
       </Text>
@@ -34,32 +37,18 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
 
 const address = (a: Address | null) => (a ? `${a.street}, ${a.zipCode} ${a.city}${a.state ? `, ${a.state}` : ""}, ${a.country}` : null);
 
-/** A button the role may lack: shown disabled with the reason instead of failing with a 403. */
-function Guarded({ reason, children, onClick, color }: { reason: string | null; children: ReactNode; onClick: () => void; color?: string }) {
-  if (reason)
-    return (
-      <Tooltip label={reason}>
-        <Button variant="light" disabled data-disabled-reason={reason}>
-          {children}
-        </Button>
-      </Tooltip>
-    );
-  return (
-    <Button variant="light" color={color} onClick={onClick}>
-      {children}
-    </Button>
-  );
-}
-
 export function CustomerDetailPage() {
   const { customerId } = customerDetailRoute.useParams();
   const trpc = useTRPC();
+  const navigate = useNavigate();
   const session = useSession();
   const roles = session?.roles ?? [];
   const customer = useQuery(trpc.customers.get.queryOptions({ id: customerId }));
   const history = useQuery(trpc.customers.history.queryOptions({ id: customerId }));
-  const [statusAction, setStatusAction] = useState<"deactivate" | "reactivate" | null>(null);
-  const [editing, setEditing] = useState(false);
+  const [statusAction, setStatusAction] = useState<StatusAction | null>(null);
+  const [editing, setEditing] = useState<EditSection | null>(null);
+  // The API's non-blocking warnings on the last save (e.g. a postal code not in its country's format).
+  const [warnings, setWarnings] = useState<string[]>([]);
   // Deactivating soft-deletes: the API then answers 404 for the customer and lists omit it, so this
   // page keeps what reactivating needs (id, version) from the deactivation's answer.
   const [deactivated, setDeactivated] = useState<{ id: string; version: number } | null>(null);
@@ -72,9 +61,9 @@ export function CustomerDetailPage() {
           It no longer appears in lists or searches. Reactivate it to bring it back.
         </Alert>
         <Group>
-          <Guarded reason={missing(roles, "customer:update")} onClick={() => setReactivating(true)}>
+          <GuardedButton reason={missing(roles, "customer:update")} onClick={() => setReactivating(true)}>
             Reactivate
-          </Guarded>
+          </GuardedButton>
           <Button variant="default" component={Link} to="/customers">
             Back to customers
           </Button>
@@ -89,6 +78,23 @@ export function CustomerDetailPage() {
         <Loader aria-label="Loading customer" />
       </Center>
     );
+  const merged = customer.error ? problemOf(customer.error).mergedInto : undefined;
+  if (merged)
+    return (
+      <Stack>
+        <Alert color="gray" title="Customer merged" data-testid="customer-merged">
+          This customer was merged into another one, which now holds its records.
+        </Alert>
+        <Group>
+          <Button onClick={() => void navigate({ to: "/customers/$customerId", params: { customerId: merged } })}>
+            Open the customer it was merged into
+          </Button>
+          <Button variant="default" component={Link} to="/customers">
+            Back to customers
+          </Button>
+        </Group>
+      </Stack>
+    );
   if (customer.error)
     return (
       <Alert color="red" title="The customer could not be loaded">
@@ -97,7 +103,8 @@ export function CustomerDetailPage() {
     );
   const c = customer.data;
   const cannotUpdate = missing(roles, "customer:update");
-  const cannotDelete = missing(roles, "customer:delete");
+  // Archived is terminal: readable, never changed again.
+  const cannotEdit = c.status === "Archived" ? "An archived customer cannot be changed." : cannotUpdate;
   const { profile, contactInfo, preferences } = c;
   return (
     <Stack>
@@ -112,23 +119,39 @@ export function CustomerDetailPage() {
         </div>
         <Group>
           <StatusBadge size="lg" status={c.status} data-testid="customer-status" />
-          <Guarded reason={cannotUpdate} onClick={() => setEditing(true)}>
+          <GuardedButton reason={cannotEdit} onClick={() => setEditing("profile")}>
             Edit profile
-          </Guarded>
-          {c.status === "Active" && (
-            <Guarded reason={cannotDelete} color="red" onClick={() => setStatusAction("deactivate")}>
-              Deactivate
-            </Guarded>
-          )}
+          </GuardedButton>
+          {(Object.keys(STATUS_ACTIONS) as StatusAction[])
+            .filter((a) => a !== "reactivate" && canTransition(c.status, a))
+            .map((a) => (
+              <GuardedButton key={a} reason={missing(roles, STATUS_ACTIONS[a].privilege)} color={STATUS_ACTIONS[a].danger ? "red" : undefined} onClick={() => setStatusAction(a)}>
+                {STATUS_ACTIONS[a].label}
+              </GuardedButton>
+            ))}
           {c.status === "Inactive" && (
-            <Guarded reason={cannotUpdate} onClick={() => setStatusAction("reactivate")}>
+            <GuardedButton reason={cannotUpdate} onClick={() => setStatusAction("reactivate")}>
               Reactivate
-            </Guarded>
+            </GuardedButton>
+          )}
+          {c.status !== "Archived" && (
+            <GuardedButton reason={missing(roles, "customer:merge")} onClick={() => void navigate({ to: "/customers/$customerId/merge", params: { customerId: c.id } })}>
+              Merge…
+            </GuardedButton>
           )}
         </Group>
       </Group>
       <CustomerChangedBanner customerId={c.id} version={c.version} />
-      {c.statusReason && <Alert color="gray" title={`Status: ${c.status}`}>{c.statusReason}</Alert>}
+      {c.statusReason && <Alert color="gray" title={`Status: ${c.status}`} data-testid="status-reason">{c.statusReason}</Alert>}
+      {warnings.length > 0 && (
+        <Alert color="yellow" title="Saved, but please check" data-testid="save-warnings" withCloseButton closeButtonLabel="Dismiss" onClose={() => setWarnings([])}>
+          <List size="sm">
+            {warnings.map((w) => (
+              <List.Item key={w}>{w}</List.Item>
+            ))}
+          </List>
+        </Alert>
+      )}
       <Tabs defaultValue="overview" keepMounted={false}>
         <Tabs.List mb="md">
           <Tabs.Tab value="overview">Overview</Tabs.Tab>
@@ -160,9 +183,14 @@ export function CustomerDetailPage() {
               {profile.notes && <Field label="Notes">{profile.notes}</Field>}
             </Card>
             <Card withBorder component="section" aria-labelledby="contact-title">
-              <Title order={2} size="h4" id="contact-title" mb="sm">
-                Contact info
-              </Title>
+              <Group justify="space-between" mb="sm">
+                <Title order={2} size="h4" id="contact-title">
+                  Contact info
+                </Title>
+                <GuardedButton size="xs" reason={cannotEdit} onClick={() => setEditing("contactInfo")}>
+                  Edit contact info
+                </GuardedButton>
+              </Group>
               <SimpleGrid cols={2}>
                 <Field label="Primary email">{`${contactInfo.primaryEmail}${contactInfo.emailVerified ? " (verified)" : ""}`}</Field>
                 <Field label="Secondary email">{contactInfo.secondaryEmail}</Field>
@@ -172,23 +200,38 @@ export function CustomerDetailPage() {
               </SimpleGrid>
             </Card>
             <Card withBorder component="section" aria-labelledby="addresses-title">
-              <Title order={2} size="h4" id="addresses-title" mb="sm">
-                Addresses
-              </Title>
+              <Group justify="space-between" mb="sm">
+                <Title order={2} size="h4" id="addresses-title">
+                  Addresses
+                </Title>
+                <Group gap="xs">
+                  <GuardedButton size="xs" reason={cannotEdit} onClick={() => setEditing("billingAddress")}>
+                    Edit billing address
+                  </GuardedButton>
+                  <GuardedButton size="xs" reason={cannotEdit} onClick={() => setEditing("shippingAddress")}>
+                    Edit shipping address
+                  </GuardedButton>
+                </Group>
+              </Group>
               <SimpleGrid cols={2}>
-                <Field label="Billing">{address(contactInfo.billingAddress)}</Field>
+                <Field label="Billing" testId="billing-address">{address(contactInfo.billingAddress)}</Field>
                 <Field label="Shipping">{address(contactInfo.shippingAddress) ?? "Same as billing / none"}</Field>
               </SimpleGrid>
             </Card>
             <Card withBorder component="section" aria-labelledby="preferences-title">
-              <Title order={2} size="h4" id="preferences-title" mb="sm">
-                Preferences and consent
-              </Title>
+              <Group justify="space-between" mb="sm">
+                <Title order={2} size="h4" id="preferences-title">
+                  Preferences and consent
+                </Title>
+                <GuardedButton size="xs" reason={cannotEdit} onClick={() => setEditing("preferences")}>
+                  Edit preferences
+                </GuardedButton>
+              </Group>
               <SimpleGrid cols={3}>
                 <Field label="Channels">{preferences.communication.channels.join(", ") || null}</Field>
                 <Field label="Frequency">{preferences.communication.frequency}</Field>
                 <Field label="Language / time zone">{`${preferences.preferredLanguage} / ${preferences.timeZone}`}</Field>
-                <Field label="Marketing consent">{preferences.marketingConsent ? "Yes" : "No"}</Field>
+                <Field label="Marketing consent" testId="marketing-consent">{preferences.marketingConsent ? "Yes" : "No"}</Field>
                 <Field label="Data processing consent">{preferences.dataProcessingConsent ? "Yes" : "No"}</Field>
                 <Field label="Notifications">
                   {Object.entries(preferences.notifications)
@@ -258,113 +301,7 @@ export function CustomerDetailPage() {
           onDone={(result) => setDeactivated(statusAction === "deactivate" ? result : null)}
         />
       )}
-      {editing && <EditProfileDialog customer={c} onClose={() => setEditing(false)} />}
+      {editing && <EditSectionDialogFor section={editing} customer={c} onClose={() => setEditing(null)} onSaved={setWarnings} />}
     </Stack>
-  );
-}
-
-type ProfileForm = { companyName: string; industry: string; notes: string };
-const formOf = (c: Customer): ProfileForm => ({ companyName: c.profile.companyName, industry: c.profile.industry ?? "", notes: c.profile.notes ?? "" });
-const LABELS: Record<keyof ProfileForm, string> = { companyName: "Name", industry: "Industry", notes: "Notes" };
-
-/**
- * Edits with optimistic concurrency: the save carries the version this form was opened on; a 409
- * (someone saved in between) opens the conflict dialog with what they changed, to reload or re-apply.
- */
-function EditProfileDialog({ customer, onClose }: { customer: Customer; onClose: () => void }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const individual = customer.profile.type === "Individual";
-  const [base, setBase] = useState(customer);
-  const [form, setForm] = useState<ProfileForm>(formOf(customer));
-  const [conflict, setConflict] = useState<Customer | null>(null);
-  const save = useMutation({
-    ...trpc.customers.updateProfile.mutationOptions(),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries(trpc.customers.pathFilter());
-      onClose();
-    },
-    onError: async (error) => {
-      if (problemOf(error).status === 409) setConflict(await queryClient.fetchQuery({ ...trpc.customers.get.queryOptions({ id: customer.id }), staleTime: 0 }));
-    },
-  });
-  const changed = (Object.keys(form) as (keyof ProfileForm)[]).filter((k) => form[k] !== formOf(base)[k]);
-  const send = (on: Customer) =>
-    save.mutate({
-      id: on.id,
-      version: on.version,
-      ...(changed.includes("companyName") && !individual ? { companyName: form.companyName } : {}),
-      ...(changed.includes("industry") ? { industry: form.industry || null } : {}),
-      ...(changed.includes("notes") ? { notes: form.notes || null } : {}),
-    });
-  const problem = save.error ? problemOf(save.error) : null;
-  const field = (k: keyof ProfileForm) => ({
-    label: LABELS[k],
-    value: form[k],
-    onChange: (e: { currentTarget: { value: string } }) => setForm({ ...form, [k]: e.currentTarget.value }),
-    error: problem?.fieldErrors[k]?.join(", "),
-  });
-  const theirs = conflict ? (Object.keys(LABELS) as (keyof ProfileForm)[]).filter((k) => formOf(conflict)[k] !== formOf(base)[k]) : [];
-  return (
-    <>
-      <Modal opened={!conflict} onClose={onClose} title="Edit profile">
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            send(base);
-          }}
-        >
-          <Stack>
-            {!individual && <TextInput {...field("companyName")} />}
-            <TextInput {...field("industry")} />
-            <Textarea {...field("notes")} autosize minRows={2} />
-            {problem && problem.status !== 409 && <Alert color="red">{problem.message}</Alert>}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={save.isPending} disabled={changed.length === 0}>
-                Save
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      </Modal>
-      <Modal opened={conflict !== null} onClose={() => setConflict(null)} title="Someone else changed this customer">
-        {conflict && (
-          <Stack>
-            <Text size="sm">
-              Version {base.version} you opened is now version {conflict.version}. {theirs.length ? "They changed:" : "They changed fields outside this form."}
-            </Text>
-            {theirs.map((k) => (
-              <Text size="sm" key={k} data-testid="conflict-change">
-                {LABELS[k]}: “{formOf(base)[k]}” → “{formOf(conflict)[k]}”
-              </Text>
-            ))}
-            <Text size="sm">Your changes: {changed.map((k) => LABELS[k]).join(", ")}.</Text>
-            <Group justify="flex-end">
-              <Button
-                variant="default"
-                onClick={async () => {
-                  await queryClient.invalidateQueries(trpc.customers.pathFilter());
-                  onClose();
-                }}
-              >
-                Reload (discard my changes)
-              </Button>
-              <Button
-                onClick={() => {
-                  setBase(conflict);
-                  setConflict(null);
-                  send(conflict);
-                }}
-              >
-                Re-apply my changes
-              </Button>
-            </Group>
-          </Stack>
-        )}
-      </Modal>
-    </>
   );
 }

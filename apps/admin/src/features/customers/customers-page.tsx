@@ -1,6 +1,6 @@
 import { CUSTOMER_SEGMENTS, CUSTOMER_STATUSES, CUSTOMER_TYPES } from "@clientele/domain/customer-types";
 import type { RouterOutputs } from "@clientele/sdk";
-import { Alert, Button, Center, Group, Loader, MultiSelect, Pagination, Paper, Select, Stack, Text, TextInput, Title, Tooltip } from "@mantine/core";
+import { Alert, Button, Center, Group, Loader, MultiSelect, Pagination, Paper, Select, Stack, TagsInput, Text, TextInput, Title, Tooltip } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
@@ -52,6 +52,7 @@ export function CustomersPage() {
     ...(search.type ? { type: search.type } : {}),
     ...(search.segment ? { segment: search.segment } : {}),
     ...(search.status ? { status: search.status } : {}),
+    ...(search.tags ? { tags: search.tags } : {}),
     ...(search.sort ? { sort: search.sort.split(",") } : {}),
     page: search.page ?? 1,
     pageSize: search.pageSize ?? 100,
@@ -90,6 +91,7 @@ export function CustomersPage() {
         <MultiSelect label="Type" data={[...CUSTOMER_TYPES]} value={search.type ?? []} onChange={(v) => setSearch({ type: v.length ? (v as CustomersSearch["type"]) : undefined })} w={200} clearable />
         <MultiSelect label="Segment" data={[...CUSTOMER_SEGMENTS]} value={search.segment ?? []} onChange={(v) => setSearch({ segment: v.length ? (v as CustomersSearch["segment"]) : undefined })} w={200} clearable />
         <MultiSelect label="Status" data={[...CUSTOMER_STATUSES]} value={search.status ?? []} onChange={(v) => setSearch({ status: v.length ? (v as CustomersSearch["status"]) : undefined })} w={200} clearable />
+        <TagsInput label="Tags" placeholder="Enter to add" value={search.tags ?? []} onChange={(v) => setSearch({ tags: v.length ? v : undefined })} w={220} clearable maxTags={20} />
         <Select
           label="Page size"
           data={["20", "50", "100"]}

@@ -18,6 +18,12 @@ describe("customers list URL state", () => {
     expect(parseCustomersSearch({ type: ["Alien", "Enterprise"], segment: "Gold", page: 0, pageSize: 30, q: "x".repeat(201), status: 5 })).toEqual({ type: ["Enterprise"] });
     expect(parseCustomersSearch({ page: 1.5 })).toEqual({});
   });
+
+  it("keeps tags as a list (one or many), dropping empty and oversized ones", () => {
+    expect(parseCustomersSearch({ tags: "vip" })).toEqual({ tags: ["vip"] });
+    expect(parseCustomersSearch({ tags: ["vip", "", " ", "x".repeat(61), 7, "wholesale"] })).toEqual({ tags: ["vip", "wholesale"] });
+    expect(parseCustomersSearch({ tags: [] })).toEqual({});
+  });
 });
 
 describe("multi-column sort", () => {

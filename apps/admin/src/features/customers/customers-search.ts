@@ -13,6 +13,8 @@ export type CustomersSearch = {
   type?: CustomerType[];
   segment?: CustomerSegment[];
   status?: CustomerStatus[];
+  /** Customers having every one of these tags. */
+  tags?: string[];
   /** e.g. "companyName:asc,createdAt:desc" (the API's sort syntax). */
   sort?: string;
   page?: number;
@@ -25,6 +27,11 @@ const listOf = <T extends string>(allowed: readonly T[], value: unknown): T[] | 
   return values.length ? values : undefined;
 };
 const shortText = (value: unknown): string | undefined => (typeof value === "string" && value && value.length <= 200 ? value : undefined);
+// The API normalizes and checks each tag's content; the URL only keeps it to the API's sizes (20 tags of 60).
+const tagList = (value: unknown): string[] | undefined => {
+  const tags = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === "string" && v.trim() !== "" && v.length <= 60).slice(0, 20);
+  return tags.length ? tags : undefined;
+};
 
 /** Reads the URL's search params; a value out of range or unknown is dropped (the default applies). */
 export function parseCustomersSearch(search: Record<string, unknown>): CustomersSearch {
@@ -35,6 +42,7 @@ export function parseCustomersSearch(search: Record<string, unknown>): Customers
     type: listOf(CUSTOMER_TYPES, search.type),
     segment: listOf(CUSTOMER_SEGMENTS, search.segment),
     status: listOf(CUSTOMER_STATUSES, search.status),
+    tags: tagList(search.tags),
     sort: shortText(search.sort),
     page,
     pageSize,

@@ -8,6 +8,7 @@ export function AppShellLayout() {
   const navigate = useNavigate();
   const path = useRouterState({ select: (s) => s.location.pathname });
   const onNew = path.endsWith("/customers/new");
+  const onDuplicates = path.endsWith("/customers/duplicates");
   // Signed out here or by an expired token (a 401 anywhere): back to the sign-in page.
   useEffect(() => {
     if (!session) void navigate({ to: "/sign-in" });
@@ -41,8 +42,9 @@ export function AppShellLayout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
-        <NavLink component={Link} to="/customers" label="Customers" active={!onNew && path.includes("/customers")} />
+        <NavLink component={Link} to="/customers" label="Customers" active={!onNew && !onDuplicates && path.includes("/customers")} />
         <NavLink component={Link} to="/customers/new" label="New customer" active={onNew} />
+        <NavLink component={Link} to="/customers/duplicates" label="Duplicates" active={onDuplicates} />
         <NavLink component={Link} to="/tasks" label="My tasks" active={path.endsWith("/tasks")} />
         <NavLink component={Link} to="/support" label="Support" active={path.endsWith("/support")} />
         <NavLink component={Link} to="/marketing" label="Marketing" active={path.endsWith("/marketing")} />
