@@ -44,6 +44,12 @@ export const createCustomerRoute = createRoute({
   component: lazyRouteComponent(() => import("./features/customers/create-customer-page"), "CreateCustomerPage"),
 });
 
+export const importCustomersRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/customers/import",
+  component: lazyRouteComponent(() => import("./features/transfer/import-wizard-page"), "ImportWizardPage"),
+});
+
 export const customerDetailRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/customers/$customerId",
@@ -90,7 +96,7 @@ export const marketingRoute = createRoute({
   component: lazyRouteComponent(() => import("./features/testimonials/marketing-page"), "MarketingPage"),
 });
 
-const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, customerDetailRoute, mergeCustomerRoute, duplicatesRoute, templatesRoute, myTasksRoute, supportRoute, marketingRoute])]);
+const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, importCustomersRoute, customerDetailRoute, mergeCustomerRoute, duplicatesRoute, templatesRoute, myTasksRoute, supportRoute, marketingRoute])]);
 
 export const router = createRouter({ routeTree, basepath: "/admin", defaultPreload: "intent" });
 

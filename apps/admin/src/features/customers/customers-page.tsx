@@ -12,6 +12,7 @@ import { problemOf } from "../../problem";
 import { customersRoute } from "../../router";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
+import { TransferActions } from "../transfer/transfer-actions";
 import { StatusBadge } from "./status-badge";
 import { formatSort, parseSort, toggleSort, type CustomersSearch } from "./customers-search";
 
@@ -74,17 +75,21 @@ export function CustomersPage() {
         <Title order={1} size="h2">
           Customers
         </Title>
-        {cannotCreate ? (
-          <Tooltip label={cannotCreate}>
-            <Button disabled data-disabled-reason={cannotCreate}>
+        <Group gap="sm">
+          {/* The export's filters default to the list's own. */}
+          <TransferActions filters={input} />
+          {cannotCreate ? (
+            <Tooltip label={cannotCreate}>
+              <Button disabled data-disabled-reason={cannotCreate}>
+                New customer
+              </Button>
+            </Tooltip>
+          ) : (
+            <Button component={Link} to="/customers/new">
               New customer
             </Button>
-          </Tooltip>
-        ) : (
-          <Button component={Link} to="/customers/new">
-            New customer
-          </Button>
-        )}
+          )}
+        </Group>
       </Group>
       <Group align="flex-end" role="search">
         <TextInput label="Search" placeholder="Name, email, phone, number" value={text} onChange={(e) => setText(e.currentTarget.value)} w={280} />

@@ -1,0 +1,67 @@
+import type { RouterOutputs } from "@clientele/sdk";
+import { Alert, Group, Progress, Stack, Text } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { useEffect } from "react";
+import { problemOf } from "../../problem";
+import { useTRPC } from "../../trpc";
+
+export type ImportStatus = RouterOutputs["customers"]["bulkImportStatus"];
+
+const running = (s: ImportStatus | undefined) => !s || s.status === "Queued" || s.status === "Processing";
+
+/**
+ * An import's progress while the worker runs it, and its final counts. It polls the status
+ * procedure for now; live updates (tRPC subscriptions) replace the query here and nowhere else.
+ */
+export function ImportProgress({ importId, onSettled }: { importId: string; onSettled?: (status: ImportStatus) => void }) {
+  const trpc = useTRPC();
+  const status = useQuery({
+    ...trpc.customers.bulkImportStatus.queryOptions({ importId }),
+    staleTime: 0,
+    refetchInterval: (q) => (running(q.state.data) ? 500 : false),
+  });
+  const data = status.data;
+  const done = data !== undefined && !running(data);
+  useEffect(() => {
+    if (done) onSettled?.(data);
+    // Once per import: when it stops running.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [done, importId]);
+
+  if (status.error) {
+    return (
+      <Alert color="red" title="The import's progress could not be read">
+        {problemOf(status.error).message}
+      </Alert>
+    );
+  }
+  const total = data?.totalRows ?? 0;
+  const processed = data?.processedRows ?? 0;
+  const percent = total ? Math.round((processed / total) * 100) : 0;
+  return (
+    <Stack gap="xs" data-testid="import-progress" data-status={data?.status ?? "Loading"} data-processed={processed}>
+      <Group justify="space-between">
+        <Text size="sm" fw={600}>
+          {data?.dryRun ? "Dry run" : "Import"}: {data?.status ?? "starting"}
+        </Text>
+        <Text size="sm" aria-live="polite">
+          {processed.toLocaleString()} of {total.toLocaleString()} rows ({percent}%)
+        </Text>
+      </Group>
+      {/* The section is the progressbar: the name goes on it (axe: aria-progressbar-name). */}
+      <Progress.Root size="lg">
+        <Progress.Section value={percent} animated={!done} color={data?.status === "Failed" ? "red" : undefined} aria-label={`${data?.dryRun ? "Dry run" : "Import"} progress`} />
+      </Progress.Root>
+      {data && done && (
+        <Text size="sm" data-testid="import-counts">
+          {data.dryRun ? "Would create" : "Created"} {data.imported.toLocaleString()}, {data.dryRun ? "would update" : "updated"} {data.updated.toLocaleString()}, refused {data.failed.toLocaleString()}.
+        </Text>
+      )}
+      {data?.status === "Failed" && (
+        <Alert color="red" title="The import failed">
+          {data.failureReason ?? "The worker stopped it."}
+        </Alert>
+      )}
+    </Stack>
+  );
+}
