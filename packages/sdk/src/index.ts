@@ -13,8 +13,11 @@ export type ClientOptions = {
   getToken?: () => string | undefined | Promise<string | undefined>;
   fetch?: typeof fetch;
   /** For subscriptions (`client.live.*`) where the runtime has no global EventSource (Node before 22: the `eventsource` package). */
-  EventSource?: typeof globalThis.EventSource;
+  EventSource?: EventSourceClass;
 };
+
+/** Any EventSource-like class, as tRPC's link takes it (no DOM types needed by the SDK's users). */
+type EventSourceClass = NonNullable<Parameters<typeof httpSubscriptionLink>[0]["EventSource"]>;
 
 export function createClient({ url, token, getToken, fetch: customFetch, EventSource }: ClientOptions): TRPCClient<AppRouter> {
   const trpcUrl = `${url.replace(/\/$/, "")}/trpc`;

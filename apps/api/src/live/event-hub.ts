@@ -84,10 +84,13 @@ export function createEventHub(o: { redisUrl: string; streamPrefix: string; log:
       try {
         const batch = (await reader.xread("COUNT", PAGE, "BLOCK", BLOCK_MS, "STREAMS", ...keys, ...keys.map((k) => cursors.get(k)!))) as [string, Entry[]][] | null;
         for (const [key, entries] of batch ?? []) {
+          cursors.set(key, entries.at(-1)?.[0] ?? cursors.get(key)!);
+          // Parsed only for a topic someone here listens to.
+          const listening = subscribers.get(key);
+          if (!listening?.size) continue;
           for (const entry of entries) {
-            cursors.set(key, entry[0]);
             const event = parseEntry(entry);
-            if (event) for (const s of subscribers.get(key) ?? []) s.push(event);
+            if (event) for (const s of listening) s.push(event);
           }
         }
       } catch (error) {
