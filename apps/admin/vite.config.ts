@@ -40,7 +40,8 @@ export default defineConfig(({ mode }) => {
     server: {
       port: 5173,
       strictPort: true,
-      proxy: { "/trpc": apiUrl, "/api": apiUrl },
+      // /admin/config.json: the API's runtime config (sign-in through the identity provider or the dev page).
+      proxy: { "/trpc": apiUrl, "/api": apiUrl, "/admin/config.json": apiUrl },
     },
     build: {
       target: "es2022",

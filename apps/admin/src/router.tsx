@@ -2,15 +2,42 @@ import { createRootRoute, createRoute, createRouter, lazyRouteComponent, redirec
 import { parseCustomersSearch } from "./features/customers/customers-search";
 import { AppShellLayout } from "./features/shell/app-shell";
 import { SignInPage } from "./features/sign-in/sign-in-page";
+import { authConfig } from "./auth-config";
 import { currentSession } from "./session";
 
 const rootRoute = createRootRoute();
 
+// Production signs in at the identity provider (the API's runtime config names it); its pages and
+// the OIDC client load only then.
+const OidcSignInPage = lazyRouteComponent(() => import("./features/sign-in/oidc-pages"), "OidcSignInPage");
+const OidcCallbackPage = lazyRouteComponent(() => import("./features/sign-in/oidc-pages"), "OidcCallbackPage");
+const SignInRouteComponent = () => (authConfig().oidc ? <OidcSignInPage /> : <SignInPage />);
+
+type SignInSearch = { next?: string; reason?: "expired" | "signed-out" };
 const signInRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/sign-in",
-  validateSearch: (search: Record<string, unknown>): { next?: string } => (typeof search.next === "string" ? { next: search.next } : {}),
-  component: SignInPage,
+  validateSearch: (search: Record<string, unknown>): SignInSearch => ({
+    ...(typeof search.next === "string" ? { next: search.next } : {}),
+    ...(search.reason === "expired" || search.reason === "signed-out" ? { reason: search.reason } : {}),
+  }),
+  component: SignInRouteComponent,
+});
+
+/** The identity provider's redirect back (register <origin>/admin/auth/callback at the IdP). */
+const oidcCallbackRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/auth/callback",
+  component: OidcCallbackPage,
+});
+
+/** Where the identity provider's end-session returns (register <origin>/admin/signed-out as the post-logout redirect). */
+const signedOutRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/signed-out",
+  beforeLoad: () => {
+    throw redirect({ to: "/sign-in", search: { reason: "signed-out" } });
+  },
 });
 
 // Every screen but sign-in needs a session; the API checks the token, this only saves a round of 401s.
@@ -96,7 +123,7 @@ export const marketingRoute = createRoute({
   component: lazyRouteComponent(() => import("./features/testimonials/marketing-page"), "MarketingPage"),
 });
 
-const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, importCustomersRoute, customerDetailRoute, mergeCustomerRoute, duplicatesRoute, templatesRoute, myTasksRoute, supportRoute, marketingRoute])]);
+const routeTree = rootRoute.addChildren([signInRoute, oidcCallbackRoute, signedOutRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, importCustomersRoute, customerDetailRoute, mergeCustomerRoute, duplicatesRoute, templatesRoute, myTasksRoute, supportRoute, marketingRoute])]);
 
 export const router = createRouter({ routeTree, basepath: "/admin", defaultPreload: "intent" });
 

@@ -12,7 +12,7 @@ import { createMetrics, metricsEndpoint, observe } from "./http/observability";
 import { MAX_BATCH_SIZE } from "./http/trpc-path";
 import { subscriptionGate } from "./http/subscription-gate";
 import { OPS_QUEUES_PATH, opsQueuesRouter } from "./http/ops-queues";
-import { ADMIN_PATH, adminAppRouter } from "./http/admin-app";
+import { ADMIN_CONFIG_PATH, ADMIN_PATH, adminAppRouter, adminConfigEndpoint } from "./http/admin-app";
 import { docsRouter } from "./rest/openapi-docs";
 import { openApiDocument } from "./rest/openapi";
 import { fileRoutes } from "./rest/file-routes";
@@ -31,7 +31,8 @@ export function createApp(deps: AppDeps) {
   app.set("etag", false);
   app.set("trust proxy", "loopback");
   app.use(observe(deps.log, metrics));
-  app.use(securityHeaders());
+  // The admin app talks to the identity provider from the browser (discovery, token endpoint).
+  app.use(securityHeaders(deps.env.OIDC_ISSUER ? [new URL(deps.env.OIDC_ISSUER).origin] : []));
   const cors = corsPolicy(deps.env.CORS_ORIGINS);
   const limit = rateLimit(deps);
 
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps) {
   app.use("/api/v1/docs", docsRouter("/api/v1/docs", specPath));
   app.use("/api/v1", restRouter(deps, [...fileRoutes(deps), ...customerTransferRoutes(deps), ...webhookRoutes(deps), ...publicRoutes(deps), ...devSignInRoutes(deps)]));
 
+  app.get(ADMIN_CONFIG_PATH, adminConfigEndpoint(deps.env));
   const admin = adminAppRouter();
   if (admin) app.use(ADMIN_PATH, admin);
 

@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { defaultFilesDir } from "@clientele/files/default-dir";
 import { defaultCachePrefix } from "@clientele/cache";
+import type { ClaimNames } from "@clientele/domain";
 import { z } from "zod";
 
 /** Uploads and exports live under the repository's var/ unless configured (shared by API and worker). */
@@ -26,6 +27,20 @@ const Env = z
     JWT_PUBLIC_KEY: z.string().optional(),
     JWT_ISSUER: z.string().default("clientele"),
     JWT_AUDIENCE: z.string().default("clientele-api"),
+    /** Claims naming the actor in a token, when the identity provider's differ from ours: an exact claim name or a dotted path (realm_access.roles). */
+    JWT_USER_ID_CLAIM: z.string().min(1).default("sub"),
+    JWT_TENANT_CLAIM: z.string().min(1).default("tid"),
+    JWT_ROLES_CLAIM: z.string().min(1).default("roles"),
+    JWT_NAME_CLAIM: z.string().min(1).default("name"),
+    JWT_EMAIL_CLAIM: z.string().min(1).default("email"),
+    /** The admin app signs in at this OpenID Connect issuer (authorization code + PKCE) when set, with this public client. */
+    OIDC_ISSUER: z.url().optional(),
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    /** The audience the admin app asks the identity provider for; its access tokens must carry JWT_AUDIENCE. Unset: JWT_AUDIENCE. */
+    OIDC_AUDIENCE: z.string().min(1).optional(),
+    OIDC_SCOPE: z.string().min(1).default("openid profile email"),
+    /** The authorization parameter that names the audience: resource (RFC 8707), audience (Auth0), or none (the IdP decides by client or scope). */
+    OIDC_AUDIENCE_PARAM: z.enum(["resource", "audience", "none"]).default("resource"),
     CACHE_ENABLED: bool.default(true),
     /** Namespace of this deployment's Redis keys (cache and rate limits); defaults to clientele:<database name>:. */
     CACHE_PREFIX: z.string().min(1).optional(),
@@ -71,6 +86,7 @@ const Env = z
     SEED_DEMO: env.SEED_DEMO ?? env.NODE_ENV !== "production",
     API_WORKERS: env.API_WORKERS ?? (env.NODE_ENV === "production" ? Math.min(64, availableParallelism()) : 1),
     CACHE_PREFIX: env.CACHE_PREFIX ?? defaultCachePrefix(env.DATABASE_URL),
+    OIDC_AUDIENCE: env.OIDC_AUDIENCE ?? env.JWT_AUDIENCE,
     CORS_ORIGINS: env.CORS_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
     // The dashboard shows every tenant's jobs, so only the named operator tenants see it: a deployment
     // that forgot NODE_ENV=production must not open it to every tenant's Admin.
@@ -80,12 +96,20 @@ const Env = z
     if (!env.JWT_SECRET && !env.JWT_JWKS_URL && !env.JWT_PUBLIC_KEY) {
       ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "set JWT_JWKS_URL, JWT_PUBLIC_KEY or JWT_SECRET" });
     }
+    if (env.OIDC_ISSUER && !env.OIDC_CLIENT_ID) {
+      ctx.addIssue({ code: "custom", path: ["OIDC_CLIENT_ID"], message: "is required with OIDC_ISSUER (the admin app's client id at the identity provider)" });
+    }
     if (!env.DOWNLOAD_URL_SECRET) {
       ctx.addIssue({ code: "custom", path: ["DOWNLOAD_URL_SECRET"], message: "is required in production (32+ characters)" });
     }
   });
 
 export type ApiEnv = z.infer<typeof Env>;
+
+/** Where tokens name the actor (JWT_*_CLAIM): the verifier reads them, the admin app is told them. */
+export function claimNames(env: ApiEnv): ClaimNames {
+  return { userId: env.JWT_USER_ID_CLAIM, tenantId: env.JWT_TENANT_CLAIM, roles: env.JWT_ROLES_CLAIM, name: env.JWT_NAME_CLAIM, email: env.JWT_EMAIL_CLAIM };
+}
 
 /** Parsed once at start; a bad value stops the process with one line per problem. */
 export function loadEnv(source: Record<string, string | undefined> = process.env): ApiEnv {

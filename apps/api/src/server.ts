@@ -11,7 +11,7 @@ import { createTokenVerifier } from "./auth/jwt";
 import { createEventHub } from "./live/event-hub";
 import { Cache, createCacheRedis } from "@clientele/cache";
 import type { AppDeps } from "./deps";
-import type { ApiEnv } from "./env";
+import { claimNames, type ApiEnv } from "./env";
 import { createLogger, describeError, redactUrl, type Logger } from "@clientele/telemetry";
 
 export type RunningServer = { url: string; deps: AppDeps; close: () => Promise<void> };
@@ -57,6 +57,7 @@ export async function startServer(env: ApiEnv, log: Logger = createLogger(env.LO
       publicKeyPem: env.JWT_PUBLIC_KEY,
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
+      claims: claimNames(env),
     }),
     storage: createLocalDiskStorage(env.FILES_DIR),
     jobs: createJobQueues(env.REDIS_URL, env.QUEUE_PREFIX, log),

@@ -65,3 +65,31 @@ export function assertCan(actor: Actor, privilege: Privilege): void {
     throw new DomainError("AUTH-002", "forbidden", `Your roles do not grant ${privilege}.`);
   }
 }
+
+/**
+ * Which claims of a bearer token name the actor. Identity providers differ (a tenant in a
+ * namespaced claim, roles under realm_access.roles), so the API reads the names from its
+ * configuration (JWT_*_CLAIM) and hands them to the admin app, which reads the same token.
+ */
+export type ClaimNames = { userId: string; tenantId: string; roles: string; name: string; email: string };
+export const DEFAULT_CLAIM_NAMES: ClaimNames = { userId: "sub", tenantId: "tid", roles: "roles", name: "name", email: "email" };
+
+/** A claim by its exact name (URL-style names contain dots), else by a dotted path into nested objects. */
+export function claimValue(claims: Record<string, unknown>, name: string): unknown {
+  if (Object.hasOwn(claims, name)) return claims[name];
+  let value: unknown = claims;
+  for (const part of name.split(".")) {
+    if (typeof value !== "object" || value === null || !Object.hasOwn(value, part)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/**
+ * The roles of ours in a roles claim: an array, or a space- or comma-separated string (some IdPs
+ * send groups that way). Other values (an IdP's own groups) are dropped: they grant nothing here.
+ */
+export function rolesFromClaim(value: unknown): Role[] {
+  const names = Array.isArray(value) ? value : typeof value === "string" ? value.split(/[\s,]+/) : [];
+  return names.filter((r): r is Role => (ROLES as readonly unknown[]).includes(r));
+}

@@ -1,4 +1,4 @@
-import { ROLES, type Actor, type Role } from "@clientele/domain";
+import { ROLES, DEFAULT_CLAIM_NAMES, claimValue, rolesFromClaim, type Actor, type ClaimNames, type Role } from "@clientele/domain";
 import {
   createRemoteJWKSet,
   importSPKI,
@@ -16,15 +16,19 @@ export type JwtConfig = {
   publicKeyPem?: string;
   issuer: string;
   audience: string;
+  /** Where the identity provider puts user id, tenant and roles (JWT_*_CLAIM); ours by default. */
+  claims?: ClaimNames;
 };
 
-const Claims = z.object({
-  sub: z.string().min(1).max(100),
-  tid: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "tid must be 1-64 characters of [A-Za-z0-9_-]"),
-  roles: z.array(z.enum(ROLES)).min(1),
-  name: z.string().max(200).optional(),
-  email: z.email().max(255).optional(),
-});
+/** The actor's fields, read from the configured claims; messages name the claim the token got wrong. */
+const actorSchema = (names: ClaimNames) =>
+  z.object({
+    userId: z.string(`${names.userId} must be a string`).min(1).max(100),
+    tenantId: z.string(`${names.tenantId} must be a string`).regex(/^[A-Za-z0-9_-]{1,64}$/, `${names.tenantId} must be 1-64 characters of [A-Za-z0-9_-]`),
+    roles: z.array(z.enum(ROLES)).min(1, `${names.roles} names none of the roles ${ROLES.join(", ")}`),
+    name: z.string().max(200).optional(),
+    email: z.email().max(255).optional(),
+  });
 
 export class AuthError extends Error {
   override readonly name = "AuthError";
@@ -34,6 +38,8 @@ export type TokenVerifier = (token: string) => Promise<Actor>;
 
 /** HS256 for development and tests; RS256/ES256 from a JWKS URL or a PEM key in production. */
 export async function createTokenVerifier(config: JwtConfig): Promise<TokenVerifier> {
+  const names = config.claims ?? DEFAULT_CLAIM_NAMES;
+  const Claims = actorSchema(names);
   let key: Uint8Array | Awaited<ReturnType<typeof importSPKI>> | JWTVerifyGetKey;
   let algorithms: string[];
   if (config.jwksUrl) {
@@ -69,20 +75,27 @@ export async function createTokenVerifier(config: JwtConfig): Promise<TokenVerif
         algorithms,
         issuer: config.issuer,
         audience: config.audience,
-        requiredClaims: ["exp", "sub"],
+        requiredClaims: ["exp"],
       }));
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) throw new AuthError("token expired");
       if (error instanceof joseErrors.JWTClaimValidationFailed) throw new AuthError(`token ${error.claim} claim rejected`);
       throw new AuthError("token invalid");
     }
-    const claims = Claims.safeParse(payload);
+    const read = (name: string) => claimValue(payload, name) ?? undefined;
+    const claims = Claims.safeParse({
+      userId: read(names.userId),
+      tenantId: read(names.tenantId),
+      roles: rolesFromClaim(read(names.roles)),
+      name: read(names.name),
+      email: read(names.email),
+    });
     if (!claims.success) {
       throw new AuthError(`token claims invalid: ${claims.error.issues.map((i) => i.message).join("; ")}`);
     }
     const actor: Actor = Object.freeze({
-      userId: claims.data.sub,
-      tenantId: claims.data.tid,
+      userId: claims.data.userId,
+      tenantId: claims.data.tenantId,
       roles: Object.freeze(claims.data.roles as Role[]),
       ...(claims.data.name ? { name: claims.data.name } : {}),
       ...(claims.data.email ? { email: claims.data.email } : {}),

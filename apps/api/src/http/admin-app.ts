@@ -1,12 +1,41 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import express, { type Router } from "express";
+import type { ClaimNames } from "@clientele/domain";
+import express, { type RequestHandler, type Router } from "express";
+import { claimNames, type ApiEnv } from "../env";
 
 /** Where `pnpm --filter @clientele/admin build` writes the admin app (apps/admin/dist). */
 export const DEFAULT_ADMIN_DIR = fileURLToPath(new URL("../../../admin/dist", import.meta.url));
 
 export const ADMIN_PATH = "/admin";
+
+/** The admin app's runtime configuration, read before it renders: one build serves every deployment. */
+export const ADMIN_CONFIG_PATH = `${ADMIN_PATH}/config.json`;
+
+export type AdminConfig = {
+  /** Sign in at this OpenID Connect issuer; null: the development sign-in page. */
+  oidc: { issuer: string; clientId: string; audience: string; audienceParam: "resource" | "audience" | null; scope: string } | null;
+  /** Where the token names the actor (the API's JWT_*_CLAIM), so the app shows who is signed in. */
+  claims: ClaimNames;
+};
+
+export function adminConfig(env: ApiEnv): AdminConfig {
+  const oidc =
+    env.OIDC_ISSUER && env.OIDC_CLIENT_ID
+      ? { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, audience: env.OIDC_AUDIENCE, audienceParam: env.OIDC_AUDIENCE_PARAM === "none" ? null : env.OIDC_AUDIENCE_PARAM, scope: env.OIDC_SCOPE }
+      : null;
+  return { oidc, claims: claimNames(env) };
+}
+
+/** Served whether or not the app is built here (`pnpm dev:admin` proxies it to the API). */
+export function adminConfigEndpoint(env: ApiEnv): RequestHandler {
+  const body = JSON.stringify(adminConfig(env));
+  return (_req, res) => {
+    res.setHeader("Cache-Control", "no-cache");
+    res.type("application/json").send(body);
+  };
+}
 
 /**
  * The built admin app, served from this process so `npm start` needs no second server: hashed

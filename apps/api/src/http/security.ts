@@ -11,10 +11,11 @@ const ALLOWED_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-M
 
 /**
  * Helmet's headers everywhere. The CSP allows only same-origin scripts and styles (plus inline
- * styles, which Swagger UI sets), so the docs page works and nothing else runs. Pages under /ops
+ * styles, which Swagger UI sets), so the docs page works and nothing else runs; fetches go to this
+ * origin and `connectOrigins` (the identity provider the admin app signs in at). Pages under /ops
  * (the queue dashboard) ship their own HTML and scripts and are left to set their own policy.
  */
-export function securityHeaders(): RequestHandler {
+export function securityHeaders(connectOrigins: readonly string[] = []): RequestHandler {
   const base = helmet({ contentSecurityPolicy: false });
   const csp = helmet.contentSecurityPolicy({
     directives: {
@@ -22,7 +23,7 @@ export function securityHeaders(): RequestHandler {
       scriptSrc: ["'self'"],
       styleSrc: ["'self'", "'unsafe-inline'"],
       imgSrc: ["'self'", "data:"],
-      connectSrc: ["'self'"],
+      connectSrc: ["'self'", ...connectOrigins],
       frameAncestors: ["'none'"],
       // Local development serves plain http on 127.0.0.1; upgrading would break the docs page.
       upgradeInsecureRequests: null,

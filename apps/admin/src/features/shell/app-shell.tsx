@@ -1,18 +1,37 @@
 import { AppShell, Badge, Button, Group, NavLink, Stack, Text, Title } from "@mantine/core";
-import { Link, Outlet, useNavigate, useRouterState } from "@tanstack/react-router";
+import { Link, Outlet, useNavigate, useRouter, useRouterState } from "@tanstack/react-router";
 import { useEffect } from "react";
-import { signOut, useSession } from "../../session";
+import { authConfig } from "../../auth-config";
+import { sessionExpired, signOut, useSession } from "../../session";
 
 export function AppShellLayout() {
   const session = useSession();
   const navigate = useNavigate();
   const path = useRouterState({ select: (s) => s.location.pathname });
+  const router = useRouter();
   const onNew = path.endsWith("/customers/new");
   const onDuplicates = path.endsWith("/customers/duplicates");
-  // Signed out here or by an expired token (a 401 anywhere): back to the sign-in page.
+  // Signed out here, or the API refused the token (a 401 anywhere): to the sign-in page, which after
+  // a 401 says the session expired and comes back here. Where "here" is, is read once, when the
+  // session ends (the location moves on to the sign-in page while this is still mounted).
   useEffect(() => {
-    if (!session) void navigate({ to: "/sign-in" });
-  }, [session, navigate]);
+    if (session) return;
+    const here = router.state.location.href;
+    void navigate({ to: "/sign-in", search: sessionExpired() && !here.startsWith("/sign-in") ? { next: here, reason: "expired" } : {} });
+  }, [session, navigate, router]);
+  // With an identity provider, its session ends too (the OIDC client loads only now).
+  const onSignOut = () => {
+    if (!authConfig().oidc) return signOut();
+    import("../sign-in/oidc")
+      .then((oidc) => oidc.signOutAtIdp())
+      .then((left) => {
+        if (!left) void navigate({ to: "/sign-in", search: { reason: "signed-out" } });
+      })
+      .catch(() => {
+        signOut(false);
+        void navigate({ to: "/sign-in", search: { reason: "signed-out" } });
+      });
+  };
   if (!session) return null;
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: "sm" }} padding="md">
@@ -35,7 +54,7 @@ export function AppShellLayout() {
                 {r}
               </Badge>
             ))}
-            <Button variant="default" size="xs" onClick={signOut}>
+            <Button variant="default" size="xs" onClick={onSignOut}>
               Sign out
             </Button>
           </Group>
