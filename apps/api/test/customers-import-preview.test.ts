@@ -65,6 +65,9 @@ describe("POST /customers/bulk/import/preview", () => {
     expect(claimed.status).toBe(400);
     expect(claimed.body.detail).toMatch(/content is CSV, not JSON/);
     expect((await preview(token, { content: lines(1), fields: { format: "Word" } })).status).toBe(400);
+    // Over the import's 50 MB: refused while it arrives (multer's limit), as the import's upload is.
+    const big = await preview(token, { content: Buffer.alloc(50 * 1024 * 1024 + 1, "a") });
+    expect(big.status).toBe(413);
   });
 
   it("needs the import's privilege (customer:create) and a token", async () => {
