@@ -1,5 +1,5 @@
 import { CompiledQuery, type Insertable } from "kysely";
-import { escape } from "mysql2";
+import { escape, raw } from "mysql2";
 import { SQL_TIMEZONE } from "./connection";
 import type { Database } from "./schema";
 
@@ -9,7 +9,9 @@ import type { Database } from "./schema";
  * then interpolate every placeholder when the statement is sent; here each value is escaped once,
  * by mysql2's own escaper with the connection's time zone, so the text is what mysql2 would have
  * sent. Rendering needs no connection, so a chunk's statements can be built before its
- * transaction, while the previous chunk's run.
+ * transaction, while the previous chunk's run. The rendered VALUES list goes to mysql2 as one
+ * raw() parameter of a `?` at its place: mysql2 interpolates the parameters of every query, and
+ * with none it would still scan the whole multi-megabyte text for placeholders.
  */
 
 /** Characters per statement: well under the server's max_allowed_packet (16 MB by default) even in 4-byte UTF-8. */
@@ -46,23 +48,24 @@ export function bulkInsertQueries<T extends keyof Database & string, R extends I
   const head = `insert ${o.ignore ? "ignore " : ""}into \`${snakeCase(table)}\` (${columns.map((c) => `\`${snakeCase(c)}\``).join(", ")}) values `;
   const tail = o.onDuplicateKeyUpdate ? ` on duplicate key update ${o.onDuplicateKeyUpdate}` : "";
   const out: CompiledQuery[] = [];
+  const statement = (values: string[]) => CompiledQuery.raw(`${head}?${tail}`, [raw(values.join(","))]);
   let values: string[] = [];
   let size = 0;
   for (const row of ordered) {
     let tuple = "(";
     for (let i = 0; i < columns.length; i++) {
       const v = (row as Record<string, unknown>)[columns[i]!];
-      tuple += (i ? ", " : "") + (v === undefined ? "default" : escape(v as Parameters<typeof escape>[0], false, SQL_TIMEZONE));
+      tuple += (i ? "," : "") + (v === undefined ? "default" : escape(v as Parameters<typeof escape>[0], false, SQL_TIMEZONE));
     }
     tuple += ")";
     if (values.length && size + tuple.length > MAX_STATEMENT_CHARS) {
-      out.push(CompiledQuery.raw(head + values.join(", ") + tail));
+      out.push(statement(values));
       values = [];
       size = 0;
     }
     values.push(tuple);
-    size += tuple.length + 2;
+    size += tuple.length + 1;
   }
-  out.push(CompiledQuery.raw(head + values.join(", ") + tail));
+  out.push(statement(values));
   return out;
 }
