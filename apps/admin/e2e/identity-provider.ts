@@ -90,7 +90,9 @@ export async function startIdentityProvider(accounts: TestAccount[]): Promise<{ 
         await grant.save();
         return grant;
       },
-      ttl: { AccessToken: ACCESS_TOKEN_TTL },
+      // Lifetimes and CORS stated, as a deployment would (the library warns about each default left in place).
+      ttl: { AccessToken: ACCESS_TOKEN_TTL, IdToken: 3600, RefreshToken: 3600, Session: 3600, Grant: 3600, Interaction: 600 },
+      clientBasedCORS: (_ctx, origin) => origin === new URL(appUrl).origin,
     };
     const provider = new Provider(issuer, configuration);
     server.on("request", provider.callback());
