@@ -48,7 +48,7 @@ async function logInAtIdp(page: Page): Promise<void> {
 }
 
 describe("sign-in through the identity provider (OpenID Connect, code + PKCE)", () => {
-  it("signs in at the IdP, calls the API with its token, renews it, asks again after a 401, and signs out at the IdP", async () => {
+  it("signs in at the IdP, calls the API with its token, renews it, asks again after a 401, signs out at the IdP, and refuses a forged callback", async () => {
     const page = await browser.browser.newPage();
 
     const authorizations: URL[] = [];
@@ -124,6 +124,15 @@ describe("sign-in through the identity provider (OpenID Connect, code + PKCE)", 
     await checkScreen(page, "oidc-signed-out");
     // Signing in again needs the IdP's login: its session has ended.
     await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator('input[name="login"]').waitFor();
+
+    // A callback this tab did not start (forged or replayed state) is refused by the library, with a way to try again.
+    await page.goto(`${server.url}/admin/auth/callback?code=forged-code&state=forged-state&iss=${encodeURIComponent(idp.issuer)}`);
+    await page.getByText("Sign-in failed").waitFor();
+    await page.getByText(/state/i).first().waitFor();
+    expect(await storedToken(page)).toBeNull();
+    await checkScreen(page, "oidc-callback-refused");
+    await page.getByRole("button", { name: "Try again" }).click();
     await page.locator('input[name="login"]').waitFor();
     await page.close();
   }, 120_000);
