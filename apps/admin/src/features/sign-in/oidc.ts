@@ -50,7 +50,7 @@ function adopt(user: User): void {
 
 /** Only same-app paths: an IdP round trip must not turn into an open redirect. */
 export const safeNext = (next: string | undefined): string =>
-  next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/sign-in") && !next.startsWith(`/${CALLBACK_PATH}`) ? next : "/customers";
+  next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") && !next.startsWith("/sign-in") && !next.startsWith(`/${CALLBACK_PATH}`) ? next : "/customers";
 
 /** To the identity provider's sign-in; it comes back to the callback with `next` in the library's state. */
 export async function startSignIn(next: string | undefined): Promise<void> {
