@@ -265,6 +265,7 @@ export function ImportWizardPage() {
                     <Button variant="default" onClick={() => setStep(1)}>
                       Back to mapping
                     </Button>
+                    <ErrorReport status={dryRun.settled} />
                     <Button onClick={() => submit.mutate(false)} loading={submit.isPending} disabled={dryRun.settled.status !== "Completed"}>
                       Import {(dryRun.settled.imported + dryRun.settled.updated).toLocaleString()} rows
                     </Button>
@@ -282,7 +283,7 @@ export function ImportWizardPage() {
                 importId={run.id}
                 onSettled={(s) => {
                   setRun({ id: run.id, settled: s });
-                  setNotice(s.status === "Completed" ? `Import finished: ${s.imported} created, ${s.updated} updated, ${s.failed} refused.` : null);
+                  setNotice(s.status === "Completed" ? `Import finished: ${s.imported.toLocaleString()} created, ${s.updated.toLocaleString()} updated, ${s.failed.toLocaleString()} refused.` : null);
                   void queryClient.invalidateQueries(trpc.customers.search.pathFilter());
                 }}
               />
@@ -295,22 +296,30 @@ export function ImportWizardPage() {
   );
 }
 
-function ImportResult({ status, onAnother }: { status: ImportStatus; onAnother: () => void }) {
+/** Every row error as CSV (REST: the download needs the bearer token), when there are any. */
+function ErrorReport({ status }: { status: ImportStatus }) {
   const download = useMutation({ mutationFn: () => restDownload(status.errorReportUrl, `customer-import-${status.importId}-errors.csv`) });
+  if (status.failed === 0) return null;
   return (
-    <Stack>
-      {status.failed > 0 && <RowErrors status={status} />}
+    <>
+      <Button variant="light" onClick={() => download.mutate()} loading={download.isPending}>
+        Download error report (CSV)
+      </Button>
       {download.error != null && (
         <Alert color="red" title="The error report could not be downloaded">
           {restProblemOf(download.error).message}
         </Alert>
       )}
+    </>
+  );
+}
+
+function ImportResult({ status, onAnother }: { status: ImportStatus; onAnother: () => void }) {
+  return (
+    <Stack>
+      {status.failed > 0 && <RowErrors status={status} />}
       <Group>
-        {status.failed > 0 && (
-          <Button variant="light" onClick={() => download.mutate()} loading={download.isPending}>
-            Download error report (CSV)
-          </Button>
-        )}
+        <ErrorReport status={status} />
         <Button component={Link} to="/customers" variant="default">
           Go to customers
         </Button>
