@@ -212,6 +212,9 @@ export function runCustomerImport(deps: JobDeps, payload: CustomerImportPayload)
   return runTabularImport(deps, payload, {
     kind: "Customer",
     chunkRows: 500,
+    // Every verdict was taken by prepare; a chunk's reads lock the customers it updates, and no
+    // two rows of a file match the same customer (prepare fails the second), so chunks are disjoint.
+    overlapChunks: true,
     maxRecords: MAX_CUSTOMER_IMPORT_RECORDS,
     maxBytes: MAX_CUSTOMER_IMPORT_BYTES,
     prepare,

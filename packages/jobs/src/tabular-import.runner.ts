@@ -38,6 +38,14 @@ export type ImportSpec<P, Q = undefined> = {
   kind: TransferKind;
   /** Rows per transaction: big enough for multi-row inserts, small enough to checkpoint often. */
   chunkRows: number;
+  /**
+   * A chunk's transaction may start while the previous chunk's is still running (on another
+   * connection), so the database works on two at once. Only for kinds whose chunks read nothing
+   * the previous chunk writes (their decisions were taken by prepare against the state before the
+   * import, and their reads lock the rows they change): a chunk's snapshot may predate the
+   * previous chunk's commit.
+   */
+  overlapChunks?: boolean;
   maxRecords?: number;
   maxBytes?: number;
   /** Decides, for every row, what it is (deterministic, so a resumed run reaches the same verdicts). */
@@ -80,27 +88,59 @@ export async function runTabularImport<P, Q = undefined>(deps: JobDeps, payload:
       planned.catch(() => undefined);
       return planned;
     };
-    let next = planFrom(imp.processedRows);
-    for (let from = imp.processedRows; from < prepared.length; from += spec.chunkRows) {
-      const to = Math.min(from + spec.chunkRows, prepared.length);
-      try {
-        const planned = await next;
-        next = planFrom(to);
+    /**
+     * One chunk's transaction. With overlapChunks it runs while the previous chunk's is still
+     * going: it moves the checkpoint only once the previous one has moved it (that UPDATE then
+     * waits on the checkpoint row until the previous commits), so committed chunks are always a
+     * prefix of the file and a chunk whose predecessor failed loses its compare-and-set.
+     */
+    const applyFrom = (from: number, to: number, planned: Q | undefined, previousAdvanced: Promise<void> | undefined) => {
+      let advanced!: () => void;
+      const advancedNow = new Promise<void>((r) => (advanced = r));
+      const done = (async () => {
         const outcome = await inTransaction(deps.db, async (trx) => {
           const out = await spec.applyChunk(trx, imp!, rowsFrom(from), actor, deps.now(), planned);
           await insertImportErrors(trx, imp!.id, out.errors);
           const failed = new Set(out.errors.map((e) => e.row)).size;
-          if (!(await advanceImport(trx, imp!.id, from, to, { imported: out.imported, updated: out.updated, failed }))) throw new CheckpointMoved();
+          await previousAdvanced;
+          const moved = await advanceImport(trx, imp!.id, from, to, { imported: out.imported, updated: out.updated, failed });
+          advanced();
+          if (!moved) throw new CheckpointMoved();
           return out;
         });
         await outcome.afterCommit?.();
-      } catch (error) {
-        if (error instanceof CheckpointMoved) {
-          deps.log.warn({ importId: imp.id, from }, "another run advanced this import; stopping");
-          return summarize((await findImport(deps.db, imp.tenantId, imp.id, spec.kind))!);
+      })().finally(() => advanced());
+      // Awaited later (after the next chunk has started): a failure must not count as unhandled meanwhile.
+      done.catch(() => undefined);
+      return { done, advanced: advancedNow };
+    };
+    let next = planFrom(imp.processedRows);
+    let inFlight: ReturnType<typeof applyFrom> | undefined;
+    try {
+      for (let from = imp.processedRows; from < prepared.length; from += spec.chunkRows) {
+        const to = Math.min(from + spec.chunkRows, prepared.length);
+        const planned = await next;
+        next = planFrom(to);
+        const previous = inFlight;
+        inFlight = applyFrom(from, to, planned, previous?.advanced);
+        if (previous) await previous.done;
+        if (!spec.overlapChunks) {
+          const current = inFlight;
+          inFlight = undefined;
+          await current.done;
         }
-        throw error;
       }
+      const last = inFlight;
+      inFlight = undefined;
+      await last?.done;
+    } catch (error) {
+      // The chunk started after a failed one settles first (it loses its compare-and-set, or commits after a committed one).
+      await inFlight?.done.catch(() => undefined);
+      if (error instanceof CheckpointMoved) {
+        deps.log.warn({ importId: imp.id }, "another run advanced this import; stopping");
+        return summarize((await findImport(deps.db, imp.tenantId, imp.id, spec.kind))!);
+      }
+      throw error;
     }
     await inTransaction(deps.db, async (trx) => {
       const done = (await findImport(trx, imp!.tenantId, imp!.id, spec.kind))!;
