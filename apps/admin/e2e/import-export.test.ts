@@ -98,10 +98,22 @@ describe("customer import wizard and export dialog in a real browser", () => {
     // A dry run writes nothing.
     expect((await (await server.as("Viewer", tenant)).get("/customers?query=holdings")).body.totalCount).toBe(0);
 
+    // Progress is pushed (live.importProgress over server-sent events), not polled: the status is
+    // read when the import starts and once more when it ends.
+    const statusReads: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("customers.bulkImportStatus")) statusReads.push(r.url());
+    });
+    let streams = 0;
+    page.on("request", (r) => {
+      if (r.url().includes("live.importProgress")) streams++;
+    });
     await page.getByRole("button", { name: `Import ${(ROWS - 1).toLocaleString("en-US")} rows` }).click();
     // The import's own bar (the dry run's is gone with its step).
     await page.getByRole("progressbar", { name: "Import progress" }).waitFor();
     const seen = await watch(page, "import-progress", ["Completed", "Failed"]);
+    expect(streams).toBeGreaterThanOrEqual(1);
+    expect(statusReads.length).toBeLessThanOrEqual(2);
     expect(seen.at(-1)).toEqual({ status: "Completed", processed: ROWS });
     // The bar was there while the worker imported, and only moved forward.
     expect(seen.some((s) => (s.status === "Queued" || s.status === "Processing") && s.processed < ROWS)).toBe(true);

@@ -1,5 +1,5 @@
 import type { RouterInputs, RouterOutputs } from "@clientele/sdk";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useRef, useState } from "react";
 import { useTRPC } from "../trpc";
@@ -32,12 +32,16 @@ export function useJobProgress(job: ImportJob, o?: { onProgress?: (p: ImportProg
 export function useJobProgress(job: ExportJob, o?: { onProgress?: (p: ExportProgress) => void }): JobProgress<ExportProgress>;
 export function useJobProgress(job: ImportJob | ExportJob, o: { onProgress?: (p: never) => void } = {}): JobProgress<ImportProgress | ExportProgress> {
   const trpc = useTRPC();
-  const [progress, setProgress] = useState<ImportProgress | ExportProgress>();
+  // Kept with the job it belongs to: a screen that moves on to another job (a dry run, then the
+  // import) must not take the last one's end for the new one's.
+  const key = job.type === "import" ? `import:${job.kind}:${job.importId}` : `export:${job.kind}:${job.exportId}`;
+  const [latest, setLatest] = useState<{ key: string; progress: ImportProgress | ExportProgress }>();
+  const progress = latest?.key === key ? latest.progress : undefined;
   const onProgress = useRef(o.onProgress);
   onProgress.current = o.onProgress;
   const done = progress !== undefined && finished(progress.status);
   const take = (p: ImportProgress | ExportProgress) => {
-    setProgress(p);
+    setLatest({ key, progress: p });
     onProgress.current?.(p as never);
   };
   // Both are called on every render (hooks); only the one for this job is enabled.
@@ -59,27 +63,35 @@ export function useJobProgress(job: ImportJob | ExportJob, o: { onProgress?: (p:
 }
 
 /**
- * A customer import's status query (customers.bulkImportStatus) kept current by live progress
- * rather than by polling: read once, then each pushed state is written into the cached answer,
- * and the end reads it again (for the final row errors). Should the live connection fail, it
- * falls back to polling. Returns the query, so it replaces a polled useQuery one for one.
+ * Keeps a job's cached status query (`queryKey`) current from the live progress instead of polling:
+ * each pushed state is written into the cached answer, and the end is read again rather than
+ * pushed (only the status row holds the final row errors or the download link, and a screen that
+ * acts once on "finished" must see them with it). Answers whether to poll: only while the live
+ * connection fails.
  */
+function useLiveStatus(job: ImportJob | ExportJob, queryKey: QueryKey): (status: string | undefined) => number | false {
+  const queryClient = useQueryClient();
+  const live = useJobProgress(job as ImportJob, {
+    onProgress: (p) => {
+      if (finished(p.status)) void queryClient.invalidateQueries({ queryKey });
+      else queryClient.setQueryData(queryKey, (old: object | undefined) => old && { ...old, ...p });
+    },
+  });
+  return (status) => (live.connection === "error" && !finished(status ?? "Queued") ? 2000 : false);
+}
+
+/** A customer import's status query (customers.bulkImportStatus), kept current by live progress; replaces a polled useQuery one for one. */
 export function useCustomerImportStatus(importId: string) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const options = trpc.customers.bulkImportStatus.queryOptions({ importId });
-  const live = useJobProgress(
-    { type: "import", kind: "Customer", importId },
-    {
-      onProgress: (p) => {
-        queryClient.setQueryData(options.queryKey, (old) => old && { ...old, ...p });
-        if (finished(p.status)) void queryClient.invalidateQueries({ queryKey: options.queryKey });
-      },
-    },
-  );
-  return useQuery({
-    ...options,
-    staleTime: 0,
-    refetchInterval: (q) => (live.connection === "error" && !finished(q.state.data?.status ?? "Queued") ? 2000 : false),
-  });
+  const poll = useLiveStatus({ type: "import", kind: "Customer", importId }, options.queryKey);
+  return useQuery({ ...options, staleTime: 0, refetchInterval: (q) => poll(q.state.data?.status) });
+}
+
+/** A customer export's status query (customers.bulkExportStatus), kept current by live progress, starting from the submit's answer. */
+export function useCustomerExportStatus(exportId: string, first: RouterOutputs["customers"]["bulkExportStatus"]) {
+  const trpc = useTRPC();
+  const options = trpc.customers.bulkExportStatus.queryOptions({ exportId });
+  const poll = useLiveStatus({ type: "export", kind: "Customer", exportId }, options.queryKey);
+  return useQuery({ ...options, initialData: first, staleTime: 0, refetchInterval: (q) => poll(q.state.data?.status) });
 }

@@ -1,8 +1,9 @@
 import { CUSTOMER_EXPORT_FIELDS, CUSTOMER_SEGMENTS, CUSTOMER_STATUSES, CUSTOMER_TYPES, DEFAULT_CUSTOMER_EXPORT_FIELDS } from "@clientele/domain";
 import type { RouterInputs, RouterOutputs } from "@clientele/sdk";
 import { Alert, Anchor, Button, Group, Modal, MultiSelect, Progress, SegmentedControl, Stack, TagsInput, Text, TextInput } from "@mantine/core";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { useCustomerExportStatus } from "../../live/use-job-progress";
 import { problemOf } from "../../problem";
 import { useTRPC } from "../../trpc";
 import { FormActions } from "../../ui/form-actions";
@@ -22,13 +23,7 @@ const running = (s: ExportStatus | undefined) => s?.status === "Queued" || s?.st
 
 /** The export's progress while the worker writes the file, then its signed download link (no bearer token needed). */
 function ExportProgress({ exportId, first }: { exportId: string; first: ExportStatus }) {
-  const trpc = useTRPC();
-  const status = useQuery({
-    ...trpc.customers.bulkExportStatus.queryOptions({ exportId }),
-    initialData: first,
-    staleTime: 0,
-    refetchInterval: (q) => (running(q.state.data) ? 750 : false),
-  });
+  const status = useCustomerExportStatus(exportId, first);
   const s = status.data;
   if (status.error)
     return (

@@ -1,25 +1,19 @@
 import type { RouterOutputs } from "@clientele/sdk";
 import { Alert, Group, Progress, Stack, Text } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
 import { useEffect } from "react";
+import { useCustomerImportStatus } from "../../live/use-job-progress";
 import { problemOf } from "../../problem";
-import { useTRPC } from "../../trpc";
 
 export type ImportStatus = RouterOutputs["customers"]["bulkImportStatus"];
 
 const running = (s: ImportStatus | undefined) => !s || s.status === "Queued" || s.status === "Processing";
 
 /**
- * An import's progress while the worker runs it, and its final counts. It polls the status
- * procedure for now; live updates (tRPC subscriptions) replace the query here and nowhere else.
+ * An import's progress while the worker runs it, and its final counts: pushed by the API's
+ * live.importProgress subscription (server-sent events), polling only while that connection fails.
  */
 export function ImportProgress({ importId, onSettled }: { importId: string; onSettled?: (status: ImportStatus) => void }) {
-  const trpc = useTRPC();
-  const status = useQuery({
-    ...trpc.customers.bulkImportStatus.queryOptions({ importId }),
-    staleTime: 0,
-    refetchInterval: (q) => (running(q.state.data) ? 500 : false),
-  });
+  const status = useCustomerImportStatus(importId);
   const data = status.data;
   const done = data !== undefined && !running(data);
   useEffect(() => {
