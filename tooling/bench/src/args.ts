@@ -33,6 +33,7 @@ const USAGE = `usage: pnpm bench [--customers N] [--duration S] [--connections C
        pnpm bench comms|complaints|merge|bulk [--runs N] [--api-workers N]
        pnpm bench import
        pnpm bench dedup [--customers N] [--runs N]
+       pnpm bench admin [--customers N] [--runs N]
   --customers N     customers to seed for tenant 'bench' (default 100000)
   --duration S      seconds per measured scenario (default 10); each has a warm-up first
   --warmup S        warm-up seconds per scenario (default: duration / 3, at least 1)

@@ -361,6 +361,7 @@ const SUITES: Record<string, () => Promise<(o: SuiteOptions) => Promise<number>>
   dedup: async () => (await import("./suites/dedup-suite")).runDedupSuite,
   merge: async () => (await import("./suites/merge-suite")).runMergeSuite,
   bulk: async () => (await import("./suites/bulk-suite")).runBulkSuite,
+  admin: async () => (await import("./suites/admin-suite")).runAdminSuite,
 };
 
 try {

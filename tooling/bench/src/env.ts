@@ -3,6 +3,8 @@
 export const benchEnv = {
   databaseUrl: process.env.DATABASE_URL ?? "mysql://root@127.0.0.1:3306/clientele_bench",
   redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+  /** The browser `pnpm bench admin` drives (Debian's chromium unless CHROMIUM_PATH names another). */
+  chromiumPath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
 };
 
 /** The environment a child process inherits, plus its own settings. */

@@ -21,9 +21,9 @@ export type Platform = {
   stop: () => Promise<void>;
 };
 
-/** A fresh database and the real API + worker processes, with a queue prefix of their own. */
-export async function startPlatform(o: { databaseUrl: string; redisUrl: string; workerEnv?: Record<string, string>; apiEnv?: Record<string, string> }): Promise<Platform> {
-  await dropDatabase(o.databaseUrl);
+/** A fresh database (unless `keepDatabase`: one already seeded) and the real API + worker processes, with a queue prefix of their own. */
+export async function startPlatform(o: { databaseUrl: string; redisUrl: string; workerEnv?: Record<string, string>; apiEnv?: Record<string, string>; keepDatabase?: boolean }): Promise<Platform> {
+  if (!o.keepDatabase) await dropDatabase(o.databaseUrl);
   await migrateToLatest(o.databaseUrl);
   const filesDir = mkdtempSync(path.join(tmpdir(), "clientele-bench-files-"));
   const secret = randomBytes(32).toString("hex");
