@@ -1,6 +1,7 @@
 import "../../zod-setup";
 import { COMPLAINT_PRIORITIES } from "@clientele/domain";
 import { z } from "zod";
+import { ZImportStatus } from "../contacts/contact-transfer.schemas";
 import { ZId } from "../shared.schemas";
 import { STREAM_ID } from "../../live/event-hub";
 
@@ -45,16 +46,17 @@ const ZKind = z.enum(["Customer", "Contact"]);
 const ZProgressResume = z.string().max(100).optional();
 
 export const ZLiveImportInput = z.object({ kind: ZKind, importId: ZId, lastEventId: ZProgressResume });
-export const ZLiveImportProgress = z.object({
-  importId: z.string(),
-  status: z.enum(["Queued", "Processing", "Completed", "Failed"]),
-  totalRows: z.number().int(),
-  processedRows: z.number().int(),
-  imported: z.number().int(),
-  updated: z.number().int(),
-  failed: z.number().int(),
-  failureReason: z.string().nullable(),
-  completedAt: z.string().nullable(),
+/** The import's status without its row errors (read once it ends), as GET …/import/{importId} answers it. */
+export const ZLiveImportProgress = ZImportStatus.pick({
+  importId: true,
+  status: true,
+  totalRows: true,
+  processedRows: true,
+  imported: true,
+  updated: true,
+  failed: true,
+  failureReason: true,
+  completedAt: true,
 });
 
 export const ZLiveExportInput = z.object({ kind: ZKind, exportId: ZId, lastEventId: ZProgressResume });

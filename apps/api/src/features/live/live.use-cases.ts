@@ -3,6 +3,7 @@ import { findExport, findImport, type ContactExport, type ContactImport, type Tr
 import { DomainError, type Actor, type ComplaintPriority, type EventEnvelope, type Topic } from "@clientele/domain";
 import type { z } from "zod";
 import type { AppDeps } from "../../deps";
+import { importStatus } from "../contacts/contact-transfer.use-cases";
 import { loadVisible } from "../customers/customer.use-cases";
 import type { ZLiveComplaintEvent, ZLiveCustomerEvent, ZLiveExportProgress, ZLiveImportProgress } from "./live.schemas";
 
@@ -77,17 +78,10 @@ async function* jobProgress<T>(deps: AppDeps, signal: AbortSignal | undefined, l
   }
 }
 
-const toImportProgress = (imp: ContactImport): z.infer<typeof ZLiveImportProgress> => ({
-  importId: imp.id,
-  status: imp.status,
-  totalRows: imp.totalRows,
-  processedRows: imp.processedRows,
-  imported: imp.importedCount,
-  updated: imp.updatedCount,
-  failed: imp.failedCount,
-  failureReason: imp.failureReason,
-  completedAt: imp.completedAt?.toISOString() ?? null,
-});
+const toImportProgress = (imp: ContactImport): z.infer<typeof ZLiveImportProgress> => {
+  const { importId, status, totalRows, processedRows, imported, updated, failed, failureReason, completedAt } = importStatus(imp, []);
+  return { importId, status, totalRows, processedRows, imported, updated, failed, failureReason, completedAt };
+};
 
 const toExportProgress = (exp: ContactExport<unknown>): z.infer<typeof ZLiveExportProgress> => ({
   exportId: exp.id,
