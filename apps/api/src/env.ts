@@ -75,6 +75,9 @@ const Env = z
     OPS_TENANTS: z.string().default(""),
     /** `npm start` seeds the demo tenant unless false; in production `pnpm seed:demo` runs only when true. */
     SEED_DEMO: bool.optional(),
+    /** The local mail and SMS inboxes `npm start` runs (tooling/test-doubles), linked from the admin app; never honoured in production. */
+    DEV_MAIL_INBOX_URL: z.url().optional(),
+    DEV_SMS_INBOX_URL: z.url().optional(),
   })
   .transform((env) => ({
     ...env,
@@ -91,6 +94,9 @@ const Env = z
     // The dashboard shows every tenant's jobs, so only the named operator tenants see it: a deployment
     // that forgot NODE_ENV=production must not open it to every tenant's Admin.
     OPS_TENANTS: env.OPS_TENANTS.split(",").map((t) => t.trim()).filter(Boolean),
+    // Production sends through real providers: a stray inbox URL must not be linked there.
+    DEV_MAIL_INBOX_URL: env.NODE_ENV === "production" ? undefined : env.DEV_MAIL_INBOX_URL,
+    DEV_SMS_INBOX_URL: env.NODE_ENV === "production" ? undefined : env.DEV_SMS_INBOX_URL,
   }))
   .superRefine((env, ctx) => {
     if (!env.JWT_SECRET && !env.JWT_JWKS_URL && !env.JWT_PUBLIC_KEY) {

@@ -26,7 +26,7 @@ describe("the admin app's runtime config (GET /admin/config.json)", () => {
       const res = await fetch(`${server.url}/admin/config.json`);
       expect(res.status).toBe(200);
       expect(res.headers.get("cache-control")).toBe("no-cache");
-      expect(await res.json()).toEqual({ oidc: null, claims: { userId: "sub", tenantId: "tid", roles: "roles", name: "name", email: "email" } });
+      expect(await res.json()).toEqual({ oidc: null, claims: { userId: "sub", tenantId: "tid", roles: "roles", name: "name", email: "email" }, links: { queues: "/ops/queues" } });
     } finally {
       await server.close();
     }
@@ -39,6 +39,7 @@ describe("the admin app's runtime config (GET /admin/config.json)", () => {
       expect(await res.json()).toEqual({
         oidc: { issuer: "https://login.example.com/realms/acme", clientId: "clientele-admin", audience: "acme-crm", audienceParam: "resource", scope: "openid profile email" },
         claims: { userId: "sub", tenantId: TENANT_CLAIM, roles: "roles", name: "name", email: "email" },
+        links: { queues: "/ops/queues" },
       });
       expect(res.headers.get("content-security-policy")).toMatch(/connect-src 'self' https:\/\/login\.example\.com(;|$)/);
     } finally {

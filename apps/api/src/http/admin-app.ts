@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { ClaimNames } from "@clientele/domain";
 import express, { type RequestHandler, type Router } from "express";
 import { claimNames, type ApiEnv } from "../env";
+import { OPS_QUEUES_PATH } from "./ops-queues";
 
 /** Where `pnpm --filter @clientele/admin build` writes the admin app (apps/admin/dist). */
 export const DEFAULT_ADMIN_DIR = fileURLToPath(new URL("../../../admin/dist", import.meta.url));
@@ -18,6 +19,12 @@ export type AdminConfig = {
   oidc: { issuer: string; clientId: string; audience: string; audienceParam: "resource" | "audience" | null; scope: string } | null;
   /** Where the token names the actor (the API's JWT_*_CLAIM), so the app shows who is signed in. */
   claims: ClaimNames;
+  /**
+   * Tools linked from the app's header, each only when it runs: the local mail and SMS inboxes
+   * (DEV_*_INBOX_URL, never in production) and the queue dashboard's path (when OPS_TENANTS names
+   * anyone; the app shows it to Admins).
+   */
+  links: { mailInbox?: string; smsInbox?: string; queues?: string };
 };
 
 export function adminConfig(env: ApiEnv): AdminConfig {
@@ -25,7 +32,12 @@ export function adminConfig(env: ApiEnv): AdminConfig {
     env.OIDC_ISSUER && env.OIDC_CLIENT_ID
       ? { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, audience: env.OIDC_AUDIENCE, audienceParam: env.OIDC_AUDIENCE_PARAM === "none" ? null : env.OIDC_AUDIENCE_PARAM, scope: env.OIDC_SCOPE }
       : null;
-  return { oidc, claims: claimNames(env) };
+  const links = {
+    ...(env.DEV_MAIL_INBOX_URL ? { mailInbox: env.DEV_MAIL_INBOX_URL } : {}),
+    ...(env.DEV_SMS_INBOX_URL ? { smsInbox: env.DEV_SMS_INBOX_URL } : {}),
+    ...(env.OPS_TENANTS.length > 0 ? { queues: OPS_QUEUES_PATH } : {}),
+  };
+  return { oidc, claims: claimNames(env), links };
 }
 
 /** Served whether or not the app is built here (`pnpm dev:admin` proxies it to the API). */
