@@ -340,7 +340,7 @@ describe("every operation, successfully", () => {
     });
     await expectStatus(200, "get", "/complaints", { query: { priority: "High,Critical", pageSize: "5" } });
     await expectStatus(200, "get", "/complaints/dashboard");
-    await expectStatus(200, "get", "/complaints/knowledge-base", { query: { category: "Delivery", limit: "5" } });
+    await expectStatus(200, "get", "/complaints/knowledge-base", { query: { category: "Delivery", query: "refunded", pageSize: "5" } });
   });
 
   it("testimonials, public and private", async () => {
@@ -349,6 +349,7 @@ describe("every operation, successfully", () => {
       expectStatus(201, "post", "/customers/{customerId}/testimonials", { path: { customerId }, body: { content: "Wonderful team, the launch went perfectly.", rating: 5, authorName: "Jane Doe" } });
     const [a, b] = [await submit(), await submit()];
     await expectStatus(200, "get", "/customers/{customerId}/testimonials", { path: { customerId }, query: { status: "Pending" } });
+    await expectStatus(200, "get", "/testimonials/pending", { query: { pageSize: "5" } });
     await expectStatus(200, "post", "/customers/{customerId}/testimonials/{testimonialId}/approve", { path: { customerId, testimonialId: a.id }, body: { isPublic: true } });
     await expectStatus(200, "post", "/customers/{customerId}/testimonials/{testimonialId}/reject", { path: { customerId, testimonialId: b.id }, body: { reason: "Not about us" } });
     const list = await call("get", "/public/tenants/{tenantId}/testimonials", { token: null, path: { tenantId: tenant } });

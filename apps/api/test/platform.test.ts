@@ -107,6 +107,7 @@ describe("operational endpoints", () => {
         "/templates",
         "/templates/{templateId}",
         "/templates/{templateId}/archive",
+        "/testimonials/pending",
         "/webhooks/email/events",
         "/webhooks/twilio/inbound",
         "/webhooks/twilio/status",

@@ -31,6 +31,7 @@ import * as p5m0 from "./20261203140000_create_customer_match_keys";
 import * as p5m1 from "./20261203140100_create_customer_duplicate_pairs";
 import * as p5m2 from "./20261203140200_create_customer_duplicate_work";
 import * as p5m3 from "./20261203140300_requeue_customer_match_keys";
+import * as p6m0 from "./20261203155000_add_testimonials_moderation_index";
 
 /** Listed statically so migrations run the same from tsx, tests and a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -66,4 +67,5 @@ export const migrations: Record<string, Migration> = {
   "20261203140100_create_customer_duplicate_pairs": p5m1,
   "20261203140200_create_customer_duplicate_work": p5m2,
   "20261203140300_requeue_customer_match_keys": p5m3,
+  "20261203155000_add_testimonials_moderation_index": p6m0,
 };

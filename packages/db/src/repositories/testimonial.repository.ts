@@ -64,3 +64,22 @@ export async function listPublishedTestimonials(db: DbOrTrx, tenantId: string, p
   ]);
   return { items: items.map((i) => ({ ...i, approvedAt: i.approvedAt! })), totalCount: Number(count.n) };
 }
+
+/**
+ * The tenant's moderation queue: pending testimonials, oldest first, of customers that can still be
+ * changed (a deactivated or archived customer's testimonial cannot be decided), with the customer's name.
+ */
+export async function listPendingTestimonials(db: DbOrTrx, tenantId: string, page: { offset: number; limit: number }) {
+  const base = db
+    .selectFrom("testimonials as t")
+    .innerJoin("customers as c", (j) => j.onRef("c.id", "=", "t.customerId").onRef("c.tenantId", "=", "t.tenantId"))
+    .where("t.tenantId", "=", tenantId)
+    .where("t.status", "=", "Pending")
+    .where("c.isDeleted", "=", 0)
+    .where("c.status", "!=", "Archived");
+  const [rows, count] = await Promise.all([
+    base.selectAll("t").select("c.companyName as customerName").orderBy("t.createdAt", "asc").orderBy("t.id", "asc").limit(page.limit).offset(page.offset).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(({ customerName, ...r }) => ({ testimonial: toTestimonial(r), customerName })), totalCount: Number(count.n) };
+}

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { router, withPrivilege } from "../../trpc/trpc";
-import { ZApproveTestimonialInput, ZListTestimonialsInput, ZRejectTestimonialInput, ZSubmitTestimonialInput, ZSubmittedTestimonial, ZTestimonial } from "./testimonial.schemas";
+import { ZApproveTestimonialInput, ZListTestimonialsInput, ZModerationQueue, ZModerationQueueInput, ZRejectTestimonialInput, ZSubmitTestimonialInput, ZSubmittedTestimonial, ZTestimonial } from "./testimonial.schemas";
 import * as uc from "./testimonial.use-cases";
 
 const tags = ["Testimonials"];
@@ -16,6 +16,11 @@ export const testimonialRouter = router({
     .input(ZListTestimonialsInput)
     .output(z.object({ items: z.array(ZTestimonial) }))
     .query(({ ctx, input }) => uc.customerTestimonials(ctx.deps, ctx.actor, input)),
+  moderationQueue: withPrivilege("testimonial:approve")
+    .meta({ openapi: { method: "GET", path: "/testimonials/pending", tags, summary: "The tenant's pending testimonials, oldest first, with the customer's name and profanity flag (for moderators)" } })
+    .input(ZModerationQueueInput)
+    .output(ZModerationQueue)
+    .query(({ ctx, input }) => uc.moderationQueue(ctx.deps, ctx.actor, input)),
   approve: withPrivilege("testimonial:approve")
     .meta({ openapi: { method: "POST", path: "/customers/{customerId}/testimonials/{testimonialId}/approve", tags, summary: "Approve a pending testimonial, optionally making it public (final; the customer is emailed)" } })
     .input(ZApproveTestimonialInput)

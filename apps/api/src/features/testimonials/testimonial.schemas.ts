@@ -55,6 +55,18 @@ export type TTestimonial = z.infer<typeof ZTestimonial>;
 
 export const ZSubmittedTestimonial = ZTestimonial.extend({ testimonialId: z.string() });
 
+/** The marketing team's queue: every pending testimonial of the tenant, oldest first. */
+export const ZModerationQueueInput = z.object({ page: ZPage, pageSize: ZPageSize });
+export type TModerationQueueInput = z.infer<typeof ZModerationQueueInput>;
+
+export const ZModerationQueue = z.object({
+  items: z.array(ZTestimonial.extend({ customerName: z.string().describe("the customer's company name") })),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  totalCount: z.number().int(),
+});
+export type TModerationQueue = z.infer<typeof ZModerationQueue>;
+
 /** The public website list: tenant from the path, so it must be a safe identifier. */
 export const ZPublicTestimonialsInput = z.object({
   tenantId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, '_' or '-'"),

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { appendAudit, appendEvents, findTestimonial, inTransaction, insertTestimonial, listCustomerTestimonials, listPublishedTestimonials, touchCustomerActivity, updateTestimonial } from "@clientele/db";
+import { appendAudit, appendEvents, findTestimonial, inTransaction, insertTestimonial, listCustomerTestimonials, listPendingTestimonials, listPublishedTestimonials, touchCustomerActivity, updateTestimonial } from "@clientele/db";
 import {
   checkTestimonial,
   decideTestimonial,
@@ -19,6 +19,8 @@ import { lockModifiableCustomers } from "../customers/customer-merge.reads";
 import type {
   TApproveTestimonialInput,
   TListTestimonialsInput,
+  TModerationQueue,
+  TModerationQueueInput,
   TPublicTestimonialList,
   TPublicTestimonialsInput,
   TRejectTestimonialInput,
@@ -126,6 +128,12 @@ export async function customerTestimonials(deps: AppDeps, actor: Actor, input: T
   await loadVisible(deps, actor, input.customerId);
   const rows = await listCustomerTestimonials(deps.db, actor.tenantId, input.customerId, { isPublic: input.isPublic, status: input.status });
   return { items: rows.map(toTestimonialDto) };
+}
+
+/** REQ-CUS-031: what awaits a decision across the tenant, oldest first, for whoever may decide it. */
+export async function moderationQueue(deps: AppDeps, actor: Actor, input: TModerationQueueInput): Promise<TModerationQueue> {
+  const { items, totalCount } = await listPendingTestimonials(deps.db, actor.tenantId, { offset: (input.page - 1) * input.pageSize, limit: input.pageSize });
+  return { items: items.map((i) => ({ ...toTestimonialDto(i.testimonial), customerName: i.customerName })), page: input.page, pageSize: input.pageSize, totalCount };
 }
 
 /**
