@@ -186,7 +186,9 @@ try {
     dev = JSON.parse(json);
   }
   const smsEnv = localSms ? { TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: twilio.authToken, TWILIO_API_BASE_URL: dev.twilioApiBaseUrl } : {};
-  const api = run("api", "apps/api", "src/main.ts", [], { PORT: port, PUBLIC_URL: publicUrl, ...localApi, ...(localSms ? { TWILIO_AUTH_TOKEN: twilio.authToken } : {}) });
+  // The admin app links the local inboxes (its config.json says where they are).
+  const inboxes = { ...(dev.mailInboxUrl ? { DEV_MAIL_INBOX_URL: dev.mailInboxUrl } : {}), ...(dev.smsInboxUrl ? { DEV_SMS_INBOX_URL: dev.smsInboxUrl } : {}) };
+  const api = run("api", "apps/api", "src/main.ts", [], { PORT: port, PUBLIC_URL: publicUrl, ...localApi, ...inboxes, ...(localSms ? { TWILIO_AUTH_TOKEN: twilio.authToken } : {}) });
   const worker = run("worker", "apps/worker", "src/main.ts", [], {
     PUBLIC_URL: publicUrl,
     ...localWorker,
