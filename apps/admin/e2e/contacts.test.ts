@@ -1,6 +1,6 @@
 import { customerBody, newTenant, startTestServer, type TestServer } from "@clientele/api/test/harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkScreen as checkAnyScreen, launchBrowser, signIn, type Page } from "./browser";
+import { checkScreen, launchBrowser, signIn, type Page } from "./browser";
 
 let server: TestServer;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -25,12 +25,6 @@ const openTab = async (page: Page, customerId: string, name: string, tab: "Conta
   await page.goto(`${server.url}/admin/customers/${customerId}`);
   await page.getByRole("heading", { name }).waitFor();
   await page.getByRole("tab", { name: tab }).click();
-};
-
-/** The screen with the pointer parked off it: its screenshot and axe see no hovered button or link. */
-const checkScreen = async (page: Page, name: string) => {
-  await page.mouse.move(1390, 890);
-  await checkAnyScreen(page, name);
 };
 
 const row = (page: Page, email: string) => page.locator(`[data-testid="contact-row"][data-contact-email="${email}"]`);

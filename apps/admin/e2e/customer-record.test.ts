@@ -1,6 +1,6 @@
 import { customerBody, newTenant, startTestServer, type TestServer } from "@clientele/api/test/harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkScreen as checkAnyScreen, launchBrowser, signIn, type Page } from "./browser";
+import { checkScreen, launchBrowser, signIn, type Page } from "./browser";
 
 let server: TestServer;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -13,12 +13,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-/** The screen with the pointer parked off it: its screenshot and axe see no hovered button. */
-const checkScreen = async (page: Page, name: string) => {
-  await page.mouse.move(1390, 890);
-  await checkAnyScreen(page, name);
-};
 
 const newCustomer = async (overrides: Record<string, unknown> = {}) => {
   const api = await server.as("Admin", tenant);

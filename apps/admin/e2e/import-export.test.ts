@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { newTenant, startTestServer, type TestServer } from "@clientele/api/test/harness";
 import { startWorker, type WorkerProcess } from "@clientele/api/test/worker-process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkScreen as checkAnyScreen, launchBrowser, signIn, type Page } from "./browser";
+import { checkScreen, launchBrowser, signIn, type Page } from "./browser";
 
 // The real worker runs imports over 100 rows and exports over 1,000 records: the wizard's progress is the worker's.
 let server: TestServer;
@@ -17,12 +17,6 @@ afterAll(async () => {
   await browser?.close();
   await Promise.all([server?.close(), worker?.stop()]);
 });
-
-/** The screen with the pointer parked off it: its screenshot and axe see no hovered control. */
-const checkScreen = async (page: Page, name: string) => {
-  await page.mouse.move(1390, 890);
-  await checkAnyScreen(page, name);
-};
 
 const ROWS = 1200;
 const BAD_INDEX = 2; // the third data row: line 4 of the file, as the row errors number it

@@ -81,7 +81,6 @@ describe("live updates in a real browser", () => {
     const escalated = await admin.put(`/customers/${customer.id}/complaints/${submitted.body.id}/status`, { status: "Escalated", notes: "Second parcel lost too" });
     expect(escalated.status).toBe(200);
     await arrivals.getByText(`Escalated: ${submitted.body.complaintNumber}`).waitFor({ timeout: 15_000 });
-    await page.mouse.move(1390, 890);
     await checkScreen(page, "support-live-arrivals");
     await page.close();
   });

@@ -1,7 +1,7 @@
 import { customerBody, eventually, newTenant, startTestServer, type Api, type TestServer } from "@clientele/api/test/harness";
 import { startWorker, type WorkerProcess } from "@clientele/api/test/worker-process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkScreen as checkAnyScreen, launchBrowser, signIn, type Page } from "./browser";
+import { checkScreen, launchBrowser, signIn } from "./browser";
 
 // The real worker keeps the duplicates queue current after every create and update.
 let server: TestServer;
@@ -18,11 +18,6 @@ afterAll(async () => {
   await browser?.close();
   await Promise.all([server?.close(), worker?.stop()]);
 });
-
-const checkScreen = async (page: Page, name: string) => {
-  await page.mouse.move(1390, 890);
-  await checkAnyScreen(page, name);
-};
 
 // customerBody gives every customer the same phone: each pair here gets its own, so only it pairs by phone.
 let phone = 100;
