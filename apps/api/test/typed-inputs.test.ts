@@ -62,10 +62,10 @@ describe("REST query strings are coerced by the procedure's input schema", () =>
       expect(res.status, qs).toBe(400);
       expect(res.body.errors, qs).toEqual({ pageSize: [message] });
     }
-    expect((await api.get("/complaints/knowledge-base?limit=2")).status).toBe(200);
-    const limit = await api.get("/complaints/knowledge-base?limit=lots");
-    expect(limit.status).toBe(400);
-    expect(limit.body.errors).toEqual({ limit: ["must be a number"] });
+    expect((await api.get("/complaints/knowledge-base?pageSize=2")).status).toBe(200);
+    const pageSize = await api.get("/complaints/knowledge-base?pageSize=lots");
+    expect(pageSize.status).toBe(400);
+    expect(pageSize.body.errors).toEqual({ pageSize: ["must be a number"] });
   });
 
   it("reads true and false as booleans and refuses anything else", async () => {

@@ -1,4 +1,4 @@
-import { ESCALATABLE, OPEN_COMPLAINT_STATUSES, escalationCutoff } from "@clientele/domain";
+import { ESCALATABLE, OPEN_COMPLAINT_STATUSES, RESOLVED_COMPLAINT_STATUSES, escalationCutoff } from "@clientele/domain";
 import { sql, type Selectable, type SqlBool, type Expression } from "kysely";
 import type { DbOrTrx, Trx } from "../connection";
 import { parseJson, type ComplaintsTable } from "../schema";
@@ -108,13 +108,38 @@ export async function complaintDashboard(db: DbOrTrx, tenantId: string, userId: 
   };
 }
 
-/** Resolutions as a knowledge base: by category and by words of the subject and resolution. */
-export async function searchResolutions(db: DbOrTrx, tenantId: string, o: { category?: string | undefined; query?: string | undefined; limit: number }) {
-  let q = db.selectFrom("complaints").selectAll().where("tenantId", "=", tenantId).where("resolution", "is not", null);
+/**
+ * Resolutions as a knowledge base: resolved and closed complaints by category and by words of the
+ * subject and resolution (complaints_kb_ft), best match first. Any word may match (OR, prefix), so
+ * a whole complaint subject finds its neighbours; MATCH's relevance ranks those sharing more and
+ * rarer words first. Only the columns the answer shows are read: nothing names the customer.
+ */
+export async function searchResolutions(
+  db: DbOrTrx,
+  tenantId: string,
+  o: { category?: string | undefined; words: string[]; page: number; pageSize: number },
+) {
+  const against = o.words.map((w) => `${w}*`).join(" ");
+  const match = sql<number>`MATCH(subject, resolution) AGAINST (${against} IN BOOLEAN MODE)`;
+  let q = db.selectFrom("complaints").where("tenantId", "=", tenantId).where("status", "in", [...RESOLVED_COMPLAINT_STATUSES]);
   if (o.category) q = q.where("category", "=", o.category);
-  const words = (o.query ?? "").split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 3);
-  if (words.length) q = q.where(sql<SqlBool>`MATCH(subject, resolution) AGAINST (${words.map((w) => `+${w}*`).join(" ")} IN BOOLEAN MODE)`);
-  return (await q.orderBy("resolvedAt", "desc").limit(o.limit).execute()).map(toComplaint);
+  if (o.words.length) q = q.where(sql<SqlBool>`${match}`);
+  const [rows, count] = await Promise.all([
+    q
+      .select(["id", "complaintNumber", "category", "subject", "resolution", "compensationOffered", "resolvedAt", "customerSatisfied"])
+      .select((o.words.length ? match : sql<number>`0`).as("relevance"))
+      .orderBy("relevance", "desc")
+      .orderBy("resolvedAt", "desc")
+      .orderBy("id")
+      .limit(o.pageSize)
+      .offset((o.page - 1) * o.pageSize)
+      .execute(),
+    q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    items: rows.map((r) => ({ ...r, resolution: r.resolution ?? "", customerSatisfied: r.customerSatisfied === null ? null : Boolean(r.customerSatisfied) })),
+    totalCount: Number(count.n),
+  };
 }
 
 /** Where a sweep of one (status, priority) range of the escalation index has got to. */

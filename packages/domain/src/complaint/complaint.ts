@@ -8,6 +8,17 @@ export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
 export const COMPLAINT_PRIORITIES = ["Low", "Medium", "High", "Critical"] as const;
 export type ComplaintPriority = (typeof COMPLAINT_PRIORITIES)[number];
 
+/** Complaints whose resolution stands: the knowledge base (a reopened one drops out until resolved again). */
+export const RESOLVED_COMPLAINT_STATUSES = ["Resolved", "Closed"] as const satisfies readonly ComplaintStatus[];
+
+/** The shortest word the full-text index holds (InnoDB's innodb_ft_min_token_size). */
+export const KNOWLEDGE_BASE_MIN_WORD = 3;
+
+/** The words a knowledge-base search looks for: runs of letters and digits, lower-cased, each once. */
+export function knowledgeBaseWords(query: string): string[] {
+  return [...new Set(query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= KNOWLEDGE_BASE_MIN_WORD))];
+}
+
 export const MAX_COMPLAINT_ATTACHMENTS = 5;
 export const MAX_COMPLAINT_ATTACHMENT_BYTES = 20 * 1024 * 1024;
 

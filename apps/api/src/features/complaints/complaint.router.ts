@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { router, withPrivilege } from "../../trpc/trpc";
-import { ZComplaint, ZComplaintRef, ZListInput, ZListOutput, ZResolveInput, ZResolveOutput, ZSettings, ZStatusInput, ZSubmitComplaintInput } from "./complaint.schemas";
+import { ZComplaint, ZComplaintRef, ZKnowledgeBaseInput, ZKnowledgeBaseOutput, ZListInput, ZListOutput, ZResolveInput, ZResolveOutput, ZSettings, ZStatusInput, ZSubmitComplaintInput } from "./complaint.schemas";
 import * as uc from "./complaint.use-cases";
 
 const tags = ["Complaints"];
@@ -48,10 +48,10 @@ export const complaintRouter = router({
     .input(z.object({}))
     .output(z.object({ openByPriority: z.record(z.string(), z.number()), overdueForEscalation: z.array(ZComplaint), mine: z.array(ZComplaint), escalationHours: z.record(z.string(), z.number()) }))
     .query(({ ctx }) => uc.dashboard(ctx.deps, ctx.actor)),
-  knowledgeBase: withPrivilege("customer:read")
-    .meta({ openapi: { method: "GET", path: "/complaints/knowledge-base", tags, summary: "Past resolutions by category and words" } })
-    .input(z.object({ category: z.string().max(200).optional(), query: z.string().max(200).optional(), limit: z.number("must be a number").int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100").default(20) }))
-    .output(z.object({ items: z.array(z.object({ complaintId: z.string(), complaintNumber: z.string(), category: z.string().nullable(), subject: z.string(), resolution: z.string(), resolvedAt: z.string().nullable(), customerSatisfied: z.boolean().nullable() })) }))
+  knowledgeBase: withPrivilege("complaint:manage")
+    .meta({ openapi: { method: "GET", path: "/complaints/knowledge-base", tags, summary: "How resolved complaints were resolved: by words and category, best match first" } })
+    .input(ZKnowledgeBaseInput)
+    .output(ZKnowledgeBaseOutput)
     .query(({ ctx, input }) => uc.knowledgeBase(ctx.deps, ctx.actor, input)),
   getSettings: withPrivilege("complaint:manage")
     .meta({ openapi: { method: "GET", path: "/settings/complaints", tags, summary: "Routing rules, escalation thresholds, notification addresses" } })

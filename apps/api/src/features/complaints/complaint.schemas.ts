@@ -1,5 +1,5 @@
 import "../../zod-setup";
-import { COMPLAINT_PRIORITIES, COMPLAINT_STATUSES } from "@clientele/domain";
+import { COMPLAINT_PRIORITIES, COMPLAINT_STATUSES, KNOWLEDGE_BASE_MIN_WORD, knowledgeBaseWords } from "@clientele/domain";
 import { z } from "zod";
 import { listOf, text, ZId, ZPage, ZPageSize } from "../shared.schemas";
 
@@ -69,6 +69,34 @@ export const ZListInput = z.object({
   pageSize: ZPageSize,
 });
 export const ZListOutput = z.object({ items: z.array(ZComplaint), totalCount: z.number().int(), page: z.number().int(), pageSize: z.number().int(), totalPages: z.number().int() });
+
+export const ZKnowledgeBaseInput = z.object({
+  query: text(200)
+    .optional()
+    .refine((q) => !q?.trim() || knowledgeBaseWords(q).length > 0, `must contain a word of at least ${KNOWLEDGE_BASE_MIN_WORD} letters or digits`)
+    .describe("words of the subject or resolution; any may match, best match first. Without it, the newest resolutions"),
+  category: text(200).optional(),
+  page: ZPage,
+  pageSize: ZPageSize,
+});
+export const ZKnowledgeBaseOutput = z.object({
+  items: z.array(
+    z.object({
+      complaintId: z.string(),
+      complaintNumber: z.string(),
+      category: z.string().nullable(),
+      subject: z.string(),
+      resolution: z.string(),
+      compensationOffered: z.string().nullable(),
+      resolvedAt: z.string().nullable(),
+      customerSatisfied: z.boolean().nullable(),
+    }),
+  ),
+  totalCount: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  totalPages: z.number().int(),
+});
 
 export const ZSettings = z.object({
   routing: z

@@ -29,6 +29,7 @@ import {
   DomainError,
   escalationHours,
   formatComplaintNumber,
+  knowledgeBaseWords,
   routeComplaint,
   staleVersion,
   validationError,
@@ -43,7 +44,7 @@ import type { z } from "zod";
 import type { AppDeps } from "../../deps";
 import { loadModifiable, loadVisible, retireLastActivity } from "../customers/customer.use-cases";
 import { lockModifiableCustomers } from "../customers/customer-merge.reads";
-import type { ZComplaint, ZListInput, ZResolveInput, ZSettings, ZStatusInput, ZSubmitComplaintInput } from "./complaint.schemas";
+import type { ZComplaint, ZKnowledgeBaseInput, ZListInput, ZResolveInput, ZSettings, ZStatusInput, ZSubmitComplaintInput } from "./complaint.schemas";
 
 type TComplaint = z.infer<typeof ZComplaint>;
 
@@ -295,10 +296,24 @@ export async function dashboard(deps: AppDeps, actor: Actor) {
   return { openByPriority: d.openByPriority, overdueForEscalation: d.overdueForEscalation.map((c) => toComplaintDto(c)), mine: d.mine.map((c) => toComplaintDto(c)), escalationHours: hours };
 }
 
-export async function knowledgeBase(deps: AppDeps, actor: Actor, input: { category?: string | undefined; query?: string | undefined; limit: number }) {
-  const rows = await searchResolutions(deps.db, actor.tenantId, input);
+export async function knowledgeBase(deps: AppDeps, actor: Actor, input: z.infer<typeof ZKnowledgeBaseInput>) {
+  const words = knowledgeBaseWords(input.query ?? "");
+  const { items, totalCount } = await searchResolutions(deps.db, actor.tenantId, { category: input.category, words, page: input.page, pageSize: input.pageSize });
   return {
-    items: rows.map((c) => ({ complaintId: c.id, complaintNumber: c.complaintNumber, category: c.category, subject: c.subject, resolution: c.resolution!, resolvedAt: c.resolvedAt?.toISOString() ?? null, customerSatisfied: c.customerSatisfied })),
+    items: items.map((c) => ({
+      complaintId: c.id,
+      complaintNumber: c.complaintNumber,
+      category: c.category,
+      subject: c.subject,
+      resolution: c.resolution,
+      compensationOffered: c.compensationOffered,
+      resolvedAt: c.resolvedAt?.toISOString() ?? null,
+      customerSatisfied: c.customerSatisfied,
+    })),
+    totalCount,
+    page: input.page,
+    pageSize: input.pageSize,
+    totalPages: Math.ceil(totalCount / input.pageSize),
   };
 }
 
