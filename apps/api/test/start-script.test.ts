@@ -80,7 +80,7 @@ describe("npm start (tooling/scripts/start.mjs)", () => {
       expect(smsUrl, s.output()).toBeDefined();
       expect(s.output()).toContain(`${s.url}/ops/queues`);
       // The admin app's header links the same inboxes and the dashboard (its runtime config names them).
-      expect((await fetch(`${s.url}/admin/config.json`).then((r) => r.json())).links).toEqual({ mailInbox: mailUrl, smsInbox: smsUrl, queues: "/ops/queues" });
+      expect(((await fetch(`${s.url}/admin/config.json`).then((r) => r.json())) as { links: unknown }).links).toEqual({ mailInbox: mailUrl, smsInbox: smsUrl, queues: "/ops/queues" });
       // The banner's dashboard opens for an Admin of any tenant here (the API alone opens it for no one).
       const admin = await signDevToken({ secret: "clientele-development-secret-change-me-0123456789", issuer: "clientele", audience: "clientele-api", tenantId: newTenant(), userId: "u-admin", roles: ["Admin"] });
       expect((await fetch(`${s.url}/ops/queues/api/queues`, { headers: { authorization: `Bearer ${admin}` } })).status).toBe(200);
