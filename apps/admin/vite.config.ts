@@ -41,7 +41,8 @@ export default defineConfig(({ mode }) => {
       port: 5173,
       strictPort: true,
       // /admin/config.json: the API's runtime config (sign-in through the identity provider or the dev page).
-      proxy: { "/trpc": apiUrl, "/api": apiUrl, "/admin/config.json": apiUrl },
+      // /ops: the queue dashboard the header links for Admins.
+      proxy: { "/trpc": apiUrl, "/api": apiUrl, "/admin/config.json": apiUrl, "/ops": apiUrl },
     },
     build: {
       target: "es2022",

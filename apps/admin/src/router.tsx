@@ -105,6 +105,12 @@ export const templatesRoute = createRoute({
   component: lazyRouteComponent(() => import("./features/settings/templates-page"), "TemplatesPage"),
 });
 
+export const complaintSettingsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/settings/complaints",
+  component: lazyRouteComponent(() => import("./features/settings/complaint-settings-page"), "ComplaintSettingsPage"),
+});
+
 export const myTasksRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/tasks",
@@ -123,7 +129,7 @@ export const marketingRoute = createRoute({
   component: lazyRouteComponent(() => import("./features/testimonials/marketing-page"), "MarketingPage"),
 });
 
-const routeTree = rootRoute.addChildren([signInRoute, oidcCallbackRoute, signedOutRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, importCustomersRoute, customerDetailRoute, mergeCustomerRoute, duplicatesRoute, templatesRoute, myTasksRoute, supportRoute, marketingRoute])]);
+const routeTree = rootRoute.addChildren([signInRoute, oidcCallbackRoute, signedOutRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, importCustomersRoute, customerDetailRoute, mergeCustomerRoute, duplicatesRoute, templatesRoute, complaintSettingsRoute, myTasksRoute, supportRoute, marketingRoute])]);
 
 export const router = createRouter({ routeTree, basepath: "/admin", defaultPreload: "intent" });
 

@@ -3,6 +3,7 @@ import { Link, Outlet, useNavigate, useRouter, useRouterState } from "@tanstack/
 import { useEffect } from "react";
 import { authConfig } from "../../auth-config";
 import { sessionExpired, signOut, useSession } from "../../session";
+import { ToolLinks } from "./tool-links";
 
 export function AppShellLayout() {
   const session = useSession();
@@ -41,6 +42,7 @@ export function AppShellLayout() {
             Clientele admin
           </Title>
           <Group gap="sm">
+            <ToolLinks session={session} />
             <Stack gap={0} align="flex-end">
               <Text size="sm" fw={600} data-testid="signed-in-user">
                 {session.name ?? session.userId}
@@ -68,6 +70,7 @@ export function AppShellLayout() {
         <NavLink component={Link} to="/support" label="Support" active={path.endsWith("/support")} />
         <NavLink component={Link} to="/marketing" label="Marketing" active={path.endsWith("/marketing")} />
         <NavLink component={Link} to="/settings/templates" label="Settings → Templates" active={path.includes("/settings/templates")} />
+        <NavLink component={Link} to="/settings/complaints" label="Settings → Complaints" active={path.includes("/settings/complaints")} />
       </AppShell.Navbar>
       <AppShell.Main>
         <Outlet />
