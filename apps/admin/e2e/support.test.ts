@@ -16,7 +16,7 @@ afterAll(async () => {
 const newPage = () => browser.browser.newPage();
 /** Clicks a navigation link and moves the pointer off it (a hovered link is not what axe should judge). */
 const navigate = async (page: Page, link: string) => {
-  await page.getByRole("link", { name: link }).click();
+  await page.getByRole("link", { name: link, exact: true }).click();
   await page.mouse.move(1390, 890);
 };
 const openTab = async (page: Page, customerId: string, tab: string) => {
@@ -123,14 +123,18 @@ describe("support and marketing screens in a real browser", () => {
     await viewer.close();
   });
 
-  it("a testimonial submitted on the customer, moderated in the Marketing queue, then on the public feed; other roles see no approve action", async () => {
+  it("testimonials of two customers in the tenant-wide Marketing queue, moderated there, the approved public one on the public feed; other roles see the actions disabled", async () => {
     const tenant = newTenant();
     const admin = await server.as("Admin", tenant);
     const customer = (await admin.post("/customers", customerBody())).body;
+    const other = (await admin.post("/customers", customerBody())).body;
     const toReject = await admin.post(`/customers/${customer.id}/testimonials`, { content: "Meh, it was fine I guess.", rating: 2, authorName: "Sam Short", isPublic: true });
     expect(toReject.status).toBe(201);
+    // Another customer's, private: the queue is the tenant's, not one customer's.
+    const privateOne = await admin.post(`/customers/${other.id}/testimonials`, { content: "Quick and friendly, thank you.", rating: 5, authorName: "Bea Other", isPublic: false });
+    expect(privateOne.status).toBe(201);
 
-    // A sales rep submits (communication:send) but may not approve: no approve action, the reason instead.
+    // A sales rep submits (communication:send) but may not approve: the actions are disabled, with the reason.
     const rep = await newPage();
     await signIn(rep, server.url, tenant, ["SalesRep"]);
     await openTab(rep, customer.id, "Testimonials");
@@ -151,21 +155,45 @@ describe("support and marketing screens in a real browser", () => {
     const happy = rep.getByTestId("testimonial").filter({ hasText: "Alex Happy" });
     await happy.getByTestId("profanity-flag").waitFor();
     expect(await happy.getByTestId("testimonial-content").innerText()).not.toContain("fucking");
-    expect(await rep.getByRole("button", { name: "Approve" }).count()).toBe(0);
+    expect(await happy.getByRole("button", { name: "Approve" }).isDisabled()).toBe(true);
+    expect(await happy.getByRole("button", { name: "Approve" }).getAttribute("data-disabled-reason")).toContain("does not grant testimonial:approve");
     expect(await happy.getByTestId("moderation-unavailable").innerText()).toContain("does not grant testimonial:approve");
     await checkScreen(rep, "testimonials-tab-salesrep");
+    // The tenant-wide queue is for moderators (the API answers 403 to others): the page says so, lists nothing.
     await navigate(rep, "Marketing");
-    await rep.getByTestId("marketing-read-only").waitFor();
-    await rep.getByText("Alex Happy").waitFor();
-    expect(await rep.getByRole("button", { name: "Approve" }).count()).toBe(0);
+    expect(await rep.getByTestId("marketing-read-only").innerText()).toContain("does not grant testimonial:approve");
+    expect(await rep.getByTestId("testimonial").count()).toBe(0);
     await rep.close();
+
+    // A Viewer sees the pending testimonials on the customer, every decision disabled with the reason.
+    const viewer = await newPage();
+    await signIn(viewer, server.url, tenant, ["Viewer"]);
+    await openTab(viewer, customer.id, "Testimonials");
+    const cards = viewer.getByTestId("testimonial");
+    await expect.poll(() => cards.count(), { timeout: 10_000 }).toBe(2);
+    for (const name of ["Approve", "Reject…"]) {
+      const buttons = viewer.getByRole("button", { name, exact: true });
+      expect(await buttons.count(), name).toBe(2);
+      for (const b of await buttons.all()) expect(await b.isDisabled(), name).toBe(true);
+    }
+    expect(await viewer.getByRole("button", { name: "Submit testimonial" }).isDisabled()).toBe(true);
+    await checkScreen(viewer, "testimonials-tab-viewer");
+    await navigate(viewer, "Marketing");
+    await viewer.getByTestId("marketing-read-only").waitFor();
+    await checkScreen(viewer, "marketing-viewer");
+    await viewer.close();
 
     const page = await newPage();
     await signIn(page, server.url, tenant, ["MarketingManager"]);
     await navigate(page, "Marketing");
     const queue = page.getByTestId("testimonial");
-    await expect.poll(() => queue.count(), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => queue.count(), { timeout: 10_000 }).toBe(3);
+    // Oldest first, each with its customer's name; both customers' testimonials are there.
+    expect(await queue.evaluateAll((cards) => cards.map((c) => c.getAttribute("data-testimonial-id")))).toEqual([toReject.body.id, privateOne.body.id, expect.any(String)]);
+    await queue.filter({ hasText: "Sam Short" }).getByText(`for ${customer.companyName}`, { exact: true }).waitFor();
+    await queue.filter({ hasText: "Bea Other" }).getByText(`for ${other.companyName}`, { exact: true }).waitFor();
     await queue.filter({ hasText: "Alex Happy" }).getByTestId("profanity-flag").waitFor();
+    expect(await queue.filter({ hasText: "Sam Short" }).getByTestId("profanity-flag").count()).toBe(0);
     await checkScreen(page, "marketing-queue");
 
     // Reject needs a reason.
@@ -181,10 +209,16 @@ describe("support and marketing screens in a real browser", () => {
     expect(await alex.getByRole("checkbox", { name: "Show on the public website" }).isChecked()).toBe(true);
     await alex.getByRole("button", { name: "Approve" }).click();
     await page.getByTestId("moderation-notice").filter({ hasText: "Approved the testimonial by Alex Happy; it is on the public website" }).waitFor();
+    // Decided ones leave the queue; the other customer's is still waiting.
+    await expect.poll(() => queue.count(), { timeout: 10_000 }).toBe(1);
+    const bea = queue.filter({ hasText: "Bea Other" });
+    expect(await bea.getByRole("checkbox", { name: "Show on the public website" }).isChecked()).toBe(false);
+    await bea.getByRole("button", { name: "Approve" }).click();
+    await page.getByTestId("moderation-notice").filter({ hasText: "Approved the testimonial by Bea Other (not public)" }).waitFor();
     await page.getByText("No testimonials await approval.").waitFor();
     await checkScreen(page, "marketing-queue-empty");
 
-    // The website's feed (no token): the approved one, masked, and not the rejected one.
+    // The website's feed (no token): the approved public one, masked; not the rejected or the private one.
     await page.goto(`${server.url}/api/v1/public/tenants/${tenant}/testimonials`);
     const feed = JSON.parse(await page.locator("body").innerText()) as { items: { authorName: string; content: string }[]; totalCount: number };
     expect(feed.totalCount).toBe(1);

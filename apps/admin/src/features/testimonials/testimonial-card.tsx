@@ -8,6 +8,7 @@ import { problemOf } from "../../problem";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
 import { fieldErrors } from "../../ui/field-errors";
+import { GuardedButton } from "../../ui/guarded-button";
 
 export type Testimonial = RouterOutputs["testimonials"]["forCustomer"]["items"][number];
 
@@ -85,12 +86,22 @@ function Moderation({ testimonial: t, onDecided }: { testimonial: Testimonial; o
     },
   });
   const cannot = missing(session?.roles ?? [], "testimonial:approve");
-  // Without the privilege there is nothing to decide here: say why instead of offering the actions.
+  // Without the privilege the actions stay in view, disabled, with the matrix's reason.
   if (cannot)
     return (
-      <Text size="sm" c="dimmed" data-testid="moderation-unavailable">
-        Awaiting approval. {cannot}
-      </Text>
+      <Group justify="space-between">
+        <Text size="sm" c="dimmed" data-testid="moderation-unavailable">
+          Awaiting approval. {cannot}
+        </Text>
+        <Group gap="xs">
+          <GuardedButton reason={cannot} color="red" onClick={() => undefined}>
+            Reject…
+          </GuardedButton>
+          <GuardedButton reason={cannot} onClick={() => undefined}>
+            Approve
+          </GuardedButton>
+        </Group>
+      </Group>
     );
   const ref = { customerId: t.customerId, testimonialId: t.id, version: t.version };
   const parsed = ZRejectTestimonialInput.safeParse({ ...ref, reason });
