@@ -123,13 +123,28 @@ export const supportRoute = createRoute({
   component: lazyRouteComponent(() => import("./features/complaints/support-page"), "SupportPage"),
 });
 
+/** `q`: the words searched (a complaint's "Similar resolutions" link fills it with its subject). */
+export type KnowledgeBaseSearch = { q?: string; category?: string; page?: number };
+const shortText = (v: unknown) => (typeof v === "string" && v.length > 0 && v.length <= 1000 ? v : undefined);
+export const knowledgeBaseRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/support/knowledge-base",
+  validateSearch: (search: Record<string, unknown>): KnowledgeBaseSearch => {
+    const q = shortText(search.q);
+    const category = shortText(search.category);
+    const page = typeof search.page === "number" && Number.isInteger(search.page) && search.page > 1 && search.page <= 100_000 ? search.page : undefined;
+    return { ...(q ? { q } : {}), ...(category ? { category } : {}), ...(page ? { page } : {}) };
+  },
+  component: lazyRouteComponent(() => import("./features/complaints/knowledge-base-page"), "KnowledgeBasePage"),
+});
+
 export const marketingRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/marketing",
   component: lazyRouteComponent(() => import("./features/testimonials/marketing-page"), "MarketingPage"),
 });
 
-const routeTree = rootRoute.addChildren([signInRoute, oidcCallbackRoute, signedOutRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, importCustomersRoute, customerDetailRoute, mergeCustomerRoute, duplicatesRoute, templatesRoute, complaintSettingsRoute, myTasksRoute, supportRoute, marketingRoute])]);
+const routeTree = rootRoute.addChildren([signInRoute, oidcCallbackRoute, signedOutRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, importCustomersRoute, customerDetailRoute, mergeCustomerRoute, duplicatesRoute, templatesRoute, complaintSettingsRoute, myTasksRoute, supportRoute, knowledgeBaseRoute, marketingRoute])]);
 
 export const router = createRouter({ routeTree, basepath: "/admin", defaultPreload: "intent" });
 

@@ -1,8 +1,9 @@
 import { ZResolveInput, ZStatusInput } from "@clientele/api/complaint-schemas";
 import { can, type Role } from "@clientele/domain/authz";
-import { COMPLAINT_TRANSITIONS } from "@clientele/domain";
+import { COMPLAINT_TRANSITIONS, knowledgeBaseWords } from "@clientele/domain";
 import { Alert, Button, Card, Center, Checkbox, Group, Loader, Select, SimpleGrid, Stack, Text, Textarea, TextInput, Timeline, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Link } from "@tanstack/react-router";
 import { useState, type FormEvent } from "react";
 import { missing } from "../../privileges";
 import { problemOf } from "../../problem";
@@ -47,6 +48,8 @@ export function ComplaintPanel({ customerId, complaintId }: { customerId: string
   const next = COMPLAINT_TRANSITIONS[c.status];
   // The moves this user may make with the status form (resolving has its own form; escalating is a manager's).
   const moves = next.filter((s) => s !== "Resolved" && (s !== "Escalated" || isManager(roles)));
+  // While it can still be resolved: how complaints sharing words of this subject were (the API takes 200 characters).
+  const similar = next.includes("Resolved") && !missing(roles, "complaint:manage") ? knowledgeBaseWords(c.subject).join(" ").slice(0, 200) : "";
   return (
     <Stack data-testid="complaint-panel">
       <Group justify="space-between">
@@ -72,6 +75,14 @@ export function ComplaintPanel({ customerId, complaintId }: { customerId: string
           {c.compensationOffered && <Text size="sm">Compensation: {c.compensationOffered}</Text>}
           <Text size="sm">Customer satisfied: {c.customerSatisfied ? "yes" : "no"}</Text>
         </Alert>
+      )}
+      {similar && (
+        <Text size="sm">
+          <Link to="/support/knowledge-base" search={{ q: similar }}>
+            Similar resolutions
+          </Link>{" "}
+          in the knowledge base
+        </Text>
       )}
       <Title order={4} size="h5">
         Status history

@@ -110,6 +110,9 @@ export function SupportPage() {
       <Title order={1} size="h2">
         Support
       </Title>
+      <Text size="sm">
+        How past complaints were resolved: <Link to="/support/knowledge-base">search the knowledge base</Link>.
+      </Text>
       <Arrivals items={arrivals} onDismiss={() => setArrivals([])} />
       <ListStatus query={dashboard} loadingLabel="Loading the complaints dashboard" errorTitle="The dashboard could not be loaded" loaderSize="md" padding="xl" />
       {dashboard.data && (

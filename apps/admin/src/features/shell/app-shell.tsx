@@ -67,7 +67,8 @@ export function AppShellLayout() {
         <NavLink component={Link} to="/customers/new" label="New customer" active={onNew} />
         <NavLink component={Link} to="/customers/duplicates" label="Duplicates" active={onDuplicates} />
         <NavLink component={Link} to="/tasks" label="My tasks" active={path.endsWith("/tasks")} />
-        <NavLink component={Link} to="/support" label="Support" active={path.endsWith("/support")} />
+        <NavLink component={Link} to="/support" activeOptions={{ exact: true }} label="Support" active={path.endsWith("/support")} />
+        <NavLink component={Link} to="/support/knowledge-base" label="Knowledge base" active={path.endsWith("/support/knowledge-base")} />
         <NavLink component={Link} to="/marketing" label="Marketing" active={path.endsWith("/marketing")} />
         <NavLink component={Link} to="/settings/templates" label="Settings → Templates" active={path.includes("/settings/templates")} />
         <NavLink component={Link} to="/settings/complaints" label="Settings → Complaints" active={path.includes("/settings/complaints")} />
