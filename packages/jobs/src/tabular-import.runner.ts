@@ -89,18 +89,25 @@ export async function runTabularImport<P, Q = undefined>(deps: JobDeps, payload:
       return planned;
     };
     /**
-     * One chunk's transaction. With overlapChunks it runs while the previous chunk's is still
-     * going: it moves the checkpoint only once the previous one has moved it (that UPDATE then
-     * waits on the checkpoint row until the previous commits), so committed chunks are always a
-     * prefix of the file and a chunk whose predecessor failed loses its compare-and-set.
+     * One chunk's transaction. With overlapChunks it starts once the previous chunk has written
+     * its rows, while that one moves the checkpoint and commits: it moves the checkpoint only once
+     * the previous one has (that UPDATE then waits on the checkpoint row until the previous
+     * commits), so committed chunks are always a prefix of the file and a chunk whose predecessor
+     * failed loses its compare-and-set. Starting no earlier matters: a chunk holding its locks
+     * while it waits here for the previous one, which waited in turn on one of those locks, would
+     * be a deadlock InnoDB cannot see (it sees one transaction idle), broken only by the lock wait
+     * timeout.
      */
     const applyFrom = (from: number, to: number, planned: Q | undefined, previousAdvanced: Promise<void> | undefined) => {
       let advanced!: () => void;
       const advancedNow = new Promise<void>((r) => (advanced = r));
+      let written!: () => void;
+      const writtenNow = new Promise<void>((r) => (written = r));
       const done = (async () => {
         const outcome = await inTransaction(deps.db, async (trx) => {
           const out = await spec.applyChunk(trx, imp!, rowsFrom(from), actor, deps.now(), planned);
           await insertImportErrors(trx, imp!.id, out.errors);
+          written();
           const failed = new Set(out.errors.map((e) => e.row)).size;
           await previousAdvanced;
           const moved = await advanceImport(trx, imp!.id, from, to, { imported: out.imported, updated: out.updated, failed });
@@ -109,10 +116,13 @@ export async function runTabularImport<P, Q = undefined>(deps: JobDeps, payload:
           return out;
         });
         await outcome.afterCommit?.();
-      })().finally(() => advanced());
+      })().finally(() => {
+        written();
+        advanced();
+      });
       // Awaited later (after the next chunk has started): a failure must not count as unhandled meanwhile.
       done.catch(() => undefined);
-      return { done, advanced: advancedNow };
+      return { done, advanced: advancedNow, written: writtenNow };
     };
     let next = planFrom(imp.processedRows);
     let inFlight: ReturnType<typeof applyFrom> | undefined;
@@ -122,6 +132,7 @@ export async function runTabularImport<P, Q = undefined>(deps: JobDeps, payload:
         const planned = await next;
         next = planFrom(to);
         const previous = inFlight;
+        await previous?.written;
         inFlight = applyFrom(from, to, planned, previous?.advanced);
         if (previous) await previous.done;
         if (!spec.overlapChunks) {
