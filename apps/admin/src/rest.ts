@@ -1,5 +1,5 @@
 import type { Problem } from "./problem";
-import { currentSession, signOut } from "./session";
+import { currentSession, expireSession } from "./session";
 
 /**
  * The REST calls where files move (uploads and downloads); everything else goes over tRPC. Same
@@ -25,7 +25,7 @@ async function call(path: string, init: RequestInit = {}): Promise<Response> {
   if (res.ok) return res;
   const body = (await res.json().catch(() => ({}))) as { detail?: string; title?: string; errors?: Record<string, string[]>; traceId?: string };
   // As with tRPC (trpc.ts): an expired or revoked token sends the user back to sign in.
-  if (res.status === 401) signOut();
+  if (res.status === 401) expireSession();
   const detail = body.detail ?? body.title ?? `${res.status} ${res.statusText}`;
   const message = res.status === 403 ? `You are not allowed to do this: ${detail}` : res.status === 401 ? "Your session has expired; sign in again." : detail;
   throw new RestProblem({ status: res.status, message, fieldErrors: body.errors ?? {}, traceId: body.traceId ?? null });

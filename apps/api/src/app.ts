@@ -98,7 +98,8 @@ export function createApp(deps: AppDeps) {
   // gives each its 4xx, and only what it cannot place is logged as a 500.
   app.use((error: Error, req: Request, res: Response, _next: NextFunction) => {
     if (mapError(error).status >= 500) deps.log.error({ err: error, traceId: res.locals.traceId }, "unhandled express error");
-    sendProblem(res, error, req.originalUrl);
+    // The path, not the URL: a query may carry a token (a subscription's connectionParams).
+    sendProblem(res, error, req.path);
   });
   return app;
 }

@@ -79,6 +79,7 @@ export const EXPENSIVE_PROCEDURES: ReadonlySet<string> = new Set([
   "contactTransfer.export",
   "contactTransfer.import",
   "customers.bulkImport",
+  "customers.bulkImportPreview",
   "customers.bulkExport",
   "customers.exportPlan",
   "customers.bulkUpdate",

@@ -1,3 +1,4 @@
+import { bulkInsertQueries } from "@clientele/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newTenant, rest, startTestServer, uploadFile, type TestServer } from "./harness";
 
@@ -74,5 +75,19 @@ describe("customer import: values rendered into SQL text", () => {
     expect(mine).toEqual([{ companyName: injection, notes: `'); drop table customers; --` }]);
     const theirs = await server.deps.db.selectFrom("customers").select("companyName").where("tenantId", "=", other).execute();
     expect(theirs).toEqual([{ companyName: "Bystander Ltd" }]);
+  });
+});
+
+describe("bulkInsertQueries", () => {
+  const row = { id: "c1", tenantId: "t1", customerId: "x", term: "acme" };
+  it("renders strings, numbers, booleans, NULL, dates and buffers as SQL text", () => {
+    const [q] = bulkInsertQueries("customerSearchTerms", [{ ...row, isDeleted: 0, createdAt: new Date("2026-01-02T03:04:05.678Z"), lastModifiedAt: null } as never]);
+    const [rendered] = q!.parameters as { toSqlString: () => string }[];
+    expect(rendered!.toSqlString()).toBe("('c1','t1','x','acme',0,'2026-01-02 03:04:05.678',NULL)");
+  });
+  it("refuses a value SQL text would change (an object, an array, NaN) instead of storing something else", () => {
+    expect(() => bulkInsertQueries("customers", [{ id: "c1", preferences: { a: 1 } } as never])).toThrow(/customers\.preferences holds a value SQL text cannot carry \(object\)/);
+    expect(() => bulkInsertQueries("customerTags", [{ tenantId: "t", customerId: "c", tag: ["a", "b"] } as never])).toThrow(/\(array\)/);
+    expect(() => bulkInsertQueries("customerSearchTerms", [{ ...row, isDeleted: Number.NaN } as never])).toThrow(/\(number NaN\)/);
   });
 });

@@ -54,8 +54,7 @@ export function bulkInsertQueries<T extends keyof Database & string, R extends I
   for (const row of ordered) {
     let tuple = "(";
     for (let i = 0; i < columns.length; i++) {
-      const v = (row as Record<string, unknown>)[columns[i]!];
-      tuple += (i ? "," : "") + (v === undefined ? "default" : escape(v as Parameters<typeof escape>[0], false, SQL_TIMEZONE));
+      tuple += (i ? "," : "") + sqlValue((row as Record<string, unknown>)[columns[i]!], table, columns[i]!);
     }
     tuple += ")";
     if (values.length && size + tuple.length > MAX_STATEMENT_CHARS) {
@@ -68,4 +67,17 @@ export function bulkInsertQueries<T extends keyof Database & string, R extends I
   }
   out.push(statement(values));
   return out;
+}
+
+/**
+ * One value as SQL text. Only what the text renders faithfully: the escaper would turn a plain
+ * object into `col = 'v'` pairs and an array into a list, silently storing something else (JSON
+ * columns take JSON.stringify'd text), and NaN/Infinity into text MySQL refuses or misreads.
+ */
+function sqlValue(v: unknown, table: string, column: string): string {
+  if (v === undefined) return "default";
+  if (v === null || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v)) || v instanceof Date || Buffer.isBuffer(v)) {
+    return escape(v, false, SQL_TIMEZONE);
+  }
+  throw new TypeError(`bulkInsertQueries: ${table}.${column} holds a value SQL text cannot carry (${Array.isArray(v) ? "array" : typeof v}${typeof v === "number" ? ` ${v}` : ""})`);
 }

@@ -48,13 +48,14 @@ export function useJobProgress(job: ImportJob | ExportJob, o: { onProgress?: (p:
   const imports = useSubscription(
     trpc.live.importProgress.subscriptionOptions(job.type === "import" ? { kind: job.kind, importId: job.importId } : { kind: "Customer", importId: "" }, {
       enabled: job.type === "import" && !done,
-      onData: (item) => take(item.data),
+      // An item still arriving from the previous job's stream belongs to that job.
+      onData: (item) => job.type === "import" && item.data.importId === job.importId && take(item.data),
     }),
   );
   const exports = useSubscription(
     trpc.live.exportProgress.subscriptionOptions(job.type === "export" ? { kind: job.kind, exportId: job.exportId } : { kind: "Customer", exportId: "" }, {
       enabled: job.type === "export" && !done,
-      onData: (item) => take(item.data),
+      onData: (item) => job.type === "export" && item.data.exportId === job.exportId && take(item.data),
     }),
   );
   const sub = job.type === "import" ? imports : exports;

@@ -109,7 +109,14 @@ export function createEventHub(o: { redisUrl: string; streamPrefix: string; log:
       for (const key of subscribers.keys()) cursors.set(key, await head(c.commands, key));
       loop = follow(c.reader, cursors);
       return c;
-    })());
+    })().catch((error: unknown) => {
+      // A failed first read (Redis down or refusing) must not leave this process without live updates: the next subscriber tries again.
+      connections?.reader.disconnect();
+      connections?.commands.disconnect();
+      connections = undefined;
+      started = undefined;
+      throw error;
+    }));
 
   async function* events(topic: Topic, { after, signal, accept }: Parameters<EventHub["events"]>[1]): AsyncGenerator<StreamEvent | { ready: string }> {
     if (closed) throw new LiveStreamInterrupted("the server is shutting down");
