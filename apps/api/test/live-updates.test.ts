@@ -185,6 +185,14 @@ describe("live updates over server-sent events", () => {
     const replay = await viaInput.waitFor(ready, "the ready message");
     await viaInput.close();
     expect(replay.filter((m) => m.data.kind === "changed").map((m) => m.data.version)).toEqual([6]);
+
+    // An id past the stream's head (forged, or from a stream since reset) starts at the head instead of skipping everything after it.
+    const future = await subscribe(b, "live.customer", { customerId: customer.id }, { token, lastEventId: "999999999999999-0" });
+    await future.waitFor(ready, "the ready message");
+    await admin.put(`/customers/${customer.id}/profile`, { industry: "Four" });
+    const live = await future.waitFor((d) => d.version === 7, "version 7 after a resume id from the future");
+    await future.close();
+    expect(live.filter((m) => m.data.kind === "changed").map((m) => m.data.version)).toEqual([7]);
   });
 
   it("never sends another tenant's events, and another tenant's customer is not found", async () => {

@@ -17,7 +17,7 @@ export type EventHub = {
    * once and in stream order: first what Redis still holds after that id, then live. The first item
    * is `{ ready: id }`: the position the subscriber is live from (events after it will come).
    */
-  events: (topic: Topic, o: { after?: string; signal?: AbortSignal; accept: (e: EventEnvelope) => boolean }) => AsyncGenerator<StreamEvent | { ready: string }>;
+  events: (topic: Topic, o: { tenantId: string; after?: string; signal?: AbortSignal; accept: (e: EventEnvelope) => boolean }) => AsyncGenerator<StreamEvent | { ready: string }>;
   /** Aborted when the hub closes: other live streams (job progress) end with it. */
   shutdown: AbortSignal;
   close: () => Promise<void>;
@@ -41,6 +41,12 @@ const compareIds = (a: string, b: string) => {
 };
 
 type Entry = [id: string, fields: string[]];
+
+/** The tenant the relay wrote beside the event, read without parsing it; null when the entry has none. */
+function tenantOf(fields: string[]): string | null {
+  const at = fields.indexOf("tenantId");
+  return at >= 0 && at % 2 === 0 ? (fields[at + 1] ?? null) : null;
+}
 
 function parseEntry([id, fields]: Entry): StreamEvent | null {
   const at = fields.indexOf("event");
@@ -118,13 +124,15 @@ export function createEventHub(o: { redisUrl: string; streamPrefix: string; log:
       throw error;
     }));
 
-  async function* events(topic: Topic, { after, signal, accept }: Parameters<EventHub["events"]>[1]): AsyncGenerator<StreamEvent | { ready: string }> {
+  async function* events(topic: Topic, { tenantId, after, signal, accept }: Parameters<EventHub["events"]>[1]): AsyncGenerator<StreamEvent | { ready: string }> {
     if (closed) throw new LiveStreamInterrupted("the server is shutting down");
     const { commands } = await start();
     const key = keyOf(topic);
     const floor = `${Date.now() - RESUME_WINDOW_MS}-0`;
     // Read before subscribing: an entry landing in between is after this id, so the backlog read has it.
-    let last = after && STREAM_ID.test(after) ? (compareIds(after, floor) < 0 ? floor : after) : await head(commands, key);
+    // A resume id past the stream's head (forged, or from a stream since reset) would skip every later event: it starts at the head.
+    const now = await head(commands, key);
+    let last = after && STREAM_ID.test(after) ? (compareIds(after, floor) < 0 ? floor : compareIds(after, now) > 0 ? now : after) : now;
     const queue: StreamEvent[] = [];
     let interrupted: string | null = null;
     let wake: (() => void) | null = null;
@@ -147,6 +155,9 @@ export function createEventHub(o: { redisUrl: string; streamPrefix: string; log:
         const page = (await commands.xrange(key, `(${last}`, "+", "COUNT", PAGE)) as Entry[];
         for (const entry of page) {
           last = entry[0];
+          // Other tenants' entries are skipped unparsed: a resume reads the whole topic's window.
+          const owner = tenantOf(entry[1]);
+          if (owner !== null && owner !== tenantId) continue;
           const event = parseEntry(entry);
           if (event && accept(event.envelope)) yield event;
         }

@@ -16,8 +16,16 @@ export const JOB_POLL_MS = 1000;
 // Events about the customer that change nothing on its page (a dismissed duplicate pair belongs to the duplicates queue).
 const UNSHOWN = new Set(["CustomerRegistered", "CustomerDuplicateDismissed"]);
 
-async function* fromTopic<T>(deps: AppDeps, topic: Topic, after: string | undefined, signal: AbortSignal | undefined, accept: (e: EventEnvelope) => boolean, toItem: (e: EventEnvelope) => T) {
-  for await (const e of deps.live.events(topic, { after, signal, accept })) {
+async function* fromTopic<T>(
+  deps: AppDeps,
+  actor: Actor,
+  topic: Topic,
+  after: string | undefined,
+  signal: AbortSignal | undefined,
+  accept: (e: EventEnvelope) => boolean,
+  toItem: (e: EventEnvelope) => T,
+) {
+  for await (const e of deps.live.events(topic, { tenantId: actor.tenantId, after, signal, accept })) {
     yield ("ready" in e ? [e.ready, { kind: "ready" as const }] : [e.streamId, toItem(e.envelope)]) as Identified<T | { kind: "ready" }>;
   }
 }
@@ -26,7 +34,7 @@ async function* fromTopic<T>(deps: AppDeps, topic: Topic, after: string | undefi
 export async function customerChanges(deps: AppDeps, actor: Actor, input: { customerId: string; lastEventId?: string }, signal?: AbortSignal) {
   await loadVisible(deps, actor, input.customerId);
   const accept = (e: EventEnvelope) => e.tenantId === actor.tenantId && e.aggregateType === "Customer" && e.aggregateId === input.customerId && !UNSHOWN.has(e.type);
-  return fromTopic<z.infer<typeof ZLiveCustomerEvent>>(deps, "customer-events", input.lastEventId, signal, accept, (e) => ({
+  return fromTopic<z.infer<typeof ZLiveCustomerEvent>>(deps, actor, "customer-events", input.lastEventId, signal, accept, (e) => ({
     kind: "changed",
     eventId: e.id,
     type: e.type,
@@ -45,7 +53,7 @@ const COMPLAINT_KINDS: Record<string, "received" | "escalated"> = { CustomerComp
  */
 export function complaintArrivals(deps: AppDeps, actor: Actor, input: { lastEventId?: string }, signal?: AbortSignal) {
   const accept = (e: EventEnvelope) => e.tenantId === actor.tenantId && e.type in COMPLAINT_KINDS;
-  return fromTopic<z.infer<typeof ZLiveComplaintEvent>>(deps, "complaint-events", input.lastEventId, signal, accept, (e) => ({
+  return fromTopic<z.infer<typeof ZLiveComplaintEvent>>(deps, actor, "complaint-events", input.lastEventId, signal, accept, (e) => ({
     kind: COMPLAINT_KINDS[e.type]!,
     eventId: e.id,
     complaintId: e.aggregateId,
