@@ -6,15 +6,14 @@ import { isClienteleError } from "@clientele/sdk";
  */
 export type Problem = { status: number; message: string; fieldErrors: Record<string, string[]>; traceId: string | null; mergedInto?: string };
 
+/** The line the UI shows for a failure with this status and the API's detail (tRPC and REST alike). */
+export const problemMessage = (status: number, detail: string): string =>
+  status === 403 ? `You are not allowed to do this: ${detail}` : status === 401 ? "Your session has expired; sign in again." : detail;
+
 export function problemOf(error: unknown): Problem {
   if (isClienteleError(error)) {
     const { httpStatus, fieldErrors, traceId } = error.data;
-    const message =
-      httpStatus === 403
-        ? `You are not allowed to do this: ${error.message}`
-        : httpStatus === 401
-          ? "Your session has expired; sign in again."
-          : error.message;
+    const message = problemMessage(httpStatus, error.message);
     const { mergedInto } = error.data as { mergedInto?: unknown };
     return { status: httpStatus, message, fieldErrors: fieldErrors ?? {}, traceId: traceId ?? null, ...(typeof mergedInto === "string" ? { mergedInto } : {}) };
   }

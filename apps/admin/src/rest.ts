@@ -1,4 +1,4 @@
-import type { Problem } from "./problem";
+import { problemMessage, type Problem } from "./problem";
 import { currentSession, expireSession } from "./session";
 
 /**
@@ -27,8 +27,7 @@ async function call(path: string, init: RequestInit = {}): Promise<Response> {
   // As with tRPC (trpc.ts): an expired or revoked token sends the user back to sign in.
   if (res.status === 401) expireSession();
   const detail = body.detail ?? body.title ?? `${res.status} ${res.statusText}`;
-  const message = res.status === 403 ? `You are not allowed to do this: ${detail}` : res.status === 401 ? "Your session has expired; sign in again." : detail;
-  throw new RestProblem({ status: res.status, message, fieldErrors: body.errors ?? {}, traceId: body.traceId ?? null });
+  throw new RestProblem({ status: res.status, message: problemMessage(res.status, detail), fieldErrors: body.errors ?? {}, traceId: body.traceId ?? null });
 }
 
 /** POSTs a multipart form (a file and its fields) and answers the JSON body. */
