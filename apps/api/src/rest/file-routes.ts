@@ -9,7 +9,7 @@ import { ZImportStatus } from "../features/contacts/contact-transfer.schemas";
 import { ZFile } from "../features/files/file.router";
 import { fileUploadHandler, importErrorsHandler, importUploadHandler } from "./import-routes";
 import { callProcedure, sendProblem } from "./rest-adapter";
-import { mount, problem, problems, type MountedRoute, type RouteDoc } from "./route-docs";
+import { mount, problem, problems, uploadFileFields, type MountedRoute, type RouteDoc } from "./route-docs";
 
 const FORMAT_BY_EXTENSION: Record<string, TabularFormat> = { ".csv": "CSV", ".xlsx": "Excel", ".json": "JSON" };
 
@@ -28,8 +28,7 @@ const importDoc: RouteDoc = {
     content: {
       "multipart/form-data": {
         schema: z.object({
-          file: z.string().meta({ format: "binary", description: "at most 10 MB and 10,000 records" }),
-          format: z.enum(["CSV", "Excel", "JSON"]).optional().meta({ description: "detected from the content when absent" }),
+          ...uploadFileFields("at most 10 MB and 10,000 records"),
           mappings: z.string().optional().meta({ description: 'JSON: contact field → file column, e.g. {"email":"E-mail"}', example: '{"email":"E-mail"}' }),
           mode: z.enum(["create", "upsert"]).default("create"),
           dryRun: z.boolean().default(false),

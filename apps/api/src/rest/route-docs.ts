@@ -38,6 +38,12 @@ export function mount(r: MountedRoute[], doc: RouteDoc, ...handlers: RequestHand
 
 export const BEARER = [{ bearerAuth: [] }];
 
+/** The multipart fields every import upload takes: the file (with its limits) and its format. */
+export const uploadFileFields = (limits: string) => ({
+  file: z.string().meta({ format: "binary", description: limits }),
+  format: z.enum(["CSV", "Excel", "JSON"]).optional().meta({ description: "detected from the content when absent" }),
+});
+
 /** RFC 7807 problem details, as rest-adapter's sendProblem writes them (errors.ts builds them). */
 export const ZProblem = z
   .object({

@@ -7,7 +7,7 @@ import type { AppDeps } from "../../deps";
 import { fileUploadHandler, importErrorsHandler, importUploadHandler } from "../../rest/import-routes";
 import { callProcedure, sendProblem } from "../../rest/rest-adapter";
 import { queryCoercer } from "../../rest/query-coercion";
-import { mount, problem, problems, type MountedRoute, type RouteDoc } from "../../rest/route-docs";
+import { mount, problem, problems, uploadFileFields, type MountedRoute, type RouteDoc } from "../../rest/route-docs";
 import { ZCustomerExportQuery, ZCustomerImportPreview, ZCustomerImportStatus } from "./customer-transfer.schemas";
 
 const tags = ["Customer bulk operations, import and export"];
@@ -24,8 +24,7 @@ const importDoc: RouteDoc = {
     content: {
       "multipart/form-data": {
         schema: z.object({
-          file: z.string().meta({ format: "binary", description: "at most 50 MB and 100,000 records" }),
-          format: z.enum(["CSV", "Excel", "JSON"]).optional().meta({ description: "detected from the content when absent" }),
+          ...uploadFileFields("at most 50 MB and 100,000 records"),
           mappings: z.string().optional().meta({ description: 'JSON: customer field → file column, e.g. {"primaryEmail":"E-mail"}', example: '{"primaryEmail":"E-mail"}' }),
           mode: z.enum(["create", "upsert"]).default("create"),
           matchOn: z.enum(["email", "customerNumber"]).default("email").meta({ description: "what an upsert matches existing customers by" }),
@@ -55,8 +54,7 @@ const importPreviewDoc: RouteDoc = {
     content: {
       "multipart/form-data": {
         schema: z.object({
-          file: z.string().meta({ format: "binary", description: "at most 50 MB and 100,000 records" }),
-          format: z.enum(["CSV", "Excel", "JSON"]).optional().meta({ description: "detected from the content when absent" }),
+          ...uploadFileFields("at most 50 MB and 100,000 records"),
         }),
       },
     },
