@@ -332,6 +332,48 @@ describe("idempotent delivery", () => {
       email.close();
     }
   });
+
+  it("sends no marketing email queued before the customer was suspended or withdrew consent; transactional mail still goes", async () => {
+    const { randomUUID } = await import("node:crypto");
+    const { insertCommunication, findCommunication } = await import("@clientele/db");
+    const { runSendEmail } = await import("@clientele/jobs");
+    const { createEmailSender } = await import("@clientele/messaging");
+    const { tenant, customerId } = await setup({ marketingConsent: true });
+    const admin = rest(c.server.url, await c.server.token("Admin", tenant));
+    const email = createEmailSender({ smtpUrl: c.smtp.url, from: "crm@acme.example" });
+    const deps = { ...c.server.deps, email, sms: undefined as never, organizer: { name: "x", email: "crm@acme.example" } };
+    // Queued while the customer could receive it, as a campaign leaves it, and not yet sent.
+    const queue = async (purpose: "Marketing" | "Transactional") => {
+      const id = randomUUID();
+      const now = new Date();
+      await insertCommunication(c.server.deps.db, { id, tenantId: tenant, customerId, type: "Email", purpose, direction: "Outbound", status: "Queued", occurredAt: now, createdAt: now, createdBy: "u", subject: `${purpose} ${id}`, bodyText: "x", recipientEmail: "peter@initech.example" });
+      return id;
+    };
+    try {
+      const sale = await queue("Marketing");
+      const receipt = await queue("Transactional");
+      expect((await admin.post(`/customers/${customerId}/suspend`, { reason: "Fraud" })).status).toBe(200);
+      await runSendEmail(deps, { communicationId: sale, tenantId: tenant });
+      await runSendEmail(deps, { communicationId: receipt, tenantId: tenant });
+      await c.smtp.waitFor((m) => m.subject === `Transactional ${receipt}`);
+      expect(c.smtp.messages.filter((m) => m.subject === `Marketing ${sale}`)).toHaveLength(0);
+      expect(await findCommunication(c.server.deps.db, tenant, sale)).toMatchObject({ status: "Failed", failureReason: expect.stringMatching(/^COMM-004: .*Suspended/) });
+
+      expect((await admin.post(`/customers/${customerId}/unsuspend`, { reason: "Cleared" })).status).toBe(200);
+      const optedOut = await queue("Marketing");
+      await admin.put(`/customers/${customerId}/preferences`, { marketingConsent: false });
+      await runSendEmail(deps, { communicationId: optedOut, tenantId: tenant });
+      expect(await findCommunication(c.server.deps.db, tenant, optedOut)).toMatchObject({ status: "Failed", failureReason: expect.stringMatching(/consent/) });
+
+      await admin.put(`/customers/${customerId}/preferences`, { marketingConsent: true });
+      const wanted = await queue("Marketing");
+      await runSendEmail(deps, { communicationId: wanted, tenantId: tenant });
+      await c.smtp.waitFor((m) => m.subject === `Marketing ${wanted}`);
+      expect(c.smtp.messages.filter((m) => m.subject === `Marketing ${optedOut}`)).toHaveLength(0);
+    } finally {
+      email.close();
+    }
+  });
 });
 
 describe("campaign email", () => {

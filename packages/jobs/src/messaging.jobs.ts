@@ -3,6 +3,7 @@ import {
   claimManyForSending,
   claimNotification,
   findCommunication,
+  findCustomersByIds,
   findFollowUp,
   findUser,
   inTransaction,
@@ -13,6 +14,7 @@ import {
   type Communication,
 } from "@clientele/db";
 import { cacheKeys } from "@clientele/cache";
+import { canReceiveMarketing } from "@clientele/domain";
 import { DeliveryError, meetingInvite, type EmailSender, type OutgoingEmail, type SmsSender } from "@clientele/messaging";
 import { z } from "zod";
 import { buildComplaintNotice, ZComplaintNoticePayload } from "./complaint.jobs";
@@ -56,7 +58,15 @@ type Claim = { c: Communication | null } | { error: Error };
 function batchesFor(deps: JobDeps) {
   const claim = createBatcher<MessagePayload, Claim>(async (items) => {
     const at = deps.now();
-    const { rows, claimed } = await inTransaction(deps.db, (trx) => claimManyForSending(trx, items.map((p) => ({ id: p.communicationId, tenantId: p.tenantId })), at), { isolation: "read committed" });
+    const { rows, claimed, withdrawn } = await inTransaction(
+      deps.db,
+      async (trx) => {
+        const claim = await claimManyForSending(trx, items.map((p) => ({ id: p.communicationId, tenantId: p.tenantId })), at);
+        return { ...claim, withdrawn: await withdrawUnwantedMarketing(trx, claim, at) };
+      },
+      { isolation: "read committed" },
+    );
+    if (withdrawn.length) await deps.cache.bumpMany(withdrawn.map((c) => cacheKeys.communicationsGeneration(c.tenantId, c.customerId)));
     const given = new Set<string>();
     return items.map((p): Claim => {
       const c = rows.get(p.communicationId);
@@ -91,6 +101,31 @@ function batchesFor(deps: JobDeps) {
     return items.map(() => undefined);
   }, 100);
   return { claim, settleSent };
+}
+
+/**
+ * Marketing is checked again when it is sent, not only when it was queued: a customer suspended,
+ * deactivated or withdrawn from marketing in between gets nothing (001 §3.3). Those messages end
+ * Failed with the reason, inside the claim's transaction, and leave the claimed set.
+ */
+async function withdrawUnwantedMarketing(trx: Parameters<typeof claimManyForSending>[0], claim: { rows: Map<string, Communication>; claimed: Set<string> }, at: Date): Promise<Communication[]> {
+  const marketing = [...claim.claimed].map((id) => claim.rows.get(id)!).filter((c) => c.purpose === "Marketing");
+  if (marketing.length === 0) return [];
+  const byTenant = new Map<string, Communication[]>();
+  for (const c of marketing) byTenant.set(c.tenantId, [...(byTenant.get(c.tenantId) ?? []), c]);
+  const withdrawn: Communication[] = [];
+  for (const [tenantId, list] of byTenant) {
+    const customers = new Map((await findCustomersByIds(trx, tenantId, [...new Set(list.map((c) => c.customerId))])).map((cu) => [cu.id, cu]));
+    for (const c of list) {
+      const customer = customers.get(c.customerId);
+      if (customer && canReceiveMarketing(customer)) continue;
+      const why = !customer ? "customer no longer exists" : customer.status !== "Active" || customer.isDeleted ? `customer became ${customer.isDeleted ? "Inactive" : customer.status} before it was sent` : "customer withdrew marketing consent before it was sent";
+      await transitionCommunication(trx, c.id, "Sending", "Failed", at, { failureReason: `COMM-004: marketing withdrawn: ${why}` });
+      claim.claimed.delete(c.id);
+      withdrawn.push(c);
+    }
+  }
+  return withdrawn;
 }
 
 const batches = new WeakMap<JobDeps, ReturnType<typeof batchesFor>>();
