@@ -64,6 +64,54 @@ export type CustomersTable = {
   phoneVerified: ColumnType<number, number | undefined, number>;
   /** Generated: lower(primary_email) while not deactivated; unique per tenant. */
   activeEmail: ColumnType<string | null, never, never>;
+  /** Issue 12: a manual segment override (the segment it holds), who, when and why; null when none. */
+  segmentOverride: ColumnType<string | null, string | null | undefined, string | null>;
+  segmentOverrideReason: ColumnType<string | null, string | null | undefined, string | null>;
+  segmentOverrideBy: ColumnType<string | null, string | null | undefined, string | null>;
+  segmentOverrideAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+};
+
+/** Issue 12: the ledger (money as DECIMAL strings; mysql2 returns decimals as strings). */
+export type CustomerTransactionsTable = {
+  id: string;
+  tenantId: string;
+  customerId: string;
+  kind: string;
+  category: string;
+  status: string;
+  amount: string;
+  currency: string;
+  exchangeRate: string;
+  baseAmount: string;
+  occurredAt: Date;
+  dueAt: Date | null;
+  late: number;
+  externalReference: string | null;
+  idempotencyKey: string;
+  contentHash: string;
+  source: string;
+  createdAt: Date;
+  createdBy: string;
+};
+export type CustomerLtvHistoryTable = {
+  id: Generated<number>;
+  tenantId: string;
+  customerId: string;
+  at: Date;
+  lifetimeValue: string;
+  delta: string;
+  transactionId: string | null;
+};
+export type CustomerSegmentHistoryTable = {
+  id: Generated<number>;
+  tenantId: string;
+  customerId: string;
+  fromSegment: string;
+  toSegment: string;
+  reason: string;
+  note: string | null;
+  changedBy: string;
+  changedAt: Date;
 };
 
 export type CustomerTagsTable = { tenantId: string; customerId: string; tag: string };
@@ -459,6 +507,9 @@ export type Database = {
   complaintStatusHistory: ComplaintStatusHistoryTable;
   testimonials: TestimonialsTable;
   customerMerges: CustomerMergesTable;
+  customerTransactions: CustomerTransactionsTable;
+  customerLtvHistory: CustomerLtvHistoryTable;
+  customerSegmentHistory: CustomerSegmentHistoryTable;
 };
 
 export type CustomerRow = Selectable<CustomersTable>;

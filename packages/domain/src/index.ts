@@ -22,3 +22,6 @@ export * from "./customer/duplicates";
 export * from "./customer/search-keys";
 export * from "./random";
 export * from "./ids";
+export * from "./value/money";
+export * from "./value/value-settings";
+export * from "./value/segment";

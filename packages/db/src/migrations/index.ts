@@ -32,6 +32,10 @@ import * as p5m1 from "./20261203140100_create_customer_duplicate_pairs";
 import * as p5m2 from "./20261203140200_create_customer_duplicate_work";
 import * as p5m3 from "./20261203140300_requeue_customer_match_keys";
 import * as p6m0 from "./20261203155000_add_testimonials_moderation_index";
+import * as v2m0 from "./20261204100000_create_customer_transactions";
+import * as v2m1 from "./20261204100100_create_customer_ltv_history";
+import * as v2m2 from "./20261204100200_create_customer_segment_history";
+import * as v2m3 from "./20261204100300_add_customer_segment_override";
 
 /** Listed statically so migrations run the same from tsx, tests and a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -68,4 +72,8 @@ export const migrations: Record<string, Migration> = {
   "20261203140200_create_customer_duplicate_work": p5m2,
   "20261203140300_requeue_customer_match_keys": p5m3,
   "20261203155000_add_testimonials_moderation_index": p6m0,
+  "20261204100000_create_customer_transactions": v2m0,
+  "20261204100100_create_customer_ltv_history": v2m1,
+  "20261204100200_create_customer_segment_history": v2m2,
+  "20261204100300_add_customer_segment_override": v2m3,
 };
