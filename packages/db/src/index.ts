@@ -23,3 +23,4 @@ export * from "./repositories/complaint.repository";
 export * from "./repositories/testimonial.repository";
 export * from "./repositories/customer-duplicate.repository";
 export * from "./repositories/customer-merge.repository";
+export * from "./repositories/consumed-event.repository";

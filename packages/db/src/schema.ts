@@ -132,6 +132,14 @@ export type AuditLogTable = {
   traceId: string | null;
 };
 
+/** Events a stream consumer group has applied (dedupe of at-least-once delivery). */
+export type ConsumedEventsTable = {
+  consumerGroup: string;
+  eventId: string;
+  tenantId: string;
+  consumedAt: Date;
+};
+
 export type DomainEventsTable = {
   seq: Generated<number>;
   id: string;
@@ -488,6 +496,7 @@ export type Database = {
   customerDuplicateScans: CustomerDuplicateScansTable;
   auditLog: AuditLogTable;
   domainEvents: DomainEventsTable;
+  consumedEvents: ConsumedEventsTable;
   contacts: ContactsTable;
   contactTags: ContactTagsTable;
   contactImports: ContactImportsTable;

@@ -12,3 +12,5 @@ export * from "./messaging.jobs";
 export * from "./complaint.jobs";
 export * from "./testimonial-notices";
 export * from "./customer-duplicates.job";
+export * from "./streams/stream-consumer";
+export * from "./streams/stream-envelope";

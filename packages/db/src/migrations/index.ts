@@ -32,6 +32,7 @@ import * as p5m1 from "./20261203140100_create_customer_duplicate_pairs";
 import * as p5m2 from "./20261203140200_create_customer_duplicate_work";
 import * as p5m3 from "./20261203140300_requeue_customer_match_keys";
 import * as p6m0 from "./20261203155000_add_testimonials_moderation_index";
+import * as v3m0 from "./20261204120000_create_consumed_events";
 import * as v2m0 from "./20261204100000_create_customer_transactions";
 import * as v2m1 from "./20261204100100_create_customer_ltv_history";
 import * as v2m2 from "./20261204100200_create_customer_segment_history";
@@ -72,6 +73,7 @@ export const migrations: Record<string, Migration> = {
   "20261203140200_create_customer_duplicate_work": p5m2,
   "20261203140300_requeue_customer_match_keys": p5m3,
   "20261203155000_add_testimonials_moderation_index": p6m0,
+  "20261204120000_create_consumed_events": v3m0,
   "20261204100000_create_customer_transactions": v2m0,
   "20261204100100_create_customer_ltv_history": v2m1,
   "20261204100200_create_customer_segment_history": v2m2,
