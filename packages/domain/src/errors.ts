@@ -64,7 +64,10 @@ export type DomainErrorCode =
   | "MERGE-003"
   | "MERGE-004"
   | "MERGE-005"
-  | "MERGE-006";
+  | "MERGE-006"
+  // Customer value (issue 12, RATING): an attendance idempotency key reused with other content; a loyalty run not found.
+  | "ATT-001"
+  | "LOYALTY-001";
 
 /** RFC 7807 extension members a domain error adds to its problem body. */
 export type ProblemExtensions = {

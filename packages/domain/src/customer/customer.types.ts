@@ -89,6 +89,11 @@ export type Customer = {
   phoneVerified: boolean;
   /** Read-only projection of the last interaction (customer_activity); the domain never sets it. */
   lastActivityAt: Date | null;
+  /** Issue 12 (RATING), read-only projections the domain never sets: a manager's rating override, the factors of the calculated rating, the loyalty tier, an inactivity flag. */
+  ratingOverride?: { rating: CustomerRating; reason: string; by: string; at: Date } | null;
+  ratingFactors?: unknown;
+  loyaltyTier?: { tier: string; since: Date | null } | null;
+  inactivity?: { flag: "InactiveRisk" | "Review"; since: Date; lastActivityAt: Date } | null;
 };
 
 /** REQ-CUS-016 defaults. */
