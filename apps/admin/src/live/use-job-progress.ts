@@ -5,7 +5,7 @@ import { useRef, useState } from "react";
 import { useTRPC } from "../trpc";
 import { useResubscribe, type LiveItem } from "./live";
 
-type Kind = RouterInputs["live"]["importProgress"]["kind"];
+export type Kind = RouterInputs["live"]["importProgress"]["kind"];
 export type ImportProgress = LiveItem<RouterOutputs["live"]["importProgress"]>["data"];
 export type ExportProgress = LiveItem<RouterOutputs["live"]["exportProgress"]>["data"];
 export type ImportJob = { type: "import"; kind: Kind; importId: string };
@@ -26,7 +26,7 @@ export type JobProgress<P> = {
 /**
  * An import's or export's progress as the worker makes it, pushed by the API (live.importProgress /
  * live.exportProgress over server-sent events) instead of polled. `onProgress` hears every state,
- * e.g. to update a cached status query (see useCustomerImportStatus).
+ * e.g. to update a cached status query (see useImportStatus).
  */
 export function useJobProgress(job: ImportJob, o?: { onProgress?: (p: ImportProgress) => void }): JobProgress<ImportProgress>;
 export function useJobProgress(job: ExportJob, o?: { onProgress?: (p: ExportProgress) => void }): JobProgress<ExportProgress>;
@@ -81,18 +81,30 @@ function useLiveStatus(job: ImportJob | ExportJob, queryKey: QueryKey): (status:
   return (status) => (live.connection === "error" && !finished(status ?? "Queued") ? 2000 : false);
 }
 
-/** A customer import's status query (customers.bulkImportStatus), kept current by live progress; replaces a polled useQuery one for one. */
-export function useCustomerImportStatus(importId: string) {
+/** What the import screens read of an import's status: the contact import's shape, which the customer import's extends. */
+export type ImportStatus = RouterOutputs["contactTransfer"]["importStatus"];
+export type ExportStatus = RouterOutputs["contactTransfer"]["exportStatus"];
+
+/** The status query of a kind's import (customers.bulkImportStatus, contactTransfer.importStatus): the one an upload's answer seeds. */
+export function importStatusOptions(trpc: ReturnType<typeof useTRPC>, kind: Kind, importId: string) {
+  const contact = trpc.contactTransfer.importStatus.queryOptions({ importId });
+  // The customer's status has every field of the contact's (and its matchOn): read as the common shape.
+  return kind === "Customer" ? (trpc.customers.bulkImportStatus.queryOptions({ importId }) as unknown as typeof contact) : contact;
+}
+
+/** An import's status query, kept current by live progress; replaces a polled useQuery one for one. */
+export function useImportStatus(kind: Kind, importId: string) {
   const trpc = useTRPC();
-  const options = trpc.customers.bulkImportStatus.queryOptions({ importId });
-  const poll = useLiveStatus({ type: "import", kind: "Customer", importId }, options.queryKey);
+  const options = importStatusOptions(trpc, kind, importId);
+  const poll = useLiveStatus({ type: "import", kind, importId }, options.queryKey);
   return useQuery({ ...options, staleTime: 0, refetchInterval: (q) => poll(q.state.data?.status) });
 }
 
-/** A customer export's status query (customers.bulkExportStatus), kept current by live progress, starting from the submit's answer. */
-export function useCustomerExportStatus(exportId: string, first: RouterOutputs["customers"]["bulkExportStatus"]) {
+/** An export's status query (customers.bulkExportStatus, contactTransfer.exportStatus), kept current by live progress, starting from the submit's answer. */
+export function useExportStatus(kind: Kind, exportId: string, first: ExportStatus) {
   const trpc = useTRPC();
-  const options = trpc.customers.bulkExportStatus.queryOptions({ exportId });
-  const poll = useLiveStatus({ type: "export", kind: "Customer", exportId }, options.queryKey);
+  const contact = trpc.contactTransfer.exportStatus.queryOptions({ exportId });
+  const options = kind === "Customer" ? (trpc.customers.bulkExportStatus.queryOptions({ exportId }) as unknown as typeof contact) : contact;
+  const poll = useLiveStatus({ type: "export", kind, exportId }, options.queryKey);
   return useQuery({ ...options, initialData: first, staleTime: 0, refetchInterval: (q) => poll(q.state.data?.status) });
 }

@@ -18,6 +18,8 @@ export const IMPORT_FIELDS = [
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 export type ImportMappings = Partial<Record<ImportField, string>>;
 export type ImportMode = "create" | "upsert";
+/** A contact needs its names and email: a file must map them (by a pick or by a same-named column). */
+export const REQUIRED_IMPORT_FIELDS = ["firstName", "lastName", "email"] as const satisfies readonly ImportField[];
 
 export type MappedRow = {
   firstName?: string;
@@ -31,12 +33,9 @@ export type MappedRow = {
   customerNumber?: string;
 };
 
-/**
- * Resolves the user's mappings against the file's columns (see resolveColumnMappings); a contact
- * needs its names and email.
- */
+/** Resolves the user's mappings against the file's columns (see resolveColumnMappings). */
 export function resolveMappings(columns: string[], given: ImportMappings): { ok: true; value: ImportMappings } | { ok: false; errors: FieldErrors } {
-  return resolveColumnMappings(columns, given, { fields: IMPORT_FIELDS, required: ["firstName", "lastName", "email"], what: "contact" });
+  return resolveColumnMappings(columns, given, { fields: IMPORT_FIELDS, required: REQUIRED_IMPORT_FIELDS, what: "contact" });
 }
 
 export function mapRow(record: Record<string, string>, mappings: ImportMappings): MappedRow {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { mappingErrorsOf, mappingState, mappingsToSend, previewRows, requiredField } from "./import-mapping";
+import { CONTACT_MAPPING, customerMapping, mappingErrorsOf, mappingState, mappingsToSend, previewRows, requiredField } from "./import-mapping";
 
-const create = { mode: "create", matchOn: "email" } as const;
+const create = customerMapping({ mode: "create", matchOn: "email" });
 const columns = ["Type", "Company Name", "E-mail", "Tel", "Labels"];
 
 describe("the import wizard's column mapping", () => {
@@ -22,8 +22,8 @@ describe("the import wizard's column mapping", () => {
   });
 
   it("an upsert by customer number needs the number mapped, not the email", () => {
-    const byNumber = { mode: "upsert", matchOn: "customerNumber" } as const;
-    expect(requiredField(byNumber)).toBe("customerNumber");
+    const byNumber = customerMapping({ mode: "upsert", matchOn: "customerNumber" });
+    expect(requiredField({ mode: "upsert", matchOn: "customerNumber" })).toBe("customerNumber");
     expect(requiredField({ mode: "upsert", matchOn: "email" })).toBe("primaryEmail");
     expect(mappingState(["Number", "Name"], {}, byNumber).errors).toEqual({ customerNumber: "is required: map it to a column" });
     expect(mappingState(["Number", "Name"], { customerNumber: "Number" }, byNumber).errors).toEqual({});
@@ -41,8 +41,20 @@ describe("the import wizard's column mapping", () => {
   });
 
   it("puts the API's mapping errors beside their fields and ignores the others", () => {
-    expect(mappingErrorsOf({ "mappings.primaryEmail": ["is required: map it to a column"], "mappings.nickname": ["is not a customer field"], file: ["has no records"] })).toEqual({
+    expect(mappingErrorsOf({ "mappings.primaryEmail": ["is required: map it to a column"], "mappings.nickname": ["is not a customer field"], file: ["has no records"] }, create)).toEqual({
       primaryEmail: "is required: map it to a column",
     });
+  });
+
+  it("maps a contact file by the same rules: names and email required, a customer column optional", () => {
+    const s = mappingState(["First name", "Surname", "Email", "Customer number"], {}, CONTACT_MAPPING);
+    expect(s.effective).toEqual({ firstName: "First name", email: "Email", customerNumber: "Customer number" });
+    expect(s.errors).toEqual({ lastName: "is required: map it to a column" });
+    const mapped = mappingState(["First name", "Surname", "Email"], { lastName: "Surname" }, CONTACT_MAPPING);
+    expect(mapped.errors).toEqual({});
+    expect(JSON.parse(mappingsToSend(mapped))).toEqual({ firstName: "First name", lastName: "Surname", email: "Email" });
+    // A picked column the file lacks is named, as the API would answer it.
+    expect(mappingState(["First name"], { email: "Mail" }, CONTACT_MAPPING).errors.email).toMatch(/column "Mail" is not in the file/);
+    expect(mappingErrorsOf({ "mappings.email": ["is required: map it to a column"], "mappings.primaryEmail": ["x"] }, CONTACT_MAPPING)).toEqual({ email: "is required: map it to a column" });
   });
 });

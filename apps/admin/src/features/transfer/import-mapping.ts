@@ -1,51 +1,59 @@
 import {
   CUSTOMER_IMPORT_FIELDS,
+  IMPORT_FIELDS,
   mapCustomerRow,
+  REQUIRED_IMPORT_FIELDS,
   resolveColumnMappings,
-  resolveCustomerMappings,
+  type ColumnMappings,
   type CustomerImportField,
   type CustomerImportMappings,
   type CustomerImportMatch,
+  type ImportField,
 } from "@clientele/domain";
 
 /**
- * The wizard's column mapping, by the domain's own rules (the ones the API and the worker apply):
- * what the user picked, plus every field whose name matches a column (case and punctuation
- * ignored), so the preview shows what the import will really read.
+ * An import's column mapping (customers' in the wizard, contacts' on their import page), by the
+ * domain's own rules (the ones the API and the worker apply): what the user picked, plus every
+ * field whose name matches a column (case and punctuation ignored), so the screen shows what the
+ * import will really read.
  */
 export type ImportOptions = { mode: "create" | "upsert"; matchOn: CustomerImportMatch };
 
-/** Field → column the user chose in the wizard (a field left out falls back to a same-named column). */
-export type ChosenMappings = Partial<Record<CustomerImportField, string>>;
+/** What one kind of import maps: its fields, those a file must map, and what its records are called. */
+export type MappingSpec<F extends string> = { fields: readonly F[]; required: readonly F[]; what: string };
 
-export type MappingState = {
-  /** Field → column the import will read, picked or matched by name. */
-  effective: CustomerImportMappings;
-  /** Fields mapped only because a column has their name. */
-  byName: Set<CustomerImportField>;
-  /** Field → what is wrong (a required field unmapped, a picked column not in the file), as the API would answer it. */
-  errors: Partial<Record<CustomerImportField, string>>;
-};
-
-/** The upsert's match key must be mapped; a create needs the email (as the API's check says). */
+/** The upsert's match key must be mapped; a create needs the email (as the API's check, resolveCustomerMappings, says). */
 export const requiredField = (o: ImportOptions): CustomerImportField => (o.mode === "upsert" && o.matchOn === "customerNumber" ? "customerNumber" : "primaryEmail");
 
-export function mappingState(columns: string[], chosen: ChosenMappings, o: ImportOptions): MappingState {
-  const given = Object.fromEntries(Object.entries(chosen).filter(([, c]) => c)) as ChosenMappings;
+export const customerMapping = (o: ImportOptions): MappingSpec<CustomerImportField> => ({ fields: CUSTOMER_IMPORT_FIELDS, required: [requiredField(o)], what: "customer" });
+
+/** A contact row needs its names and email whatever the mode (the API's resolveMappings). */
+export const CONTACT_MAPPING: MappingSpec<ImportField> = { fields: IMPORT_FIELDS, required: REQUIRED_IMPORT_FIELDS, what: "contact" };
+
+/** Field → column the user chose (a field left out falls back to a same-named column). */
+export type ChosenMappings<F extends string = CustomerImportField> = Partial<Record<F, string>>;
+
+export type MappingState<F extends string = CustomerImportField> = {
+  /** Field → column the import will read, picked or matched by name. */
+  effective: ColumnMappings<F>;
+  /** Fields mapped only because a column has their name. */
+  byName: Set<F>;
+  /** Field → what is wrong (a required field unmapped, a picked column not in the file), as the API would answer it. */
+  errors: Partial<Record<F, string>>;
+};
+
+export function mappingState<F extends string>(columns: string[], chosen: NoInfer<ChosenMappings<F>>, spec: MappingSpec<F>): MappingState<F> {
+  const given = Object.fromEntries(Object.entries(chosen).filter(([, c]) => c)) as ChosenMappings<F>;
   // The same resolution with nothing required: the mapping as far as it goes, even while a required field is missing.
-  const partial = resolveColumnMappings(columns, given, { fields: CUSTOMER_IMPORT_FIELDS, required: [], what: "customer" });
-  const effective: CustomerImportMappings = partial.ok ? partial.value : {};
-  const byName = new Set(CUSTOMER_IMPORT_FIELDS.filter((f) => effective[f] !== undefined && given[f] === undefined));
-  const checked = resolveCustomerMappings(columns, given, o.mode === "upsert" ? o.matchOn : "email");
-  const errors: MappingState["errors"] = {};
-  if (!checked.ok) {
-    for (const [key, messages] of Object.entries(checked.errors)) errors[key.replace(/^mappings\./, "") as CustomerImportField] = messages.join(", ");
-  }
-  return { effective, byName, errors };
+  const partial = resolveColumnMappings(columns, given, { ...spec, required: [] });
+  const effective: ColumnMappings<F> = partial.ok ? partial.value : {};
+  const byName = new Set(spec.fields.filter((f) => effective[f] !== undefined && given[f] === undefined));
+  const checked = resolveColumnMappings(columns, given, spec);
+  return { effective, byName, errors: checked.ok ? {} : mappingErrorsOf(checked.errors, spec) };
 }
 
 /** What the upload sends as `mappings`: every mapped field, named explicitly, so the API reads what the preview showed. */
-export const mappingsToSend = (state: MappingState): string => JSON.stringify(state.effective);
+export const mappingsToSend = <F extends string>(state: MappingState<F>): string => JSON.stringify(state.effective);
 
 /** The first rows as the import will read them: one column per mapped field (in the fields' order), tags joined. */
 export function previewRows(rows: Record<string, string>[], effective: CustomerImportMappings): { fields: CustomerImportField[]; rows: Record<string, string>[] } {
@@ -59,12 +67,12 @@ export function previewRows(rows: Record<string, string>[], effective: CustomerI
   };
 }
 
-/** The API's field errors on an upload (e.g. "mappings.primaryEmail") as the mapping form's, keyed by field. */
-export function mappingErrorsOf(fieldErrors: Record<string, string[]>): Partial<Record<CustomerImportField, string>> {
-  const out: Partial<Record<CustomerImportField, string>> = {};
+/** The API's field errors on an upload (e.g. "mappings.primaryEmail") as the mapping form's, keyed by field; others are left to the form. */
+export function mappingErrorsOf<F extends string>(fieldErrors: Record<string, string[]>, spec: Pick<MappingSpec<F>, "fields">): Partial<Record<F, string>> {
+  const out: Partial<Record<F, string>> = {};
   for (const [key, messages] of Object.entries(fieldErrors)) {
     const field = key.replace(/^mappings\./, "");
-    if (key.startsWith("mappings.") && (CUSTOMER_IMPORT_FIELDS as readonly string[]).includes(field)) out[field as CustomerImportField] = messages.join(", ");
+    if (key.startsWith("mappings.") && (spec.fields as readonly string[]).includes(field)) out[field as F] = messages.join(", ");
   }
   return out;
 }

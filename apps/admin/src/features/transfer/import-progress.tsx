@@ -1,10 +1,9 @@
-import type { RouterOutputs } from "@clientele/sdk";
 import { Alert, Group, Progress, Stack, Text } from "@mantine/core";
 import { useEffect } from "react";
-import { useCustomerImportStatus } from "../../live/use-job-progress";
+import { useImportStatus, type ImportStatus, type Kind } from "../../live/use-job-progress";
 import { problemOf } from "../../problem";
 
-export type ImportStatus = RouterOutputs["customers"]["bulkImportStatus"];
+export type { ImportStatus };
 
 const running = (s: ImportStatus | undefined) => !s || s.status === "Queued" || s.status === "Processing";
 
@@ -12,8 +11,8 @@ const running = (s: ImportStatus | undefined) => !s || s.status === "Queued" || 
  * An import's progress while the worker runs it, and its final counts: pushed by the API's
  * live.importProgress subscription (server-sent events), polling only while that connection fails.
  */
-export function ImportProgress({ importId, onSettled }: { importId: string; onSettled?: (status: ImportStatus) => void }) {
-  const status = useCustomerImportStatus(importId);
+export function ImportProgress({ kind, importId, onSettled }: { kind: Kind; importId: string; onSettled?: (status: ImportStatus) => void }) {
+  const status = useImportStatus(kind, importId);
   const data = status.data;
   const done = data !== undefined && !running(data);
   useEffect(() => {

@@ -1,56 +1,22 @@
-import { CUSTOMER_IMPORT_FIELDS, MAX_CUSTOMER_IMPORT_BYTES, MAX_CUSTOMER_IMPORT_RECORDS, type CustomerImportField } from "@clientele/domain";
+import { MAX_CUSTOMER_IMPORT_BYTES, MAX_CUSTOMER_IMPORT_RECORDS } from "@clientele/domain";
 import type { RouterOutputs } from "@clientele/sdk";
-import { Alert, Anchor, Button, FileInput, Group, Paper, Select, SimpleGrid, Stack, Stepper, Table, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Button, FileInput, Group, Paper, Select, Stack, Stepper, Table, Text, Title } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { useState } from "react";
 import { missing } from "../../privileges";
-import type { Problem } from "../../problem";
-import { restDownload, restProblemOf, restUpload } from "../../rest";
+import { restProblemOf, restUpload } from "../../rest";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
 import { Notice } from "../../ui/notice";
 import { TableHead } from "../../ui/table-head";
-import { IMPORT_FORMATS, mappingErrorsOf, mappingState, mappingsToSend, previewRows, requiredField, type ChosenMappings, type ImportOptions } from "./import-mapping";
+import { customerMapping, IMPORT_FORMATS, mappingErrorsOf, mappingState, mappingsToSend, previewRows, type ChosenMappings, type ImportOptions } from "./import-mapping";
+import { ErrorReport, ImportProblem, MappingFields, RowErrors } from "./import-parts";
 import { ImportProgress, type ImportStatus } from "./import-progress";
 
 type Preview = RouterOutputs["customers"]["bulkImportPreview"];
 
 const LIMITS = `${IMPORT_FORMATS.label}; at most ${MAX_CUSTOMER_IMPORT_BYTES / 1024 / 1024} MB and ${MAX_CUSTOMER_IMPORT_RECORDS.toLocaleString("en-US")} records, with a header row.`;
-
-function ProblemAlert({ problem, title }: { problem: Problem | null; title: string }) {
-  if (!problem) return null;
-  const fields = Object.entries(problem.fieldErrors).filter(([k]) => !k.startsWith("mappings."));
-  return (
-    <Alert color="red" title={title} data-testid="import-problem">
-      {problem.message}
-      {fields.map(([k, m]) => (
-        <Text key={k} size="sm">
-          {k}: {m.join(", ")}
-        </Text>
-      ))}
-    </Alert>
-  );
-}
-
-/** The first 100 row errors the status carries; the full list is the CSV report. */
-function RowErrors({ status }: { status: ImportStatus }) {
-  if (status.errors.length === 0) return <Text size="sm">No row errors.</Text>;
-  return (
-    <Table striped withTableBorder data-testid="import-row-errors">
-      <TableHead columns={["Row", "Field", "Reason"]} />
-      <Table.Tbody>
-        {status.errors.map((e, i) => (
-          <Table.Tr key={`${e.row}-${e.field}-${i}`}>
-            <Table.Td>{e.row}</Table.Td>
-            <Table.Td>{e.field}</Table.Td>
-            <Table.Td>{e.reason}</Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
-  );
-}
 
 export function ImportWizardPage() {
   const trpc = useTRPC();
@@ -64,7 +30,8 @@ export function ImportWizardPage() {
   const [dryRun, setDryRun] = useState<{ id: string; settled: ImportStatus | null } | null>(null);
   const [run, setRun] = useState<{ id: string; settled: ImportStatus | null } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const state = mappingState(preview?.columns ?? [], chosen, options);
+  const spec = customerMapping(options);
+  const state = mappingState(preview?.columns ?? [], chosen, spec);
 
   const read = useMutation({
     mutationFn: (f: File) => {
@@ -88,7 +55,7 @@ export function ImportWizardPage() {
       form.set("mode", options.mode);
       form.set("matchOn", options.matchOn);
       form.set("dryRun", String(asDryRun));
-      return restUpload<ImportStatus>("/customers/bulk/import", form);
+      return restUpload<RouterOutputs["customers"]["bulkImportStatus"]>("/customers/bulk/import", form);
     },
     onSuccess: (status, asDryRun) => {
       queryClient.setQueryData(trpc.customers.bulkImportStatus.queryKey({ importId: status.importId }), status);
@@ -111,10 +78,8 @@ export function ImportWizardPage() {
     );
 
   const submitProblem = submit.error ? restProblemOf(submit.error) : null;
-  const fieldErrors = { ...mappingErrorsOf(submitProblem?.fieldErrors ?? {}), ...state.errors };
+  const fieldErrors = { ...mappingErrorsOf(submitProblem?.fieldErrors ?? {}, spec), ...state.errors };
   const sample = preview ? previewRows(preview.rows, state.effective) : null;
-  const columnChoices = (preview?.columns ?? []).map((c) => ({ value: c, label: c }));
-  const required = requiredField(options);
 
   const restart = () => {
     setStep(0);
@@ -154,7 +119,7 @@ export function ImportWizardPage() {
                 clearButtonProps={{ "aria-label": "Clear the file" }}
                 w={480}
               />
-              <ProblemAlert problem={read.error ? restProblemOf(read.error) : null} title="The file cannot be imported" />
+              <ImportProblem problem={read.error ? restProblemOf(read.error) : null} title="The file cannot be imported" />
               <Group>
                 <Button onClick={() => file && read.mutate(file)} disabled={!file} loading={read.isPending}>
                   Read file
@@ -196,29 +161,7 @@ export function ImportWizardPage() {
                   />
                 )}
               </Group>
-              <Paper withBorder p="md">
-                <Text size="sm" mb="xs">
-                  Pick the file column for each customer field. A field left empty reads the column of the same name, if the file has one.
-                </Text>
-                <SimpleGrid cols={{ base: 2, md: 4 }} data-testid="import-mapping">
-                  {CUSTOMER_IMPORT_FIELDS.map((field: CustomerImportField) => (
-                    <Select
-                      key={field}
-                      label={field}
-                      required={field === required}
-                      placeholder="Not imported"
-                      data={columnChoices}
-                      value={state.effective[field] ?? null}
-                      onChange={(v) => setChosen({ ...chosen, [field]: v ?? undefined })}
-                      description={state.byName.has(field) ? "matched by name" : undefined}
-                      error={fieldErrors[field]}
-                      clearable={!state.byName.has(field)}
-                      clearButtonProps={{ "aria-label": `Clear ${field}` }}
-                      searchable
-                    />
-                  ))}
-                </SimpleGrid>
-              </Paper>
+              <MappingFields spec={spec} columns={preview.columns} chosen={chosen} state={state} errors={fieldErrors} onChange={setChosen} />
               <Title order={2} size="h4">
                 Preview of the first {sample.rows.length} rows
               </Title>
@@ -240,7 +183,7 @@ export function ImportWizardPage() {
                   </Table>
                 </div>
               )}
-              <ProblemAlert problem={submitProblem} title="The import was refused" />
+              <ImportProblem problem={submitProblem} title="The import was refused" />
               <Group>
                 <Button variant="default" onClick={restart}>
                   Choose another file
@@ -256,16 +199,16 @@ export function ImportWizardPage() {
         <Stepper.Step label="Dry run" description="Row errors, nothing written">
           {dryRun && (
             <Stack>
-              <ImportProgress importId={dryRun.id} onSettled={(s) => setDryRun({ id: dryRun.id, settled: s })} />
+              <ImportProgress kind="Customer" importId={dryRun.id} onSettled={(s) => setDryRun({ id: dryRun.id, settled: s })} />
               {dryRun.settled && (
                 <>
                   <RowErrors status={dryRun.settled} />
-                  <ProblemAlert problem={submitProblem} title="The import was refused" />
+                  <ImportProblem problem={submitProblem} title="The import was refused" />
                   <Group>
                     <Button variant="default" onClick={() => setStep(1)}>
                       Back to mapping
                     </Button>
-                    <ErrorReport status={dryRun.settled} />
+                    <ErrorReport status={dryRun.settled} name="customer" />
                     <Button onClick={() => submit.mutate(false)} loading={submit.isPending} disabled={dryRun.settled.status !== "Completed"}>
                       Import {(dryRun.settled.imported + dryRun.settled.updated).toLocaleString()} rows
                     </Button>
@@ -280,6 +223,7 @@ export function ImportWizardPage() {
           {run && (
             <Stack>
               <ImportProgress
+                kind="Customer"
                 importId={run.id}
                 onSettled={(s) => {
                   setRun({ id: run.id, settled: s });
@@ -296,30 +240,12 @@ export function ImportWizardPage() {
   );
 }
 
-/** Every row error as CSV (REST: the download needs the bearer token), when there are any. */
-function ErrorReport({ status }: { status: ImportStatus }) {
-  const download = useMutation({ mutationFn: () => restDownload(status.errorReportUrl, `customer-import-${status.importId}-errors.csv`) });
-  if (status.failed === 0) return null;
-  return (
-    <>
-      <Button variant="light" onClick={() => download.mutate()} loading={download.isPending}>
-        Download error report (CSV)
-      </Button>
-      {download.error != null && (
-        <Alert color="red" title="The error report could not be downloaded">
-          {restProblemOf(download.error).message}
-        </Alert>
-      )}
-    </>
-  );
-}
-
 function ImportResult({ status, onAnother }: { status: ImportStatus; onAnother: () => void }) {
   return (
     <Stack>
       {status.failed > 0 && <RowErrors status={status} />}
       <Group>
-        <ErrorReport status={status} />
+        <ErrorReport status={status} name="customer" />
         <Button component={Link} to="/customers" variant="default">
           Go to customers
         </Button>
