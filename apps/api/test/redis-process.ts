@@ -19,9 +19,9 @@ export async function freePort(): Promise<number> {
   }
 }
 
-/** A private, real redis-server, so a test can stop it without disturbing the other files. */
-export async function startRedis(): Promise<{ proc: ChildProcess; port: number; url: string }> {
-  const port = await freePort();
+/** A private, real redis-server, so a test can stop it without disturbing the other files (on `port`: the one a stopped server had). */
+export async function startRedis(port?: number): Promise<{ proc: ChildProcess; port: number; url: string }> {
+  port ??= await freePort();
   const proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
     stdio: "ignore",
   });

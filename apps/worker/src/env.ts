@@ -17,6 +17,16 @@ const Env = z.object({
   /** Prefix for stream names, e.g. to keep test runs apart on a shared Redis. */
   STREAM_PREFIX: z.string().default(""),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Stream consumer (every consumer group the worker reads): entries per read, and per batch transaction. */
+  STREAM_CONSUMER_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+  /** How long a read waits for new entries. */
+  STREAM_CONSUMER_BLOCK_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
+  /** An entry pending this long (its consumer died, or its handler failed) is taken over and retried. */
+  STREAM_CONSUMER_CLAIM_IDLE_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Deliveries after which a failing entry goes to the dead-letter stream `<stream>:dead`. */
+  STREAM_CONSUMER_MAX_DELIVERIES: z.coerce.number().int().min(1).max(100).default(5),
+  /** How long applied event ids are kept to drop redeliveries (consumed_events). */
+  STREAM_CONSUMED_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   FILES_DIR: z.string().default(DEFAULT_FILES_DIR),
   QUEUE_PREFIX: z.string().default("bull"),
   IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),

@@ -1,14 +1,17 @@
 import { Cache, createCacheRedis, defaultCachePrefix } from "@clientele/cache";
 import { createDb } from "@clientele/db";
 import { createLocalDiskStorage } from "@clientele/files";
+import { createStreamConsumer } from "@clientele/jobs";
 import { createEmailSender, createSmsSender } from "@clientele/messaging";
 import { createLogger, describeError, maskPii, redactUrl } from "@clientele/telemetry";
+import { hostname } from "node:os";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
 import { loadEnv } from "./env";
 import { startJobWorkers } from "./job-workers";
-import { createWorkerMetrics, observeState, serveMetrics } from "./metrics";
+import { createWorkerMetrics, observeState, observeStreams, serveMetrics } from "./metrics";
 import { createOutboxRelay, relayLockName } from "./outbox-relay";
+import { streamHandlers } from "./stream-consumers";
 
 async function main() {
   const env = loadEnv();
@@ -54,6 +57,27 @@ async function main() {
   cacheRedis.on("error", () => undefined);
   await cacheRedis.connect().catch(() => undefined);
   const cache = new Cache(cacheRedis, log);
+  const consumer = createStreamConsumer({
+    db,
+    redis,
+    log,
+    // Unique per process: what a killed worker held is reclaimed by the others (XAUTOCLAIM).
+    consumerName: `${hostname()}-${process.pid}`,
+    handlers: streamHandlers({ db, cache, log, now: () => new Date() }),
+    batchSize: env.STREAM_CONSUMER_BATCH_SIZE,
+    blockMs: env.STREAM_CONSUMER_BLOCK_MS,
+    claimIdleMs: env.STREAM_CONSUMER_CLAIM_IDLE_MS,
+    maxDeliveries: env.STREAM_CONSUMER_MAX_DELIVERIES,
+    streamPrefix: env.STREAM_PREFIX,
+    consumedRetentionMs: env.STREAM_CONSUMED_RETENTION_DAYS * 24 * 60 * 60 * 1000,
+    metrics: {
+      processed: (stream, group, n) => metrics.streamProcessed.inc({ stream, group }, n),
+      deadLettered: (stream, group, reason) => metrics.streamDeadLettered.inc({ stream, group, reason }),
+      failed: (stream, group) => metrics.streamFailed.inc({ stream, group }),
+    },
+  });
+  consumer.start();
+  observeStreams(metrics, consumer);
   const email = createEmailSender({ smtpUrl: env.SMTP_URL, from: env.EMAIL_FROM, pool: true });
   const sms = createSmsSender({
     accountSid: env.TWILIO_ACCOUNT_SID,
@@ -71,13 +95,14 @@ async function main() {
   );
   observeState(metrics, jobs.queues, db);
   log.info({ metrics: metricsServer.url }, "worker started");
-  console.log(`Clientele worker running: outbox relay, email/SMS, notifications, import/export and maintenance jobs; metrics ${metricsServer.url}`);
+  console.log(`Clientele worker running: outbox relay, stream consumers, email/SMS, notifications, import/export and maintenance jobs; metrics ${metricsServer.url}`);
 
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, async () => {
       log.info({ signal }, "worker shutting down");
       const timer = setTimeout(() => process.exit(1), env.SHUTDOWN_GRACE_MS);
-      await Promise.all([relay.stop(), jobs.close(), metricsServer.close()]);
+      // The stream consumer finishes the events in hand and hands the rest back before the pool closes.
+      await Promise.all([relay.stop(), consumer.stop(), jobs.close(), metricsServer.close()]);
       await db.destroy();
       redis.disconnect();
       cacheRedis.disconnect();

@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { oldestUnpublishedAt, type Db } from "@clientele/db";
+import type { StreamConsumer, StreamGroupState } from "@clientele/jobs";
 import type { Queue } from "bullmq";
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
 
@@ -25,6 +26,24 @@ export function createWorkerMetrics() {
       name: "clientele_job_attempts_failed_total",
       help: "Failed job attempts by queue; final=true when the job has no attempt left",
       labelNames: ["queue", "final"],
+      registers: [registry],
+    }),
+    streamProcessed: new Counter({
+      name: "clientele_stream_events_processed_total",
+      help: "Stream events applied by the stream consumer (redeliveries it skipped not counted), by stream and group",
+      labelNames: ["stream", "group"],
+      registers: [registry],
+    }),
+    streamDeadLettered: new Counter({
+      name: "clientele_stream_events_dead_lettered_total",
+      help: "Stream entries moved to <stream>:dead, by stream, group and reason (unparseable, rejected, poison)",
+      labelNames: ["stream", "group", "reason"],
+      registers: [registry],
+    }),
+    streamFailed: new Counter({
+      name: "clientele_stream_handler_failures_total",
+      help: "Stream handler failures that left the entry pending for redelivery, by stream and group",
+      labelNames: ["stream", "group"],
       registers: [registry],
     }),
   };
@@ -63,6 +82,37 @@ export function observeState(metrics: WorkerMetrics, queues: Queue[], db: Db) {
       this.set(oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0);
     },
   });
+}
+
+/** The stream consumer's groups as gauges, asked of Redis at scrape time (skipped while Redis is away, like the queue counts). */
+export function observeStreams(metrics: WorkerMetrics, consumer: StreamConsumer) {
+  // One XINFO round per scrape for the three gauges (prom-client collects them side by side).
+  let current: Promise<StreamGroupState[] | null> | undefined;
+  const read = () =>
+    (current ??= Promise.race([
+      consumer.groups(),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), QUEUE_COUNTS_TIMEOUT_MS).unref()),
+    ])
+      .catch(() => null)
+      .finally(() => setImmediate(() => (current = undefined))));
+  const gauge = (name: string, help: string, pick: (g: StreamGroupState) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["stream", "group"],
+      registers: [metrics.registry],
+      async collect() {
+        const groups = await read();
+        this.reset();
+        for (const g of groups ?? []) {
+          const v = pick(g);
+          if (v !== null) this.set({ stream: g.stream, group: g.group }, v);
+        }
+      },
+    });
+  gauge("clientele_stream_lag_entries", "Entries of the stream not yet delivered to the consumer group (XINFO GROUPS lag)", (g) => g.lag);
+  gauge("clientele_stream_lag_seconds", "Age of the oldest entry not yet delivered to the consumer group (0 when none waits)", (g) => g.lagSeconds);
+  gauge("clientele_stream_pending_entries", "Entries delivered to the group and not yet acknowledged (in a handler, failed, or held by a dead consumer)", (g) => g.pending);
 }
 
 /** GET /metrics on its own port; anything else is 404. Resolves once listening. */

@@ -10,8 +10,10 @@ export type StreamMessageContext = {
   deliveries: number;
   /** The Redis stream entry id (not the event id). */
   entryId: string;
+  /** Runs `fn` once the transaction has committed (cache invalidation); its failure is logged, not retried. */
+  afterCommit(fn: () => Promise<void> | void): void;
 };
-export type StreamBatchContext = { trx: Trx };
+export type StreamBatchContext = Pick<StreamMessageContext, "trx" | "afterCommit">;
 
 type StreamHandlerBase = {
   /** Stream name without the deployment's prefix (STREAM_PREFIX is added), e.g. "payment-events". */
@@ -193,7 +195,17 @@ export function createStreamConsumer(o: StreamConsumerOptions): StreamConsumer {
   }
 
   const runOne = (h: StreamHandler, envelope: StreamEnvelope, ctx: StreamMessageContext) =>
-    h.handle ? h.handle(envelope, ctx) : h.handleBatch!([envelope], { trx: ctx.trx });
+    h.handle ? h.handle(envelope, ctx) : h.handleBatch!([envelope], { trx: ctx.trx, afterCommit: ctx.afterCommit });
+
+  async function runAfterCommit(h: StreamHandler, fns: (() => Promise<void> | void)[]): Promise<void> {
+    for (const fn of fns) {
+      try {
+        await fn();
+      } catch (error) {
+        o.log.warn({ stream: keyOf(h), group: h.group, err: maskPii(describeError(error)) }, "a stream handler's after-commit step failed");
+      }
+    }
+  }
 
   /**
    * One entry in its own transaction. A transient database error is retried here with backoff
@@ -207,10 +219,12 @@ export function createStreamConsumer(o: StreamConsumerOptions): StreamConsumer {
     if (!wanted(h, envelope)) return ack(h, [entry.id]);
     for (let backoff = 100; ; backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)) {
       let applied: boolean;
+      const committed: (() => Promise<void> | void)[] = [];
       try {
         applied = await inTransaction(o.db, async (trx) => {
+          committed.length = 0;
           if (!(await markConsumed(trx, h.group, { eventId: envelope.id, tenantId: envelope.tenantId }, now()))) return false;
-          await runOne(h, envelope, { trx, deliveries, entryId: entry.id });
+          await runOne(h, envelope, { trx, deliveries, entryId: entry.id, afterCommit: (fn) => committed.push(fn) });
           return true;
         });
       } catch (error) {
@@ -227,6 +241,7 @@ export function createStreamConsumer(o: StreamConsumerOptions): StreamConsumer {
         return;
       }
       // After commit: a failed XACK only means a redelivery, which the consumed row turns into a skip.
+      await runAfterCommit(h, committed);
       await ack(h, [entry.id]);
       if (applied) o.metrics?.processed?.(h.stream, h.group, 1);
       return;
@@ -246,15 +261,17 @@ export function createStreamConsumer(o: StreamConsumerOptions): StreamConsumer {
     await ack(h, skipped);
     for (let backoff = 100; batch.length > 0; backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)) {
       let applied: number;
+      const committed: (() => Promise<void> | void)[] = [];
       try {
         applied = await inTransaction(o.db, async (trx) => {
+          committed.length = 0;
           const fresh = await markConsumedBatch(
             trx,
             h.group,
             batch.map((p) => ({ eventId: p.envelope.id, tenantId: p.envelope.tenantId, envelope: p.envelope })),
             now(),
           );
-          if (fresh.length > 0) await h.handleBatch(fresh.map((f) => f.envelope), { trx });
+          if (fresh.length > 0) await h.handleBatch(fresh.map((f) => f.envelope), { trx, afterCommit: (fn) => committed.push(fn) });
           return fresh.length;
         });
       } catch (error) {
@@ -276,6 +293,7 @@ export function createStreamConsumer(o: StreamConsumerOptions): StreamConsumer {
         }
         return;
       }
+      await runAfterCommit(h, committed);
       await ack(h, batch.map((p) => p.id));
       if (applied > 0) o.metrics?.processed?.(h.stream, h.group, applied);
       return;
