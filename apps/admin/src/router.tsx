@@ -77,6 +77,15 @@ export const importCustomersRoute = createRoute({
   component: lazyRouteComponent(() => import("./features/transfer/import-wizard-page"), "ImportWizardPage"),
 });
 
+/** `customerId`: the customer whose Contacts tab opened the import; rows that name no customer go to it. */
+export const contactImportRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/customers/contacts/import",
+  validateSearch: (search: Record<string, unknown>): { customerId?: string } =>
+    typeof search.customerId === "string" && search.customerId.length <= 64 ? { customerId: search.customerId } : {},
+  component: lazyRouteComponent(() => import("./features/transfer/contact-import-page"), "ContactImportPage"),
+});
+
 export const customerDetailRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/customers/$customerId",
@@ -144,7 +153,7 @@ export const marketingRoute = createRoute({
   component: lazyRouteComponent(() => import("./features/testimonials/marketing-page"), "MarketingPage"),
 });
 
-const routeTree = rootRoute.addChildren([signInRoute, oidcCallbackRoute, signedOutRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, importCustomersRoute, customerDetailRoute, mergeCustomerRoute, duplicatesRoute, templatesRoute, complaintSettingsRoute, myTasksRoute, supportRoute, knowledgeBaseRoute, marketingRoute])]);
+const routeTree = rootRoute.addChildren([signInRoute, oidcCallbackRoute, signedOutRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, importCustomersRoute, contactImportRoute, customerDetailRoute, mergeCustomerRoute, duplicatesRoute, templatesRoute, complaintSettingsRoute, myTasksRoute, supportRoute, knowledgeBaseRoute, marketingRoute])]);
 
 export const router = createRouter({ routeTree, basepath: "/admin", defaultPreload: "intent" });
 

@@ -13,6 +13,7 @@ import { GuardedButton } from "../../ui/guarded-button";
 import { ListStatus } from "../../ui/list-status";
 import { Notice } from "../../ui/notice";
 import { TableHead } from "../../ui/table-head";
+import { ContactTransferActions } from "../transfer/contact-transfer-actions";
 
 type Contact = RouterOutputs["contacts"]["list"]["items"][number];
 
@@ -82,6 +83,7 @@ export function ContactsTab({ customerId }: { customerId: string }) {
             <GuardedButton reason={cannot} onClick={() => setEditing("new")}>
               Add contact
             </GuardedButton>
+            <ContactTransferActions customerId={customerId} />
           </Group>
         </Group>
         {cannot && (

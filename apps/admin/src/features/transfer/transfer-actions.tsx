@@ -4,12 +4,13 @@ import { lazy, Suspense, useState } from "react";
 import { missing } from "../../privileges";
 import { useSession } from "../../session";
 import { GuardedButton } from "../../ui/guarded-button";
+import { ContactTransferActions } from "./contact-transfer-actions";
 import type { ExportFilters } from "./export-dialog";
 
 // Loaded on first open: the customers screen's initial bundle stays as it was.
 const ExportDialog = lazy(() => import("./export-dialog").then((m) => ({ default: m.ExportDialog })));
 
-/** The customers screen's Import and Export actions, disabled with the privilege matrix's reason for roles without them. */
+/** The customers screen's Import and Export actions (customers', then contacts'), disabled with the privilege matrix's reason for roles without them. */
 export function TransferActions({ filters }: { filters: ExportFilters }) {
   const session = useSession();
   const roles = session?.roles ?? [];
@@ -38,6 +39,7 @@ export function TransferActions({ filters }: { filters: ExportFilters }) {
           <ExportDialog opened onClose={() => setExporting(false)} filters={filters} />
         </Suspense>
       )}
+      <ContactTransferActions />
     </>
   );
 }
