@@ -24,3 +24,7 @@ export * from "./repositories/testimonial.repository";
 export * from "./repositories/customer-duplicate.repository";
 export * from "./repositories/customer-merge.repository";
 export * from "./repositories/consumed-event.repository";
+export * from "./repositories/attendance.repository";
+export * from "./repositories/rating.repository";
+export * from "./repositories/loyalty.repository";
+export * from "./repositories/inactivity.repository";

@@ -64,6 +64,15 @@ export type CustomersTable = {
   phoneVerified: ColumnType<number, number | undefined, number>;
   /** Generated: lower(primary_email) while not deactivated; unique per tenant. */
   activeEmail: ColumnType<string | null, never, never>;
+  /** Rating (RATING): the table's result, its factors, and a manager's override (customers.rating shows the override while it stands). */
+  calculatedRating: ColumnType<string, string | undefined, string>;
+  ratingFactors: ColumnType<unknown, string | null | undefined, string | null>;
+  ratingOverride: ColumnType<string | null, string | null | undefined, string | null>;
+  ratingOverrideReason: ColumnType<string | null, string | null | undefined, string | null>;
+  ratingOverrideBy: ColumnType<string | null, string | null | undefined, string | null>;
+  ratingOverrideAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  loyaltyTier: ColumnType<string | null, string | null | undefined, string | null>;
+  loyaltyTierSince: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** Issue 12: a manual segment override (the segment it holds), who, when and why; null when none. */
   segmentOverride: ColumnType<string | null, string | null | undefined, string | null>;
   segmentOverrideReason: ColumnType<string | null, string | null | undefined, string | null>;
@@ -480,6 +489,62 @@ export type CustomerDuplicateScansTable = {
   completedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
 };
 
+/** Customer value (issue 12, RATING): attendance, rating and loyalty history, inactivity flags, loyalty runs. */
+export type CustomerAttendanceTable = {
+  id: string;
+  tenantId: string;
+  customerId: string;
+  eventRef: string;
+  eventName: string | null;
+  status: string;
+  occurredAt: Date;
+  idempotencyKey: string;
+  source: string;
+  createdAt: Date;
+  createdBy: string;
+};
+export type CustomerRatingHistoryTable = {
+  id: Generated<number>;
+  tenantId: string;
+  customerId: string;
+  rating: string;
+  calculatedRating: string;
+  change: string;
+  rule: string | null;
+  factors: ColumnType<unknown, string | null, string | null>;
+  reason: string | null;
+  changedBy: string;
+  changedAt: Date;
+};
+export type CustomerLoyaltyHistoryTable = {
+  id: Generated<number>;
+  tenantId: string;
+  customerId: string;
+  fromTier: string | null;
+  toTier: string;
+  spend: string;
+  runId: string;
+  changedAt: Date;
+};
+export type CustomerInactivityTable = { customerId: string; tenantId: string; flag: string; since: Date; lastActivityAt: Date; hadActivity: number };
+export type ValueRecalculationsTable = {
+  id: string;
+  tenantId: string;
+  kind: string;
+  period: string;
+  status: string;
+  asOf: Date;
+  lastCustomerId: Opt<string | null>;
+  total: Opt<number>;
+  processed: Opt<number>;
+  changed: Opt<number>;
+  failureReason: Opt<string | null>;
+  createdBy: string;
+  createdAt: Date;
+  startedAt: Opt<Date | null>;
+  completedAt: Opt<Date | null>;
+};
+
 export type Database = {
   tenants: TenantsTable;
   sequences: SequencesTable;
@@ -516,6 +581,11 @@ export type Database = {
   complaintStatusHistory: ComplaintStatusHistoryTable;
   testimonials: TestimonialsTable;
   customerMerges: CustomerMergesTable;
+  customerAttendance: CustomerAttendanceTable;
+  customerRatingHistory: CustomerRatingHistoryTable;
+  customerLoyaltyHistory: CustomerLoyaltyHistoryTable;
+  customerInactivity: CustomerInactivityTable;
+  valueRecalculations: ValueRecalculationsTable;
   customerTransactions: CustomerTransactionsTable;
   customerLtvHistory: CustomerLtvHistoryTable;
   customerSegmentHistory: CustomerSegmentHistoryTable;

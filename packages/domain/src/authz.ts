@@ -25,6 +25,12 @@ export const PRIVILEGES = [
   "template:manage",
   "settings:manage",
   "ops:queues",
+  /** Customer value (issue 12): reading the ledger and LTV history, recording transactions, overriding the segment. */
+  "value:read",
+  "transaction:record",
+  "segment:override",
+  /** The tenant's value settings (thresholds, base currency, rates, loyalty tiers): Admins only. */
+  "value-settings:manage",
 ] as const;
 export type Privilege = (typeof PRIVILEGES)[number];
 
@@ -33,6 +39,8 @@ export type Privilege = (typeof PRIVILEGES)[number];
  * which REQ-CUS-037 reserves for roles with full customer access. Sending messages belongs to
  * everyone who talks to customers (support included, for complaint updates); templates to the
  * managers and marketing. The queue dashboard (ops:queues) shows every tenant's jobs: Admins only.
+ * Customer value: whoever reads customers reads their value; recording money follows update
+ * (CustomerManager, SalesRep); a segment override is a manager's call (REQ-CUS-017 "authorized users").
  */
 export const PRIVILEGE_MATRIX: Record<Role, readonly Privilege[]> = {
   CustomerManager: [
@@ -46,12 +54,15 @@ export const PRIVILEGE_MATRIX: Record<Role, readonly Privilege[]> = {
     "communication:send",
     "template:manage",
     "settings:manage",
+    "value:read",
+    "transaction:record",
+    "segment:override",
   ],
-  SalesRep: ["customer:create", "customer:read", "customer:update", "communication:send"],
-  SupportAgent: ["customer:read", "complaint:manage", "communication:send"],
+  SalesRep: ["customer:create", "customer:read", "customer:update", "communication:send", "value:read", "transaction:record"],
+  SupportAgent: ["customer:read", "complaint:manage", "communication:send", "value:read"],
   Admin: PRIVILEGES,
-  Viewer: ["customer:read"],
-  MarketingManager: ["customer:read", "testimonial:approve", "communication:send", "template:manage"],
+  Viewer: ["customer:read", "value:read"],
+  MarketingManager: ["customer:read", "testimonial:approve", "communication:send", "template:manage", "value:read"],
 };
 
 export type Actor = { userId: string; tenantId: string; roles: readonly Role[]; name?: string; email?: string };

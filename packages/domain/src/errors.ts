@@ -65,6 +65,9 @@ export type DomainErrorCode =
   | "MERGE-004"
   | "MERGE-005"
   | "MERGE-006"
+  // Customer value (issue 12): an idempotency key reused with other content; a base-currency change once transactions exist.
+  | "TXN-001"
+  | "TXN-002"
   // Customer value (issue 12, RATING): an attendance idempotency key reused with other content; a loyalty run not found.
   | "ATT-001"
   | "LOYALTY-001";

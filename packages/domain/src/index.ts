@@ -25,6 +25,7 @@ export * from "./ids";
 export * from "./value/money";
 export * from "./value/value-settings";
 export * from "./value/segment";
+export * from "./value/transaction";
 export * from "./value/rating";
 export * from "./value/loyalty";
 export * from "./value/inactivity";

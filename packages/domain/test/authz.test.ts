@@ -14,12 +14,15 @@ const expected: Record<Role, Privilege[]> = {
     "communication:send",
     "template:manage",
     "settings:manage",
+    "value:read",
+    "transaction:record",
+    "segment:override",
   ],
-  SalesRep: ["customer:create", "customer:read", "customer:update", "communication:send"],
-  SupportAgent: ["customer:read", "complaint:manage", "communication:send"],
+  SalesRep: ["customer:create", "customer:read", "customer:update", "communication:send", "value:read", "transaction:record"],
+  SupportAgent: ["customer:read", "complaint:manage", "communication:send", "value:read"],
   Admin: [...PRIVILEGES],
-  Viewer: ["customer:read"],
-  MarketingManager: ["customer:read", "testimonial:approve", "communication:send", "template:manage"],
+  Viewer: ["customer:read", "value:read"],
+  MarketingManager: ["customer:read", "testimonial:approve", "communication:send", "template:manage", "value:read"],
 };
 
 describe("privilege matrix", () => {

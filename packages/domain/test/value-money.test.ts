@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
+  addCents,
+  checkTransaction,
+  ledgerDelta,
+  transactionContent,
+  type TransactionDraft,
   convert,
   currencyProblem,
   DEFAULT_VALUE_SETTINGS,
@@ -115,5 +120,70 @@ describe("value settings", () => {
     expect(badCode.error?.issues.map((i) => i.message)).toContain("XYZ is not an ISO 4217 currency code");
     expect(ZValueSettings.safeParse({ ...DEFAULT_VALUE_SETTINGS, exchangeRates: { USD: "1" } }).error?.issues[0]?.message).toBe("the base currency needs no rate");
     expect(ZValueSettings.safeParse({ ...DEFAULT_VALUE_SETTINGS, lifetimeValueThresholds: { premium: "1.001", vip: "5" } }).success).toBe(false);
+  });
+});
+
+describe("transactions", () => {
+  const settings = { baseCurrency: "USD", exchangeRates: { EUR: "1.10000000" } };
+  const draft = (p: Partial<TransactionDraft> = {}): TransactionDraft => ({
+    customerId: "c1",
+    kind: "Payment",
+    category: "Invoice",
+    status: "Paid",
+    amount: "100",
+    currency: "USD",
+    occurredAt: new Date("2026-12-01T10:00:00Z"),
+    idempotencyKey: "k1",
+    ...p,
+  });
+
+  it("converts with the rate sent, else the tenant's table; base currency at 1", () => {
+    expect(checkTransaction(draft(), settings)).toMatchObject({ amount: "100.00", exchangeRate: "1.00000000", baseAmount: "100.00", late: false });
+    expect(checkTransaction(draft({ currency: "EUR" }), settings)).toMatchObject({ exchangeRate: "1.10000000", baseAmount: "110.00" });
+    expect(checkTransaction(draft({ currency: "EUR", exchangeRate: "1.2" }), settings)).toMatchObject({ exchangeRate: "1.20000000", baseAmount: "120.00" });
+  });
+
+  it("asks for a rate when none is sent or configured", () => {
+    expect(fieldErrors(() => checkTransaction(draft({ currency: "GBP" }), settings))).toEqual({
+      exchangeRate: ["is required: no rate from GBP to USD is configured in the value settings"],
+    });
+    expect(fieldErrors(() => checkTransaction(draft({ exchangeRate: "2" }), settings))).toEqual({ exchangeRate: ["must be 1 for the base currency USD"] });
+  });
+
+  it("reports every bad field at once", () => {
+    expect(
+      fieldErrors(() => checkTransaction(draft({ kind: "Gift", category: "Food", status: "Done", amount: "-1", currency: "XYZ", idempotencyKey: " ", externalReference: "x".repeat(101) }), settings)),
+    ).toEqual({
+      kind: ["must be one of Payment, Refund, Order"],
+      category: ["must be one of Invoice, Ticket, Merchandise, Service, Other"],
+      status: ["must be one of Paid, Failed, Pending"],
+      amount: ["must not be negative"],
+      currency: ["XYZ is not an ISO 4217 currency code"],
+      idempotencyKey: ["is required"],
+      externalReference: ["must be at most 100 characters"],
+    });
+  });
+
+  it("marks a Paid payment made after its due date late, and nothing else", () => {
+    const due = new Date("2026-11-30T00:00:00Z");
+    expect(checkTransaction(draft({ dueAt: due }), settings).late).toBe(true);
+    expect(checkTransaction(draft({ dueAt: new Date("2026-12-01T10:00:00Z") }), settings).late).toBe(false);
+    expect(checkTransaction(draft({ dueAt: due, status: "Pending" }), settings).late).toBe(false);
+    expect(checkTransaction(draft({ dueAt: due, kind: "Refund" }), settings).late).toBe(false);
+  });
+
+  it("counts Paid payments in, Paid refunds out, and nothing else", () => {
+    expect(ledgerDelta({ kind: "Payment", status: "Paid", baseAmount: "10.50" })).toBe(1050n);
+    expect(ledgerDelta({ kind: "Refund", status: "Paid", baseAmount: "10.50" })).toBe(-1050n);
+    expect(ledgerDelta({ kind: "Payment", status: "Failed", baseAmount: "10.50" })).toBe(0n);
+    expect(ledgerDelta({ kind: "Payment", status: "Pending", baseAmount: "10.50" })).toBe(0n);
+    expect(ledgerDelta({ kind: "Order", status: "Paid", baseAmount: "10.50" })).toBe(0n);
+    expect(addCents("-5.00", 1050n)).toBe("5.50");
+    expect(addCents("5.00", -1050n)).toBe("-5.50");
+  });
+
+  it("gives the same content for the same transaction however its decimals are written", () => {
+    expect(transactionContent(draft({ amount: "100" }))).toBe(transactionContent(draft({ amount: "100.00" })));
+    expect(transactionContent(draft({ amount: "100" }))).not.toBe(transactionContent(draft({ amount: "100.01" })));
   });
 });

@@ -14,3 +14,4 @@ export * from "./testimonial-notices";
 export * from "./customer-duplicates.job";
 export * from "./streams/stream-consumer";
 export * from "./streams/stream-envelope";
+export * from "./value/transaction-ingest";

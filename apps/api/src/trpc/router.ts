@@ -12,6 +12,8 @@ import { fileRouter } from "../features/files/file.router";
 import { followUpRouter } from "../features/follow-ups/follow-up.router";
 import { liveRouter } from "../features/live/live.router";
 import { testimonialRouter } from "../features/testimonials/testimonial.router";
+import { transactionRouter } from "../features/value/transaction.router";
+import { valueSettingsRouter } from "../features/value/value-settings.router";
 import { mergeRouters, router } from "./trpc";
 
 export const appRouter = router({
@@ -25,6 +27,8 @@ export const appRouter = router({
   complaints: complaintRouter,
   testimonials: testimonialRouter,
   live: liveRouter,
+  transactions: transactionRouter,
+  valueSettings: valueSettingsRouter,
 });
 
 export type AppRouter = typeof appRouter;

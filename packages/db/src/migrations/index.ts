@@ -33,6 +33,12 @@ import * as p5m2 from "./20261203140200_create_customer_duplicate_work";
 import * as p5m3 from "./20261203140300_requeue_customer_match_keys";
 import * as p6m0 from "./20261203155000_add_testimonials_moderation_index";
 import * as v3m0 from "./20261204120000_create_consumed_events";
+import * as v1m0 from "./20261204110000_create_customer_attendance";
+import * as v1m1 from "./20261204110100_create_customer_rating_history";
+import * as v1m2 from "./20261204110200_create_customer_loyalty_history";
+import * as v1m3 from "./20261204110300_add_customer_rating_loyalty";
+import * as v1m4 from "./20261204110400_create_customer_inactivity";
+import * as v1m5 from "./20261204110500_create_value_recalculations";
 import * as v2m0 from "./20261204100000_create_customer_transactions";
 import * as v2m1 from "./20261204100100_create_customer_ltv_history";
 import * as v2m2 from "./20261204100200_create_customer_segment_history";
@@ -74,6 +80,12 @@ export const migrations: Record<string, Migration> = {
   "20261203140300_requeue_customer_match_keys": p5m3,
   "20261203155000_add_testimonials_moderation_index": p6m0,
   "20261204120000_create_consumed_events": v3m0,
+  "20261204110000_create_customer_attendance": v1m0,
+  "20261204110100_create_customer_rating_history": v1m1,
+  "20261204110200_create_customer_loyalty_history": v1m2,
+  "20261204110300_add_customer_rating_loyalty": v1m3,
+  "20261204110400_create_customer_inactivity": v1m4,
+  "20261204110500_create_value_recalculations": v1m5,
   "20261204100000_create_customer_transactions": v2m0,
   "20261204100100_create_customer_ltv_history": v2m1,
   "20261204100200_create_customer_segment_history": v2m2,

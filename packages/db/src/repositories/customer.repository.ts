@@ -78,6 +78,16 @@ export function toCustomer(row: CustomerRow): Customer {
     emailVerified: Boolean(row.emailVerified),
     phoneVerified: Boolean(row.phoneVerified),
     lastActivityAt: null,
+    segmentOverride: row.segmentOverride
+      ? { segment: row.segmentOverride as CustomerSegment, reason: row.segmentOverrideReason ?? "", by: row.segmentOverrideBy ?? "", at: row.segmentOverrideAt ?? row.createdAt }
+      : null,
+    ratingOverride: row.ratingOverride
+      ? { rating: row.ratingOverride as CustomerRating, reason: row.ratingOverrideReason ?? "", by: row.ratingOverrideBy ?? "", at: row.ratingOverrideAt! }
+      : null,
+    ratingFactors: row.ratingFactors ? parseJson<unknown>(row.ratingFactors as string) : null,
+    loyaltyTier: row.loyaltyTier ? { tier: row.loyaltyTier, since: row.loyaltyTierSince } : null,
+    // Loaded beside the row by findCustomerById (its own table); a bare row maps to none.
+    inactivity: null,
   };
 }
 
@@ -170,6 +180,8 @@ export async function touchCustomerActivity(trx: Trx, tenantId: string, customer
   const rows = sql.join(ids.map((id) => sql`(${tenantId}, ${id}, ${at})`));
   await sql`insert into customer_activity (tenant_id, customer_id, last_activity_at) values ${rows}
     on duplicate key update last_activity_at = greatest(last_activity_at, values(last_activity_at))`.execute(trx);
+  // New activity clears an inactivity flag (003 BR-6) raised on an older one; its own table, so still no customers lock.
+  await trx.deleteFrom("customerInactivity").where("tenantId", "=", tenantId).where("customerId", "in", ids).where("lastActivityAt", "<", at).execute();
 }
 
 /** The customer's tag rows made equal to its `tags`: only the difference is written. */
@@ -218,12 +230,15 @@ export async function findCustomerById(db: DbOrTrx, tenantId: string, id: string
         .as("tagList"),
       eb.selectFrom("customerActivity as a").select("a.lastActivityAt").where("a.customerId", "=", id).where("a.tenantId", "=", tenantId).as("activityAt"),
     ])
+    .leftJoin("customerInactivity as i", "i.customerId", "c.id")
+    .select(["i.flag as inactivityFlag", "i.since as inactivitySince", "i.lastActivityAt as inactiveSince"])
     .where("c.tenantId", "=", tenantId)
     .where("c.id", "=", id)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { tagList, activityAt, ...customerRow } = row;
-  return { ...toCustomer(customerRow), tags: tagList ? tagList.split(",") : [], lastActivityAt: activityAt ?? null };
+  const { tagList, activityAt, inactivityFlag, inactivitySince, inactiveSince, ...customerRow } = row;
+  const inactivity = inactivityFlag ? { flag: inactivityFlag as "InactiveRisk" | "Review", since: inactivitySince!, lastActivityAt: inactiveSince! } : null;
+  return { ...toCustomer(customerRow), tags: tagList ? tagList.split(",") : [], lastActivityAt: activityAt ?? null, inactivity };
 }
 
 export async function findCustomersByIds(db: DbOrTrx, tenantId: string, ids: string[]): Promise<Customer[]> {

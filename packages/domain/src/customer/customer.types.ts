@@ -89,6 +89,8 @@ export type Customer = {
   phoneVerified: boolean;
   /** Read-only projection of the last interaction (customer_activity); the domain never sets it. */
   lastActivityAt: Date | null;
+  /** Issue 12 (LEDGER): a manual segment override, as loaded; only the value use cases change it, never the customer decisions. */
+  segmentOverride?: { segment: CustomerSegment; reason: string; by: string; at: Date } | null;
   /** Issue 12 (RATING), read-only projections the domain never sets: a manager's rating override, the factors of the calculated rating, the loyalty tier, an inactivity flag. */
   ratingOverride?: { rating: CustomerRating; reason: string; by: string; at: Date } | null;
   ratingFactors?: unknown;

@@ -114,6 +114,10 @@ export const ZCustomer = z.object({
     industry: z.string().nullable(),
     type: z.enum(CUSTOMER_TYPES),
     segment: z.enum(CUSTOMER_SEGMENTS),
+    segmentOverride: z
+      .object({ segment: z.enum(CUSTOMER_SEGMENTS), reason: z.string(), by: z.string(), at: z.string() })
+      .nullable()
+      .describe("A manual segment override (PUT /customers/{id}/segment-override); it holds until cleared."),
     lifetimeValue: z.number(),
     totalEvents: z.number().int(),
     rating: z.enum(CUSTOMER_RATINGS),

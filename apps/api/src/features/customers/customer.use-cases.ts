@@ -64,6 +64,7 @@ export function toDto(c: Customer): TCustomer {
       industry: c.industry,
       type: c.type,
       segment: c.segment,
+      segmentOverride: c.segmentOverride ? { ...c.segmentOverride, at: c.segmentOverride.at.toISOString() } : null,
       lifetimeValue: Number(c.lifetimeValue),
       totalEvents: c.totalEvents,
       rating: c.rating,

@@ -1,0 +1,56 @@
+import { appendAudit, getTenantSettings, inTransaction, setTenantSettings, tenantHasTransactions } from "@clientele/db";
+import {
+  DomainError,
+  normalizeValueSettings,
+  readValueSettings,
+  validationError,
+  VALUE_SETTINGS_KEY,
+  ZValueSettings,
+  type Actor,
+  type ValueSettings,
+  type ValueSettingsPatch,
+} from "@clientele/domain";
+import type { AppDeps } from "../../deps";
+
+export async function getValueSettings(deps: AppDeps, actor: Actor): Promise<ValueSettings> {
+  return readValueSettings((await getTenantSettings(deps.db, actor.tenantId))[VALUE_SETTINGS_KEY]);
+}
+
+/**
+ * Merges the fields given over the current settings and validates the whole (VIP above Premium,
+ * tiers rising). The base currency is what every recorded base amount is in: once a transaction
+ * exists it cannot change (409 TXN-002), or lifetime values would mix currencies.
+ */
+export async function putValueSettings(deps: AppDeps, actor: Actor, patch: ValueSettingsPatch, traceId: string): Promise<ValueSettings> {
+  const current = await getValueSettings(deps, actor);
+  const parsed = ZValueSettings.safeParse({ ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) });
+  if (!parsed.success) {
+    const errors: Record<string, string[]> = {};
+    for (const issue of parsed.error.issues) (errors[issue.path.join(".") || "settings"] ??= []).push(issue.message);
+    throw validationError(errors);
+  }
+  const next = normalizeValueSettings(parsed.data);
+  if (next.baseCurrency !== current.baseCurrency && (await tenantHasTransactions(deps.db, actor.tenantId))) {
+    throw new DomainError("TXN-002", "conflict", "The base currency cannot change once transactions are recorded.", { baseCurrency: ["cannot change once transactions are recorded"] });
+  }
+  await inTransaction(deps.db, async (trx) => {
+    await setTenantSettings(trx, actor.tenantId, { [VALUE_SETTINGS_KEY]: next });
+    await appendAudit(trx, [
+      {
+        tenantId: actor.tenantId,
+        entityType: "Tenant",
+        entityId: actor.tenantId,
+        action: "ValueSettingsChanged",
+        actorId: actor.userId,
+        occurredAt: deps.now(),
+        changes: Object.fromEntries(
+          (Object.keys(next) as (keyof ValueSettings)[])
+            .filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]))
+            .map((k) => [k, { from: current[k], to: next[k] }]),
+        ),
+        traceId,
+      },
+    ]);
+  });
+  return next;
+}

@@ -1,0 +1,132 @@
+import type { Customer, CustomerSegment, SegmentOverride } from "@clientele/domain";
+import { sql, type Insertable, type Selectable } from "kysely";
+import type { DbOrTrx, Trx } from "../connection";
+import type { CustomerLtvHistoryTable, CustomerTransactionsTable } from "../schema";
+import { toCustomer } from "./customer.repository";
+
+export type TransactionRow = Selectable<CustomerTransactionsTable>;
+export type NewTransactionRow = Insertable<CustomerTransactionsTable>;
+export type LtvHistoryRow = Selectable<CustomerLtvHistoryTable>;
+
+export async function findTransactionByKey(db: DbOrTrx, tenantId: string, idempotencyKey: string): Promise<TransactionRow | undefined> {
+  return db.selectFrom("customerTransactions").selectAll().where("tenantId", "=", tenantId).where("idempotencyKey", "=", idempotencyKey).executeTakeFirst();
+}
+
+export async function insertTransaction(trx: Trx, row: NewTransactionRow): Promise<void> {
+  await trx.insertInto("customerTransactions").values(row).execute();
+}
+
+/** True for the (tenant, idempotency key) unique key's refusal: a concurrent request with the same key won. */
+export function isDuplicateIdempotencyKey(error: unknown): boolean {
+  const e = error as { code?: string; sqlMessage?: string } | null;
+  return e?.code === "ER_DUP_ENTRY" && e.sqlMessage?.includes("customer_transactions_idem_uq") === true;
+}
+
+export type CustomerValueState = { customer: Customer; override: SegmentOverride | null };
+
+/**
+ * Locks the customer row (SELECT … FOR UPDATE): concurrent transactions of one customer queue here,
+ * so each adds its amount to the value the previous one committed.
+ */
+export async function lockCustomerForLedger(trx: Trx, tenantId: string, customerId: string): Promise<CustomerValueState | undefined> {
+  const row = await trx.selectFrom("customers").selectAll().where("tenantId", "=", tenantId).where("id", "=", customerId).forUpdate().executeTakeFirst();
+  if (!row) return undefined;
+  const customer = toCustomer(row);
+  return { customer, override: customer.segmentOverride ?? null };
+}
+
+/** The customer's new value (and segment), under the lock taken by lockCustomerForLedger; the version moves so caches see it as newer. */
+export async function setCustomerValue(trx: Trx, tenantId: string, customerId: string, v: { lifetimeValue: string; segment: CustomerSegment }): Promise<void> {
+  await trx
+    .updateTable("customers")
+    .set((eb) => ({ lifetimeValue: v.lifetimeValue, segment: v.segment, version: eb("version", "+", 1) }))
+    .where("tenantId", "=", tenantId)
+    .where("id", "=", customerId)
+    .execute();
+}
+
+export async function insertLtvHistory(trx: Trx, row: Insertable<CustomerLtvHistoryTable>): Promise<void> {
+  await trx.insertInto("customerLtvHistory").values(row).execute();
+}
+
+/** A customer's transactions, newest first. */
+export async function listTransactions(db: DbOrTrx, tenantId: string, customerId: string, page: number, pageSize: number) {
+  const base = db.selectFrom("customerTransactions").where("tenantId", "=", tenantId).where("customerId", "=", customerId);
+  const [items, count] = await Promise.all([
+    base
+      .selectAll()
+      .orderBy("occurredAt", "desc")
+      .orderBy("id", "desc")
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  return { items, totalCount: Number(count.n) };
+}
+
+/** Every LTV change in [from, to), and the value just before `from` (the chart's opening point; null when none). */
+export async function ltvHistoryBetween(db: DbOrTrx, tenantId: string, customerId: string, from: Date, to: Date) {
+  const [opening, points] = await Promise.all([
+    db
+      .selectFrom("customerLtvHistory")
+      .select("lifetimeValue")
+      .where("tenantId", "=", tenantId)
+      .where("customerId", "=", customerId)
+      .where("at", "<", from)
+      .orderBy("at", "desc")
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst(),
+    db
+      .selectFrom("customerLtvHistory")
+      .selectAll()
+      .where("tenantId", "=", tenantId)
+      .where("customerId", "=", customerId)
+      .where("at", ">=", from)
+      .where("at", "<", to)
+      .orderBy("at")
+      .orderBy("id")
+      .limit(10_000)
+      .execute(),
+  ]);
+  return { opening: opening?.lifetimeValue ?? null, points };
+}
+
+export async function tenantHasTransactions(db: DbOrTrx, tenantId: string): Promise<boolean> {
+  const r = await db.selectFrom("customerTransactions").select("id").where("tenantId", "=", tenantId).limit(1).executeTakeFirst();
+  return r !== undefined;
+}
+
+/** The id ending a chunk of `size` customers after `afterId` (all tenants), or null when fewer remain. */
+export async function customerChunkEnd(db: DbOrTrx, afterId: string, size: number): Promise<string | null> {
+  const r = await db.selectFrom("customers").select("id").where("id", ">", afterId).orderBy("id").limit(1).offset(size - 1).executeTakeFirst();
+  return r?.id ?? null;
+}
+
+export type LedgerDrift = { tenantId: string; customerId: string; stored: string; ledger: string };
+
+/**
+ * Customers in (afterId, upToId] (upToId null: to the end) whose stored lifetime value differs from
+ * their ledger, in one set-based statement: the ledger is summed per customer with GROUP BY over
+ * the covering index (customer_id, status, kind, base_amount), never row by row in the application.
+ */
+export async function ledgerDriftInRange(db: DbOrTrx, afterId: string, upToId: string | null): Promise<{ checked: number; drifts: LedgerDrift[] }> {
+  const upper = upToId === null ? sql`` : sql`and c.id <= ${upToId}`;
+  const upperT = upToId === null ? sql`` : sql`and t.customer_id <= ${upToId}`;
+  const [drifts, checked] = await Promise.all([
+    sql<LedgerDrift>`
+      select c.tenant_id as tenantId, c.id as customerId, c.lifetime_value as stored, cast(coalesce(l.ledger, 0) as decimal(18, 2)) as ledger
+      from customers c
+      left join (
+        select t.customer_id, sum(case when t.kind = 'Payment' then t.base_amount else -t.base_amount end) as ledger
+        from customer_transactions t
+        where t.customer_id > ${afterId} ${upperT} and t.status = 'Paid' and t.kind in ('Payment', 'Refund')
+        group by t.customer_id
+      ) l on l.customer_id = c.id
+      where c.id > ${afterId} ${upper} and c.lifetime_value <> coalesce(l.ledger, 0)
+      order by c.id`.execute(db),
+    sql<{ n: number }>`select count(*) as n from customers c where c.id > ${afterId} ${upper}`.execute(db),
+  ]);
+  return { checked: Number(checked.rows[0]?.n ?? 0), drifts: drifts.rows };
+}
