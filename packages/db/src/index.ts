@@ -23,6 +23,8 @@ export * from "./repositories/complaint.repository";
 export * from "./repositories/testimonial.repository";
 export * from "./repositories/customer-duplicate.repository";
 export * from "./repositories/customer-merge.repository";
+export * from "./repositories/transaction.repository";
+export * from "./repositories/segment.repository";
 export * from "./repositories/consumed-event.repository";
 export * from "./repositories/attendance.repository";
 export * from "./repositories/rating.repository";
