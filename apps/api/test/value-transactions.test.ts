@@ -33,6 +33,8 @@ const valueOf = async (api: Api, customerId: string) => (await api.get(`/custome
 describe("recording transactions", () => {
   it("moves lifetime value exactly, with audit, LTV history and a TransactionRecorded event", async () => {
     const { tenant, manager, customerId } = await setup();
+    // Read first, so the customer is cached: recording must retire that copy.
+    expect((await manager.get(`/customers/${customerId}`)).body.profile.lifetimeValue).toBe(0);
     const res = await record(manager, customerId, { amount: "0.10" });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ replayed: false, lifetimeValue: "0.10", segment: "Standard", segmentChange: null });

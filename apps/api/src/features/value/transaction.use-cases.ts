@@ -28,13 +28,12 @@ import {
   type SegmentChange,
   type SegmentOverride,
 } from "@clientele/domain";
-import { recordTransactions, type TransactionInput } from "@clientele/jobs";
+import { invalidateCustomerValue, recordTransactions, type TransactionInput } from "@clientele/jobs";
 import type { z } from "zod";
 import { BY_KIND } from "../../errors";
 import type { AppDeps } from "../../deps";
-import { loadModifiable, loadVisible, retireLastActivity } from "../customers/customer.use-cases";
+import { loadModifiable, loadVisible } from "../customers/customer.use-cases";
 import type { ZBatchItem, ZClearOverrideInput, ZListTransactionsInput, ZRecordTransactionInput, ZSetOverrideInput, ZTransaction, ZValueInput } from "./transaction.schemas";
-import { refreshCachedCustomer } from "./value-cache";
 
 type TTransaction = z.infer<typeof ZTransaction>;
 
@@ -58,19 +57,13 @@ export const toTransactionDto = (r: TransactionRow): TTransaction => ({
   createdBy: r.createdBy,
 });
 
-const context = (deps: AppDeps, actor: Actor, traceId: string) => ({ tenantId: actor.tenantId, actor: actor.userId, source: "api" as const, now: deps.now(), traceId });
-
-/** After commit: the changed customers' cached copies are written through; their last activity moved. */
-async function afterRecorded(deps: AppDeps, tenantId: string, customerIds: string[]) {
-  const ids = [...new Set(customerIds)];
-  await Promise.all([...ids.map((id) => refreshCachedCustomer(deps, tenantId, id)), retireLastActivity(deps, tenantId, ids)]);
-}
+/** Each recorded item's commit drops its customer's cached copy (recordTransactions, given the cache). */
+const context = (deps: AppDeps, actor: Actor, traceId: string) => ({ tenantId: actor.tenantId, actor: actor.userId, source: "api" as const, now: deps.now(), traceId, cache: deps.cache });
 
 export async function recordCustomerTransaction(deps: AppDeps, actor: Actor, input: z.infer<typeof ZRecordTransactionInput>, traceId: string) {
   await loadModifiable(deps, actor, input.customerId);
   const [result] = await recordTransactions(deps.db, context(deps, actor, traceId), [input]);
   if (result!.outcome === "rejected") throw result!.error;
-  if (result!.outcome === "recorded") await afterRecorded(deps, actor.tenantId, [input.customerId]);
   return {
     transaction: toTransactionDto(result!.transaction),
     replayed: result!.outcome === "duplicate",
@@ -87,11 +80,6 @@ const dateOf = (s: string) => new Date(/^\d{4}-\d{2}-\d{2}T/.test(s) ? s : "inva
 export async function recordBatch(deps: AppDeps, actor: Actor, items: z.infer<typeof ZBatchItem>[], traceId: string) {
   const inputs: TransactionInput[] = items.map((i) => ({ ...i, occurredAt: dateOf(i.occurredAt), dueAt: i.dueAt ? dateOf(i.dueAt) : null }));
   const results = await recordTransactions(deps.db, context(deps, actor, traceId), inputs);
-  await afterRecorded(
-    deps,
-    actor.tenantId,
-    results.flatMap((r, i) => (r.outcome === "recorded" ? [inputs[i]!.customerId] : [])),
-  );
   const out = results.map((r, index) =>
     r.outcome === "rejected"
       ? {
@@ -230,7 +218,7 @@ async function changeOverride(deps: AppDeps, actor: Actor, customerId: string, v
     await appendEvents(trx, events, { tenantId: actor.tenantId, actor: actor.userId, version: customer.version + 1, occurredAt: now });
     return true;
   });
-  if (changed) await refreshCachedCustomer(deps, actor.tenantId, customerId);
+  if (changed) await invalidateCustomerValue(deps.cache, actor.tenantId, [customerId]);
   return customerValue(deps, actor, { customerId });
 }
 
