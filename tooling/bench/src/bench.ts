@@ -362,6 +362,7 @@ const SUITES: Record<string, () => Promise<(o: SuiteOptions) => Promise<number>>
   merge: async () => (await import("./suites/merge-suite")).runMergeSuite,
   bulk: async () => (await import("./suites/bulk-suite")).runBulkSuite,
   admin: async () => (await import("./suites/admin-suite")).runAdminSuite,
+  value: async () => (await import("./suites/value-suite")).runValueSuite,
 };
 
 try {

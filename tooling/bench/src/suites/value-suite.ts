@@ -1,0 +1,186 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { dropDatabase, migrateToLatest } from "@clientele/db";
+import { Redis } from "ioredis";
+import type { RowDataPacket } from "mysql2/promise";
+import type { SuiteOptions } from "../args";
+import { freePort, startTsProcess } from "../child-process";
+import { loadAverage, watchOtherLoad } from "../machine-load";
+import { latencyAt, median, ratioAtLeast, table, targetsTable, type Target } from "../report";
+import { createBenchPool } from "../seed";
+import { fmt, insertCustomers, log, percentiles, sleep } from "./platform";
+
+const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
+const TENANT = "bench-value";
+const AMOUNT = "12.34";
+const TARGET_RATE = 5000;
+
+type Run = {
+  published: number;
+  offeredRate: number;
+  /** Transactions applied per second, first publish to last commit. */
+  appliedRate: number;
+  /** Publish → committed and visible, per transaction, in ms. */
+  lag: ReturnType<typeof percentiles>;
+  bareRate: number;
+  ltvExact: boolean;
+};
+
+/**
+ * Payments published at a steady rate onto payment-events while the real worker consumes them
+ * (its stream consumer, LEDGER's recordTransactions: ledger row, lifetime value under the
+ * customer's lock, LTV history, audit, outbox event; and everything else the worker runs on those
+ * events), then the same rows by bare multi-row INSERTs.
+ */
+async function once(o: SuiteOptions, rate: number, seconds: number, customers: number): Promise<Run> {
+  await dropDatabase(o.databaseUrl);
+  await migrateToLatest(o.databaseUrl);
+  const pool = createBenchPool(o.databaseUrl, 2);
+  const redis = new Redis(o.redisUrl);
+  const prefix = `bench-value-${randomBytes(3).toString("hex")}:`;
+  const stream = `${prefix}payment-events`;
+  const port = await freePort();
+  let worker: Awaited<ReturnType<typeof startTsProcess>> | undefined;
+  try {
+    await pool.query("INSERT INTO tenants (id, settings, created_at) VALUES (?, '{}', NOW(3))", [TENANT]);
+    const ids = Array.from({ length: customers }, () => randomUUID());
+    await insertCustomers(
+      pool,
+      ids.map((id, i) => ({ id, tenantId: TENANT, customerNumber: `CUS-${String(i + 1).padStart(6, "0")}`, companyName: `Value Co ${i}`, email: `v${i}@value.example` })),
+    );
+    worker = await startTsProcess({
+      name: "worker",
+      entry: path.join(REPO, "apps/worker/src/main.ts"),
+      cwd: path.join(REPO, "apps/worker"),
+      port,
+      readyPath: "",
+      readyLine: "worker running",
+      env: { DATABASE_URL: o.databaseUrl, REDIS_URL: o.redisUrl, LOG_LEVEL: "warn", STREAM_PREFIX: prefix, WORKER_METRICS_PORT: "0", QUEUE_PREFIX: `bull-${prefix}` },
+    });
+
+    const total = rate * seconds;
+    // When the k-th transaction was published (ms, performance clock) and when the applied count reached k.
+    const publishedAt = new Float64Array(total);
+    const appliedAt = new Float64Array(total).fill(Number.NaN);
+    let published = 0;
+    let applied = 0;
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const t = performance.now();
+        const [[row]] = await pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM customer_transactions WHERE tenant_id = ?", [TENANT]);
+        const n = Math.min(total, Number(row?.n));
+        for (; applied < n; applied++) appliedAt[applied] = t;
+        if (applied >= total) return;
+        await sleep(20);
+      }
+    })();
+
+    log(`  publishing ${fmt(total)} PaymentReceived events at ${fmt(rate)}/s over ${fmt(customers)} customers`);
+    const tickMs = 10;
+    const start = performance.now();
+    while (published < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
+      if (due > published) {
+        const pipeline = redis.pipeline();
+        const now = new Date().toISOString();
+        const t = performance.now();
+        for (; published < due; published++) {
+          const id = randomUUID();
+          const event = { id, type: "PaymentReceived", tenantId: TENANT, occurredAt: now, data: { customerId: ids[published % customers], paymentId: `p-${published}`, amount: AMOUNT, currency: "USD", category: "Ticket" } };
+          pipeline.xadd(stream, "*", "id", id, "type", event.type, "tenantId", TENANT, "event", JSON.stringify(event));
+          publishedAt[published] = t;
+        }
+        await pipeline.exec();
+      }
+      await sleep(tickMs);
+    }
+    const publishSeconds = (performance.now() - start) / 1000;
+    const deadline = performance.now() + Math.max(120_000, seconds * 10_000);
+    while (applied < total) {
+      if (performance.now() > deadline) throw new Error(`only ${fmt(applied)} of ${fmt(total)} applied; worker:\n  ${worker.output()}`);
+      if (!worker.alive()) throw new Error(`the worker exited:\n  ${worker.output()}`);
+      await sleep(100);
+    }
+    polling = false;
+    await poller;
+    const appliedSeconds = (appliedAt[total - 1]! - start) / 1000;
+    const lags = Array.from(publishedAt, (p, k) => appliedAt[k]! - p);
+    const [[sum]] = await pool.query<RowDataPacket[]>("SELECT SUM(lifetime_value) AS ltv, COUNT(*) AS n FROM customers WHERE tenant_id = ?", [TENANT]);
+    const expected = (BigInt(total) * 1234n).toString();
+    const ltvExact = String(sum?.ltv).replace(".", "") === expected;
+    log(`  consumer: ${fmt(total / appliedSeconds)} transactions/s applied (published at ${fmt(total / publishSeconds)}/s); lifetime values sum ${String(sum?.ltv)} (${ltvExact ? "exact" : `expected ${expected.slice(0, -2)}.${expected.slice(-2)}`})`);
+    await worker.stop();
+    worker = undefined;
+
+    // Baseline: the same rows, multi-row INSERTs of the consumer's default batch (200) on one connection.
+    const [rows] = await pool.query<RowDataPacket[]>(
+      "SELECT customer_id, kind, category, status, amount, currency, exchange_rate, base_amount, occurred_at, late, external_reference, content_hash, source FROM customer_transactions WHERE tenant_id = ?",
+      [TENANT],
+    );
+    const bare = rows.map((r, i) => [randomUUID(), `${TENANT}-bare`, r.customer_id, r.kind, r.category, r.status, r.amount, r.currency, r.exchange_rate, r.base_amount, r.occurred_at, r.late, r.external_reference, `bare-${i}`, r.content_hash, r.source, new Date(), "bench"]);
+    const t0 = performance.now();
+    for (let i = 0; i < bare.length; i += 200) {
+      await pool.query(
+        "INSERT INTO customer_transactions (id, tenant_id, customer_id, kind, category, status, amount, currency, exchange_rate, base_amount, occurred_at, late, external_reference, idempotency_key, content_hash, source, created_at, created_by) VALUES ?",
+        [bare.slice(i, i + 200)],
+      );
+    }
+    const bareRate = bare.length / ((performance.now() - t0) / 1000);
+    log(`  baseline: ${fmt(bareRate)} rows/s by bare INSERTs`);
+    return { published: total, offeredRate: total / publishSeconds, appliedRate: total / appliedSeconds, lag: percentiles(lags), bareRate, ltvExact };
+  } finally {
+    await worker?.stop();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+    await pool.end();
+  }
+}
+
+/**
+ * `pnpm bench value [--rate N] [--duration S] [--customers N] [--runs N]`: payments ingested
+ * through the stream consumer at an offered rate (default 6,000/s for 20 s over 2,000 customers),
+ * judged on the applied rate and the publish-to-commit lag, beside bare INSERTs of the same rows.
+ */
+export async function runValueSuite(o: SuiteOptions): Promise<number> {
+  const rate = o.rate ?? 6000;
+  const seconds = o.duration ?? 20;
+  const customers = o.customers ?? 2000;
+  log(`value bench: PaymentReceived events onto payment-events at ${fmt(rate)}/s for ${seconds} s, applied by the real worker's stream consumer (recordTransactions per event, batched per read), beside bare multi-row INSERTs of the same rows; ${o.runs} run${o.runs > 1 ? "s" : ""}`);
+  log(`machine: load average ${loadAverage()} at the start`);
+  const others = watchOtherLoad([]);
+  const runs: Run[] = [];
+  for (let run = 1; run <= o.runs; run++) {
+    if (o.runs > 1) log(`run ${run} of ${o.runs}`);
+    runs.push(await once(o, rate, seconds, customers));
+  }
+  const othersShare = others();
+  const m = (f: (r: Run) => number) => median(runs.map(f));
+  log("");
+  if (o.runs > 1) log(`medians of ${o.runs} runs:`);
+  log(
+    table(
+      ["scenario", "transactions", "offered/s", "applied/s", "lag p50 ms", "p95 ms", "p99 ms", "max ms"],
+      [
+        ["stream consumer → recordTransactions", fmt(m((r) => r.published)), fmt(m((r) => r.offeredRate)), fmt(m((r) => r.appliedRate)), ...(["p50", "p95", "p99", "max"] as const).map((k) => fmt(m((r) => r.lag[k])))],
+        ["baseline: bare multi-row INSERT", fmt(m((r) => r.published)), "", fmt(m((r) => r.bareRate)), "", "", "", ""],
+      ],
+    ),
+  );
+  log(`  lag: from XADD until the transaction is committed and counted (polled every 20 ms); lifetime values exact: ${runs.map((r) => (r.ltvExact ? "yes" : "NO")).join(", ")}`);
+  log(`machine: load average ${loadAverage()} at the end; other processes used ${othersShare === undefined ? "an unknown share" : `${(othersShare * 100).toFixed(0)}%`} of the CPUs during the runs`);
+
+  const targets = (r: Run): Target[] => [
+    latencyAt(`ingest through the stream consumer (>= ${fmt(TARGET_RATE)}/s, lag p95 < 1 s)`, { p95: r.lag.p95, limit: 1000, achieved: Math.min(r.appliedRate, r.offeredRate), rate: TARGET_RATE, unit: "transactions/s" }),
+    { scenario: "lifetime values exact", text: r.ltvExact ? "sum of lifetime values = transactions × amount" : "sum differs", value: r.ltvExact ? "exact" : "differs", pass: r.ltvExact },
+    { ...ratioAtLeast("consumer vs bare INSERT", { value: r.appliedRate, baseline: r.bareRate, min: 0, unit: "rows/s", against: "bare INSERT" }), pass: undefined },
+  ];
+  const mid: Run = { published: m((r) => r.published), offeredRate: m((r) => r.offeredRate), appliedRate: m((r) => r.appliedRate), lag: { ...runs[0]!.lag, p95: m((r) => r.lag.p95) }, bareRate: m((r) => r.bareRate), ltvExact: runs.every((r) => r.ltvExact) };
+  log("");
+  log(`targets${o.runs > 1 ? `, judged on the medians of ${o.runs} runs, each run's figure below` : ""} (issue 12):`);
+  const judged = targets(mid);
+  log(targetsTable(judged, runs.map(targets)));
+  return 0;
+}
