@@ -8,6 +8,7 @@ import {
   type CustomerDuplicatesPayload,
   type DuplicateScanPayload,
   type CustomerBulkPayload,
+  type LoyaltyRunPayload,
   type CustomerExportPayload,
   type CustomerImportPayload,
   type MessagePayload,
@@ -34,6 +35,8 @@ export type JobQueues = {
   enqueueCustomerImport: (p: CustomerImportPayload) => Promise<boolean>;
   enqueueCustomerExport: (p: CustomerExportPayload) => Promise<boolean>;
   enqueueCustomerBulk: (p: CustomerBulkPayload) => Promise<boolean>;
+  /** A loyalty run (issue 12), on the import queue beside the other long per-tenant work. */
+  enqueueLoyaltyRecalculation: (p: LoyaltyRunPayload) => Promise<boolean>;
   /** Every queue of the platform, for the operators' dashboard (/ops/queues). */
   all: Queue[];
   close: () => Promise<void>;
@@ -70,6 +73,7 @@ export function createJobQueues(redisUrl: string, prefix: string, log: Logger): 
     enqueueCustomerImport: (p) => add(imports, JOB_NAMES.customerImport, p, jobIdFor.customerImport(p)),
     enqueueCustomerExport: (p) => add(exports, JOB_NAMES.customerExport, p, jobIdFor.customerExport(p)),
     enqueueCustomerBulk: (p) => add(imports, JOB_NAMES.customerBulk, p, jobIdFor.customerBulk(p)),
+    enqueueLoyaltyRecalculation: (p) => add(imports, JOB_NAMES.loyaltyRecalculation, p, jobIdFor.loyaltyRecalculation(p)),
     enqueueMessage: (type, p) =>
       type === "Email" ? add(email, JOB_NAMES.sendEmail, p, jobIdFor.message(p)) : add(sms, JOB_NAMES.sendSms, p, jobIdFor.message(p)),
     enqueueEmails: async (ps) => {

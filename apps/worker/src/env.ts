@@ -48,6 +48,12 @@ const Env = z.object({
   PUBLIC_URL: z.url().optional(),
   /** When the complaint escalation sweep runs (REQ-CUS-029: hourly). */
   ESCALATION_CRON: z.string().default("5 * * * *"),
+  /** Customer value (issue 12): the monthly loyalty tier recalculation (003 BR-8) and the daily inactivity flags (BR-6). */
+  LOYALTY_CRON: z.string().default("30 2 1 * *"),
+  INACTIVITY_CRON: z.string().default("45 3 * * *"),
+  /** Customer value (issue 12): the nightly LTV-against-ledger check and the daily segment-change digest (003 BR-5). */
+  LTV_CHECK_CRON: z.string().default("15 1 * * *"),
+  SEGMENT_DIGEST_CRON: z.string().default("0 7 * * *"),
   EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(50),
   SMS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
   /** Notification jobs (invites, reminders, notices, escalation digests) run at once. */

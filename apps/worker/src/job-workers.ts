@@ -1,4 +1,6 @@
-import { findStranded, findStrandedBulkJobs, finishBulkJob, finishImport, updateExport } from "@clientele/db";
+import { findStranded, findStrandedBulkJobs, findStrandedRecalculations, finishBulkJob, finishImport, updateExport, updateRecalculation } from "@clientele/db";
+import { createMonthlyLoyaltyRuns, runInactivitySweep, runLoyaltyRecalculation, ZLoyaltyRunPayload } from "@clientele/jobs";
+import { runLtvCheck, runSegmentDigest } from "@clientele/jobs";
 import {
   DEFAULT_JOB_OPTIONS,
   JOB_NAMES,
@@ -67,6 +69,7 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
     notifications: queue(QUEUES.notifications, DEFAULT_JOB_OPTIONS),
     duplicates: queue(QUEUES.customerDuplicates, DEFAULT_JOB_OPTIONS),
   };
+  const loyaltyJob = (p: { runId: string; tenantId: string }) => ({ name: JOB_NAMES.loyaltyRecalculation, data: p, opts: { jobId: jobIdFor.loyaltyRecalculation(p) } });
   // One round trip per queue; nothing to send, no round trip.
   const addBulk = async (q: Queue, jobs: Parameters<Queue["addBulk"]>[0]) => {
     if (jobs.length) await q.addBulk(jobs);
@@ -79,7 +82,9 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
           ? runCustomerImport(deps, ZCustomerImportPayload.parse(job.data))
           : job.name === JOB_NAMES.customerBulk
             ? runCustomerBulk(deps, ZCustomerBulkPayload.parse(job.data))
-            : runContactImport(deps, ZContactImportPayload.parse(job.data)),
+            : job.name === JOB_NAMES.loyaltyRecalculation
+              ? runLoyaltyRecalculation(deps, ZLoyaltyRunPayload.parse(job.data))
+              : runContactImport(deps, ZContactImportPayload.parse(job.data)),
       ),
     { ...common, concurrency: env.IMPORT_CONCURRENCY },
   );
@@ -128,6 +133,19 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
     QUEUES.maintenance,
     async (job) => {
       if (job.name === JOB_NAMES.fileRetention) return runFileRetention(deps);
+      if (job.name === JOB_NAMES.inactivitySweep) return runInactivitySweep(deps);
+      if (job.name === JOB_NAMES.ltvCheck) {
+        const result = await runLtvCheck(deps);
+        metrics.ltvDrift.set(result.drifted);
+        return result;
+      }
+      if (job.name === JOB_NAMES.segmentDigest) return runSegmentDigest(deps);
+      if (job.name === JOB_NAMES.loyaltyMonthly) {
+        // One run per tenant for the month; each its own job, resumable from its checkpoint.
+        const runs = await createMonthlyLoyaltyRuns(deps);
+        await addBulk(queues.imports, runs.map((r) => loyaltyJob({ runId: r.id, tenantId: r.tenantId })));
+        return { runs: runs.length };
+      }
       if (job.name === JOB_NAMES.escalationSweep) {
         const result = await runEscalationSweep(deps);
         // One digest per tenant that had escalations; the digest takes whatever is unannounced.
@@ -147,6 +165,7 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
   imports.on("failed", (job, error) => {
     if (!finallyFailed(job) || !job) return;
     if (job.name === JOB_NAMES.customerBulk) void finishBulkJob(deps.db, job.data.jobId, "Failed", deps.now(), error.message.slice(0, 500));
+    else if (job.name === JOB_NAMES.loyaltyRecalculation) void updateRecalculation(deps.db, job.data.runId, { status: "Failed", failureReason: error.message.slice(0, 500), completedAt: deps.now() });
     else void finishImport(deps.db, job.data.importId, "Failed", deps.now(), error.message.slice(0, 500));
   });
   exports.on("failed", (job, error) => {
@@ -168,12 +187,21 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
 
   await queues.maintenance.upsertJobScheduler("file-retention", { pattern: env.FILE_RETENTION_CRON }, { name: JOB_NAMES.fileRetention });
   await queues.maintenance.upsertJobScheduler("escalate-complaints", { pattern: env.ESCALATION_CRON }, { name: JOB_NAMES.escalationSweep });
+  await queues.maintenance.upsertJobScheduler("loyalty-monthly", { pattern: env.LOYALTY_CRON }, { name: JOB_NAMES.loyaltyMonthly });
+  await queues.maintenance.upsertJobScheduler("inactivity-daily", { pattern: env.INACTIVITY_CRON }, { name: JOB_NAMES.inactivitySweep });
+  await queues.maintenance.upsertJobScheduler("ltv-check-nightly", { pattern: env.LTV_CHECK_CRON }, { name: JOB_NAMES.ltvCheck });
+  await queues.maintenance.upsertJobScheduler("segment-digest-daily", { pattern: env.SEGMENT_DIGEST_CRON }, { name: JOB_NAMES.segmentDigest });
 
   // Work the API recorded but could not queue (Redis was down) is queued here; job ids dedupe.
   const sweep = async () => {
     try {
       const cutoff = new Date(deps.now().getTime() - env.SWEEP_INTERVAL_MS);
-      const [stranded, messages, bulk] = await Promise.all([findStranded(deps.db, cutoff), findQueuedMessages(deps.db, cutoff), findStrandedBulkJobs(deps.db, cutoff)]);
+      const [stranded, messages, bulk, loyaltyRuns] = await Promise.all([
+        findStranded(deps.db, cutoff),
+        findQueuedMessages(deps.db, cutoff),
+        findStrandedBulkJobs(deps.db, cutoff),
+        findStrandedRecalculations(deps.db, cutoff),
+      ]);
       const message = (m: (typeof messages)[number], name: string) => {
         const p = { communicationId: m.id, tenantId: m.tenantId };
         return { name, data: p, opts: { jobId: jobIdFor.message(p) } };
@@ -196,6 +224,7 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
             return { name: JOB_NAMES.customerBulk, data: p, opts: { jobId: jobIdFor.customerBulk(p) } };
           }),
         ),
+        addBulk(queues.imports, loyaltyRuns.map((r) => loyaltyJob({ runId: r.id, tenantId: r.tenantId }))),
         addBulk(
           queues.exports,
           stranded.exports.map((e) => {

@@ -1,6 +1,6 @@
 import type { Cache } from "@clientele/cache";
 import type { Db } from "@clientele/db";
-import type { StreamHandler } from "@clientele/jobs";
+import { ratingStreamHandlers, type StreamHandler } from "@clientele/jobs";
 import type { Logger } from "@clientele/telemetry";
 
 export type StreamHandlerDeps = { db: Db; cache: Cache; log: Logger; now: () => Date };
@@ -9,4 +9,7 @@ export type StreamHandlerDeps = { db: Db; cache: Cache; log: Logger; now: () => 
  * Every stream the worker consumes, one handler per (stream, group), all run by the one platform
  * consumer (packages/jobs/src/streams/stream-consumer.ts). Each feature adds its entries here.
  */
-export const streamHandlers = (_deps: StreamHandlerDeps): StreamHandler[] => [];
+export const streamHandlers = (deps: StreamHandlerDeps): StreamHandler[] => [
+  // Rating (REQ-CUS-018): recalculated on payments, attendance, complaints and testimonials from our own topics.
+  ...ratingStreamHandlers(deps),
+];

@@ -31,6 +31,10 @@ export const PRIVILEGES = [
   "segment:override",
   /** The tenant's value settings (thresholds, base currency, rates, loyalty tiers): Admins only. */
   "value-settings:manage",
+  /** Rating (REQ-CUS-018 "manual rating override is allowed by managers"), attendance, loyalty runs (003 BR-8 on demand: Admins only). */
+  "rating:override",
+  "attendance:record",
+  "loyalty:recalculate",
 ] as const;
 export type Privilege = (typeof PRIVILEGES)[number];
 
@@ -57,8 +61,10 @@ export const PRIVILEGE_MATRIX: Record<Role, readonly Privilege[]> = {
     "value:read",
     "transaction:record",
     "segment:override",
+    "rating:override",
+    "attendance:record",
   ],
-  SalesRep: ["customer:create", "customer:read", "customer:update", "communication:send", "value:read", "transaction:record"],
+  SalesRep: ["customer:create", "customer:read", "customer:update", "communication:send", "value:read", "transaction:record", "attendance:record"],
   SupportAgent: ["customer:read", "complaint:manage", "communication:send", "value:read"],
   Admin: PRIVILEGES,
   Viewer: ["customer:read", "value:read"],

@@ -15,3 +15,7 @@ export * from "./customer-duplicates.job";
 export * from "./streams/stream-consumer";
 export * from "./streams/stream-envelope";
 export * from "./value/transaction-ingest";
+export * from "./value/attendance-ingest";
+export * from "./value/rating";
+export * from "./value/loyalty.job";
+export * from "./value/inactivity.job";

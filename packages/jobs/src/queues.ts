@@ -44,6 +44,13 @@ export const JOB_NAMES = {
   notification: "notification",
   escalationSweep: "escalate-complaints",
   escalationDigest: "escalation-digest",
+  /** Customer value (issue 12): the monthly trigger makes one loyalty run per tenant, each run a job on the import queue; the daily inactivity sweep. */
+  loyaltyMonthly: "loyalty-monthly",
+  loyaltyRecalculation: "recalculate-loyalty",
+  inactivitySweep: "inactivity-sweep",
+  /** The nightly lifetime-value check against the ledger and the daily segment-change digest. */
+  ltvCheck: "ltv-check",
+  segmentDigest: "segment-digest",
 } as const;
 
 /** Deterministic ids: enqueueing the same import twice is one job. */
@@ -57,6 +64,7 @@ export const jobIdFor = {
   duplicateScan: (p: DuplicateScanPayload) => `dedupe-scan-${p.scanId}`,
   message: (p: { communicationId: string }) => `message-${p.communicationId}`,
   notification: (key: string) => `notify-${key.replace(/:/g, "-")}`,
+  loyaltyRecalculation: (p: { runId: string }) => `loyalty-${p.runId}`,
 };
 
 /** Our message ids become `<id@domain>`: anything but letters, digits, dots and dashes turns into a dot. */

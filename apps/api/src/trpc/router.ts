@@ -14,6 +14,10 @@ import { liveRouter } from "../features/live/live.router";
 import { testimonialRouter } from "../features/testimonials/testimonial.router";
 import { transactionRouter } from "../features/value/transaction.router";
 import { valueSettingsRouter } from "../features/value/value-settings.router";
+import { attendanceRouter } from "../features/value/attendance.router";
+import { inactivityRouter } from "../features/value/inactivity.router";
+import { loyaltyRouter } from "../features/value/loyalty.router";
+import { ratingRouter } from "../features/value/rating.router";
 import { mergeRouters, router } from "./trpc";
 
 export const appRouter = router({
@@ -29,6 +33,10 @@ export const appRouter = router({
   live: liveRouter,
   transactions: transactionRouter,
   valueSettings: valueSettingsRouter,
+  attendance: attendanceRouter,
+  rating: ratingRouter,
+  loyalty: loyaltyRouter,
+  inactivity: inactivityRouter,
 });
 
 export type AppRouter = typeof appRouter;

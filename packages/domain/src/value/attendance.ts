@@ -1,4 +1,5 @@
 import { DomainError, FieldErrorCollector } from "../errors";
+import type { DomainEvent } from "../events";
 
 /** Event attendance (001 §11, issue 12): a customer registered for, attended, or missed an event. */
 export const ATTENDANCE_STATUSES = ["Registered", "Attended", "NoShow"] as const;
@@ -37,3 +38,13 @@ export const attendanceKeyReused = () =>
   new DomainError("ATT-001", "conflict", "This idempotency key was already used for a different attendance.", { idempotencyKey: ["was used for a different attendance"] });
 
 export const loyaltyRunNotFound = () => new DomainError("LOYALTY-001", "not_found", "Loyalty recalculation not found.");
+
+/** AttendanceRecorded: the row as recorded and the customer's new totalEvents. */
+export function attendanceRecordedEvent(a: CheckedAttendance & { id: string; source: string }, totalEvents: number): DomainEvent {
+  return {
+    type: "AttendanceRecorded",
+    aggregateType: "Customer",
+    aggregateId: a.customerId,
+    data: { customerId: a.customerId, attendanceId: a.id, eventRef: a.eventRef, eventName: a.eventName, status: a.status, occurredAt: a.occurredAt.toISOString(), source: a.source, totalEvents },
+  };
+}

@@ -1,3 +1,4 @@
+import type { DomainEvent } from "../events";
 import { parseMoney } from "./money";
 import type { ValueSettings } from "./value-settings";
 
@@ -23,4 +24,14 @@ export function loyaltyWindowStart(now: Date): Date {
   const d = new Date(now.getTime());
   d.setUTCMonth(d.getUTCMonth() - LOYALTY_WINDOW_MONTHS);
   return d;
+}
+
+/** CustomerLoyaltyTierUpdated (003 §6 phase 3): one per customer whose tier changed. */
+export function loyaltyTierEvent(customerId: string, change: { from: string | null; to: string; spend: string; windowStart: Date; asOf: Date; runId: string }): DomainEvent {
+  return {
+    type: "CustomerLoyaltyTierUpdated",
+    aggregateType: "Customer",
+    aggregateId: customerId,
+    data: { customerId, from: change.from, to: change.to, trailingSpend: change.spend, windowStart: change.windowStart.toISOString(), asOf: change.asOf.toISOString(), runId: change.runId },
+  };
 }

@@ -1,5 +1,6 @@
 import type { CustomerRating } from "../customer/customer.types";
 import { FieldErrorCollector } from "../errors";
+import type { DomainEvent } from "../events";
 
 /**
  * What REQ-CUS-018's table reads, counted by the caller:
@@ -148,4 +149,26 @@ export function complaintWindowStart(now: Date): Date {
   const d = new Date(now.getTime());
   d.setUTCMonth(d.getUTCMonth() - COMPLAINT_WINDOW_MONTHS);
   return d;
+}
+
+export type RatingChangeSource = "Calculated" | "Override" | "OverrideCleared";
+
+/**
+ * The events of a shown-rating change (REQ-CUS-018): CustomerProfileUpdated carrying it, as every
+ * profile change does, with what decided it (the rule, or the manager's override).
+ */
+export function ratingChangeEvents(
+  customerId: string,
+  change: { from: CustomerRating; to: CustomerRating; calculated: CustomerRating; source: RatingChangeSource; rule: RatingRule | null; reason: string | null },
+  by: string,
+  at: Date,
+): DomainEvent[] {
+  return [
+    {
+      type: "CustomerProfileUpdated",
+      aggregateType: "Customer",
+      aggregateId: customerId,
+      data: { customerId, changedFields: { rating: change.to }, ratingChange: change, updatedAt: at.toISOString(), updatedBy: by },
+    },
+  ];
 }

@@ -12,6 +12,7 @@ import { CUSTOMER_SORT_FIELDS } from "@clientele/db";
 import { z } from "zod";
 import { ZPossibleDuplicate } from "./customer-duplicate.schemas";
 import { listOf, text, ZId, ZPage, ZPageSize } from "../shared.schemas";
+import { customerValueFields } from "../value/rating.schemas";
 
 // Edge validation: shapes and sizes. Content rules (email, phone, address) live in the domain.
 
@@ -143,6 +144,7 @@ export const ZCustomer = z.object({
   status: z.enum(CUSTOMER_STATUSES),
   statusReason: z.string().nullable(),
   lastActivityAt: z.string().nullable().describe("The last communication, call, meeting, complaint or testimonial (read-only)."),
+  ...customerValueFields,
   createdAt: z.string(),
   createdBy: z.string(),
   lastModifiedAt: z.string().nullable(),

@@ -39,6 +39,7 @@ import {
 } from "@clientele/db";
 import { CACHE_TTL, cacheKeys, readVersioned } from "@clientele/cache";
 import type { AppDeps } from "../../deps";
+import { customerValueDto } from "../value/rating.schemas";
 import { possibleDuplicatesOf, queueDuplicateRefresh } from "./customer-duplicate.use-cases";
 import { assertNotMerged, notVisibleError } from "./customer-merge.reads";
 import type {
@@ -80,6 +81,7 @@ export function toDto(c: Customer): TCustomer {
     status: c.status,
     statusReason: c.statusReason,
     lastActivityAt: c.lastActivityAt?.toISOString() ?? null,
+    ...customerValueDto(c),
     createdAt: c.createdAt.toISOString(),
     createdBy: c.createdBy,
     lastModifiedAt: c.lastModifiedAt?.toISOString() ?? null,
@@ -201,7 +203,10 @@ export async function getCustomer(deps: AppDeps, actor: Actor, id: string): Prom
   if (cached) {
     if (cached.value === TOMBSTONE) throw await notVisibleError(deps.db, actor.tenantId, id);
     const lastActivityAt = cachedActivity ?? (await loadLastActivity(deps, actor.tenantId, id));
-    return { ...(JSON.parse(cached.value) as TCustomer), lastActivityAt: lastActivityAt || null };
+    const dto = JSON.parse(cached.value) as TCustomer;
+    // Activity after the one an inactivity flag was raised on has cleared it (touchCustomerActivity), cached copy or not.
+    const inactivity = dto.inactivity && lastActivityAt && lastActivityAt > dto.inactivity.lastActivityAt ? null : dto.inactivity;
+    return { ...dto, lastActivityAt: lastActivityAt || null, inactivity };
   }
   const customer = await findCustomerById(deps.db, actor.tenantId, id);
   if (!customer) throw customerNotFound();
