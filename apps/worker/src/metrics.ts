@@ -40,6 +40,11 @@ export function createWorkerMetrics() {
       labelNames: ["stream", "group", "reason"],
       registers: [registry],
     }),
+    ltvDrift: new Gauge({
+      name: "clientele_ltv_drift_customers",
+      help: "Customers whose stored lifetime value differed from their ledger at the last nightly check (there must be none)",
+      registers: [registry],
+    }),
     streamFailed: new Counter({
       name: "clientele_stream_handler_failures_total",
       help: "Stream handler failures that left the entry pending for redelivery, by stream and group",

@@ -19,3 +19,5 @@ export * from "./value/attendance-ingest";
 export * from "./value/rating";
 export * from "./value/loyalty.job";
 export * from "./value/inactivity.job";
+export * from "./value/ltv-check.job";
+export * from "./value/segment-digest.job";

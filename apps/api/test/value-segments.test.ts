@@ -1,0 +1,150 @@
+import { listAudit, listEventsForAggregate } from "@clientele/db";
+import { runLtvCheck, runSegmentDigest } from "@clientele/jobs";
+import { createEmailSender } from "@clientele/messaging";
+import { createLogger } from "@clientele/telemetry";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startComms, type Comms } from "./comms-harness";
+import { customerBody, newTenant, rest, startIsolatedTestServer, type Api, type TestServer } from "./harness";
+
+let c: Comms;
+beforeAll(async () => {
+  c = await startComms();
+});
+afterAll(() => c.close());
+
+let keys = 0;
+const pay = (api: Api, customerId: string, amount: string, kind = "Payment") =>
+  api.post(`/customers/${customerId}/transactions`, { kind, amount, currency: "USD", occurredAt: "2026-12-01T10:00:00Z", idempotencyKey: `seg-${++keys}-${Date.now()}` });
+
+async function setup(server: TestServer = c.server) {
+  const tenant = newTenant();
+  const manager = await server.as("CustomerManager", tenant, "boss");
+  const customerId = (await manager.post("/customers", customerBody())).body.id as string;
+  return { tenant, manager, customerId };
+}
+
+describe("segment override", () => {
+  it("needs a reason, holds against the tier rule until cleared, with history, audit and events", async () => {
+    const { tenant, manager, customerId } = await setup();
+    const url = `/customers/${customerId}/segment-override`;
+    const missing = await manager.put(url, { segment: "VIP" });
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors).toEqual({ reason: ["is required"] });
+    expect((await manager.put(url, { segment: "VIP", reason: "   " })).body.errors).toEqual({ reason: ["is required"] });
+    expect((await manager.put(url, { segment: "Gold", reason: "x" })).status).toBe(400);
+
+    const set = await manager.put(url, { segment: "VIP", reason: "Board member's company" });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ segment: "VIP", ruleSegment: "Standard", segmentOverride: { segment: "VIP", reason: "Board member's company", by: "boss" } });
+    expect((await manager.get(`/customers/${customerId}`)).body.profile).toMatchObject({ segment: "VIP", segmentOverride: { segment: "VIP", reason: "Board member's company", by: "boss" } });
+
+    // The rule would make it Premium: the override holds.
+    expect((await pay(manager, customerId, "20000.00")).body).toMatchObject({ segment: "VIP", segmentChange: null });
+
+    const cleared = await manager.del(url);
+    expect(cleared.status).toBe(200);
+    expect(cleared.body).toMatchObject({ segment: "Premium", segmentOverride: null, ruleSegment: "Premium" });
+    expect((await manager.get(`/customers/${customerId}`)).body.profile).toMatchObject({ segment: "Premium", segmentOverride: null });
+    // Clearing again changes nothing.
+    expect((await manager.del(url)).body).toMatchObject({ segment: "Premium", segmentOverride: null });
+
+    expect(cleared.body.segmentHistory.map((h: { from: string; to: string; reason: string; note: string | null }) => [h.from, h.to, h.reason, h.note])).toEqual([
+      ["VIP", "Premium", "cleared", null],
+      ["Standard", "VIP", "override", "Board member's company"],
+    ]);
+    const audit = (await listAudit(c.server.deps.db, tenant, "Customer", customerId)).map((a) => a.action);
+    expect(audit).toEqual(expect.arrayContaining(["CustomerSegmentOverridden", "CustomerSegmentOverrideCleared"]));
+    const events = (await listEventsForAggregate(c.server.deps.db, tenant, customerId)).map((e) => e.envelope);
+    expect(events.filter((e) => e.type === "CustomerSegmentChanged").map((e) => [e.data.from, e.data.to, e.data.reason])).toEqual([
+      ["Standard", "VIP", "override"],
+      ["VIP", "Premium", "cleared"],
+    ]);
+    expect(events.find((e) => e.type === "CustomerProfileUpdated" && e.data.segmentChange)!.data).toMatchObject({
+      changedFields: { segment: "VIP", segmentOverride: { segment: "VIP" } },
+      segmentChange: { from: "Standard", to: "VIP", reason: "override" },
+    });
+  });
+
+  it("refuses a stale version (409), other roles (403) and another tenant's customer (404)", async () => {
+    const { tenant, manager, customerId } = await setup();
+    const url = `/customers/${customerId}/segment-override`;
+    const version = (await manager.get(`/customers/${customerId}`)).body.version as number;
+    expect((await manager.put(url, { segment: "Premium", reason: "r", version: version + 1 })).status).toBe(409);
+    expect((await manager.put(url, { segment: "Premium", reason: "r", version })).status).toBe(200);
+    for (const role of ["SalesRep", "SupportAgent", "Viewer", "MarketingManager"] as const) {
+      const api = await c.server.as(role, tenant);
+      expect((await api.put(url, { segment: "VIP", reason: "r" })).status, role).toBe(403);
+      expect((await api.del(url)).status, role).toBe(403);
+    }
+    const admin = await c.server.as("Admin", tenant);
+    expect((await admin.del(url)).body.segmentOverride).toBeNull();
+    const stranger = await c.server.as("Admin", newTenant());
+    expect((await stranger.put(url, { segment: "VIP", reason: "r" })).status).toBe(404);
+    expect((await stranger.del(url)).status).toBe(404);
+  });
+});
+
+describe("daily segment digest", () => {
+  it("mails yesterday's segment changes to the tenant's Marketing and Sales users, once", async () => {
+    const { tenant, manager, customerId } = await setup();
+    // Signing in puts a user's email on file; the Viewer is not a recipient.
+    for (const [userId, role] of [["mm", "MarketingManager"], ["rep", "SalesRep"], ["viewer", "Viewer"]] as const) {
+      const token = await c.server.signToken({ tenantId: tenant, userId, roles: [role], email: `${userId}.${tenant}@acme.example` });
+      expect((await rest(c.server.url, token).get(`/customers/${customerId}`)).status).toBe(200);
+    }
+    // A day of its own far from today, so no other test's changes fall on it.
+    const day = "2031-05-09";
+    const realNow = c.server.deps.now;
+    try {
+      c.server.deps.now = () => new Date(`${day}T12:00:00Z`);
+      await pay(manager, customerId, "10000.01");
+      await manager.put(`/customers/${customerId}/segment-override`, { segment: "VIP", reason: "Strategic account" });
+    } finally {
+      c.server.deps.now = realNow;
+    }
+    const email = createEmailSender({ smtpUrl: c.smtp.url, from: "crm@acme.example" });
+    try {
+      const deps = { ...c.server.deps, email, sms: undefined as never, organizer: { name: "x", email: "crm@acme.example" }, now: () => new Date("2031-05-10T07:00:00Z") };
+      expect(await runSegmentDigest(deps)).toMatchObject({ day, sent: 1, changes: 2 });
+      // Run again (a retry, another worker): nothing is sent twice.
+      expect(await runSegmentDigest(deps)).toMatchObject({ day, sent: 0 });
+      // The day after has no changes.
+      expect(await runSegmentDigest({ ...deps, now: () => new Date("2031-05-11T07:00:00Z") })).toMatchObject({ tenants: 0, sent: 0 });
+    } finally {
+      email.close();
+    }
+    const mail = await c.smtp.waitFor((m) => m.subject === `Segment changes on ${day}: 2` && m.envelope.to.includes(`mm.${tenant}@acme.example`));
+    expect(mail.envelope.to.sort()).toEqual([`mm.${tenant}@acme.example`, `rep.${tenant}@acme.example`]);
+    expect(mail.text).toContain("Standard → Premium (lifetime value)");
+    expect(mail.text).toContain("Premium → VIP (set by boss: Strategic account)");
+  });
+});
+
+describe("nightly LTV check", () => {
+  it("finds no drift when values match the ledger, and reports drift injected by hand", async () => {
+    // A database of its own: the check reads every customer there is.
+    const own = await startIsolatedTestServer("ltvcheck");
+    try {
+      const { manager, customerId } = await setup(own);
+      const others = [];
+      for (let i = 0; i < 4; i++) others.push((await manager.post("/customers", customerBody())).body.id as string);
+      await pay(manager, customerId, "120.00");
+      await pay(manager, customerId, "20.50", "Refund");
+      for (const id of others) await pay(manager, id, "1.01");
+      const deps = { db: own.deps.db, log: createLogger("silent", "ltv-check-test") };
+
+      const clean = await runLtvCheck(deps, { chunkSize: 2 });
+      expect(clean).toEqual({ checked: 5, drifted: 0, examples: [], chunks: 3 });
+
+      await own.deps.db.updateTable("customers").set({ lifetimeValue: "99.51" }).where("id", "=", customerId).execute();
+      const drift = await runLtvCheck(deps, { chunkSize: 2 });
+      expect(drift.drifted).toBe(1);
+      expect(drift.examples).toEqual([{ tenantId: expect.any(String), customerId, stored: "99.51", ledger: "99.50" }]);
+      // It reports; it does not fix.
+      expect((await own.deps.db.selectFrom("customers").select("lifetimeValue").where("id", "=", customerId).executeTakeFirstOrThrow()).lifetimeValue).toBe("99.51");
+      expect((await runLtvCheck(deps)).drifted).toBe(1);
+    } finally {
+      await own.close();
+    }
+  });
+});
