@@ -414,6 +414,25 @@ describe("stream consumer", () => {
     }
   });
 
+  it("removes consumers long idle with nothing pending (dead workers) from the group, and keeps those holding entries", async () => {
+    const [stream, tenant] = [newStream(), newTenant()];
+    const handle: StreamHandler["handle"] = async (env, ctx) => record(ctx.trx, env);
+    await consumer([{ stream, group: "forget", handle }]).drainOnce();
+    await redis.xgroup("CREATECONSUMER", key(stream), "forget", "gone");
+    await publish(stream, envelope(tenant));
+    await redis.xreadgroup("GROUP", "forget", "holding", "STREAMS", key(stream), ">");
+    await idle(150);
+    const c = consumer([{ stream, group: "forget", handle }], { forgetConsumersIdleMs: 100, claimIdleMs: 60_000 });
+    c.start();
+    try {
+      const names = async () => ((await redis.xinfo("CONSUMERS", key(stream), "forget")) as string[][]).map((f) => f[1]);
+      await eventually(names, (n) => !n.includes("gone"));
+      expect(await names()).toContain("holding");
+    } finally {
+      await c.stop();
+    }
+  });
+
   it("rides out a Redis outage: retries with backoff, never throws, and consumes again once Redis is back", async () => {
     const own = await startRedis();
     const client = new Redis(own.url, { maxRetriesPerRequest: null, retryStrategy: () => 50 });

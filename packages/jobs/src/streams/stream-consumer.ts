@@ -88,6 +88,8 @@ export type StreamConsumerOptions = {
   consumedRetentionMs?: number;
   /** How often the forgotten ids are deleted; default hourly. */
   cleanupIntervalMs?: number;
+  /** Consumers of a group idle this long with nothing pending are removed from it (dead workers); default a day. */
+  forgetConsumersIdleMs?: number;
   now?: () => Date;
   metrics?: StreamConsumerMetrics;
 };
@@ -391,10 +393,24 @@ export function createStreamConsumer(o: StreamConsumerOptions): StreamConsumer {
     }
   }
 
+  /**
+   * Consumers long idle holding nothing: every restarted worker joins under a new name, so the group
+   * would list the dead ones forever. A live one removed by mistake is re-added by its next read.
+   */
+  async function forgetIdleConsumers(h: StreamHandler): Promise<void> {
+    const consumers = (await o.redis.xinfo("CONSUMERS", keyOf(h), h.group)) as (string | number)[][];
+    for (const fields of consumers) {
+      const c = Object.fromEntries(fields.flatMap((v, i, a) => (i % 2 === 0 ? [[String(v), a[i + 1]]] : [])));
+      if (c.name !== o.consumerName && Number(c.pending) === 0 && Number(c.idle) > (o.forgetConsumersIdleMs ?? DAY_MS)) await o.redis.xgroup("DELCONSUMER", keyOf(h), h.group, String(c.name));
+    }
+  }
+
   async function cleanup(): Promise<void> {
     const before = new Date(now().getTime() - (o.consumedRetentionMs ?? 30 * DAY_MS));
     try {
       while (running && (await deleteConsumedBefore(o.db, before, CLEANUP_LIMIT)) === CLEANUP_LIMIT);
+      // Before a handler's first read its group may not exist yet (NOGROUP): nothing to forget then.
+      for (const h of o.handlers) await forgetIdleConsumers(h).catch(() => undefined);
     } catch (error) {
       o.log.warn({ err: describeError(error) }, "could not delete old consumed event ids; next round retries");
     }
