@@ -391,6 +391,23 @@ describe("every operation, successfully", () => {
     await expectStatus(200, "get", "/customers/bulk/export/{exportId}", { path: { exportId: exported.exportId } });
     await expectStatus(200, "get", "/customers/export", { query: { format: "JSON", query: "imported" } });
   });
+
+  it("attendance, rating, loyalty and the inactivity review list", async () => {
+    const customerId = (await expectStatus(201, "post", "/customers", { body: customerBody() })).id;
+    const attendance = { eventRef: "gala-2026", status: "Attended", occurredAt: "2026-11-20T18:00:00Z", idempotencyKey: `contract-${customerId}` };
+    await expectStatus(201, "post", "/customers/{customerId}/attendance", { path: { customerId }, body: attendance });
+    await expectStatus(409, "post", "/customers/{customerId}/attendance", { path: { customerId }, body: { ...attendance, status: "NoShow" } });
+    await expectStatus(200, "get", "/customers/{customerId}/attendance", { path: { customerId }, query: { pageSize: "5" } });
+    await expectStatus(200, "get", "/customers/{customerId}/rating", { path: { customerId } });
+    await expectStatus(200, "post", "/customers/{customerId}/rating/recalculate", { path: { customerId } });
+    await expectStatus(400, "put", "/customers/{customerId}/rating-override", { path: { customerId }, body: { rating: "Good", reason: "" } });
+    await expectStatus(200, "put", "/customers/{customerId}/rating-override", { path: { customerId }, body: { rating: "Good", reason: "Key account" } });
+    await expectStatus(200, "delete", "/customers/{customerId}/rating-override", { path: { customerId } });
+    await expectStatus(200, "get", "/customers/{customerId}/loyalty", { path: { customerId } });
+    const run = await expectStatus(201, "post", "/loyalty/recalculate", { body: {} });
+    await expectStatus(200, "get", "/loyalty/recalculations/{runId}", { path: { runId: run.runId } });
+    await expectStatus(200, "get", "/customers/review", { query: { flag: "Review", pageSize: "5" } });
+  });
 });
 
 describe("coverage", () => {

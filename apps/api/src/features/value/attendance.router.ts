@@ -7,7 +7,10 @@ const path = "/customers/{customerId}/attendance";
 
 export const attendanceRouter = router({
   recordAttendance: withPrivilege("attendance:record")
-    .meta({ openapi: { method: "POST", path, tags, summary: "Record event attendance (Registered, Attended, NoShow); idempotent by idempotencyKey; updates totalEvents" }, successStatus: 201 })
+    .meta({ openapi: { method: "POST", path, tags, summary: "Record event attendance (Registered, Attended, NoShow); idempotent by idempotencyKey; updates totalEvents" },
+      successStatus: 201,
+      errors: { 409: "ATT-001: the idempotency key was already used for a different attendance" },
+    })
     .input(ZRecordAttendanceInput)
     .output(ZRecordAttendanceOutput)
     .mutation(({ ctx, input }) => uc.recordCustomerAttendance(ctx.deps, ctx.actor, input, ctx.traceId)),
