@@ -1,6 +1,6 @@
 import type { Cache } from "@clientele/cache";
 import type { Db } from "@clientele/db";
-import { ratingStreamHandlers, type StreamHandler } from "@clientele/jobs";
+import { ratingStreamHandlers, valueStreamHandlers, type StreamHandler } from "@clientele/jobs";
 import type { Logger } from "@clientele/telemetry";
 
 export type StreamHandlerDeps = { db: Db; cache: Cache; log: Logger; now: () => Date };
@@ -12,4 +12,6 @@ export type StreamHandlerDeps = { db: Db; cache: Cache; log: Logger; now: () => 
 export const streamHandlers = (deps: StreamHandlerDeps): StreamHandler[] => [
   // Rating (REQ-CUS-018): recalculated on payments, attendance, complaints and testimonials from our own topics.
   ...ratingStreamHandlers(deps),
+  // Customer value (issue 12 §1): other systems' orders, payments, refunds and attendance.
+  ...valueStreamHandlers(deps),
 ];

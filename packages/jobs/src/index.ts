@@ -14,6 +14,7 @@ export * from "./testimonial-notices";
 export * from "./customer-duplicates.job";
 export * from "./streams/stream-consumer";
 export * from "./streams/stream-envelope";
+export * from "./streams/value-streams";
 export * from "./value/transaction-ingest";
 export * from "./value/attendance-ingest";
 export * from "./value/rating";
