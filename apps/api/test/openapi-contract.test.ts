@@ -410,6 +410,25 @@ describe("every operation, successfully", () => {
   });
 });
 
+describe("every operation, successfully: customer value ledger", () => {
+  it("transactions, the value view, the segment override and the value settings", async () => {
+    const customerId = (await expectStatus(201, "post", "/customers", { body: customerBody() })).id;
+    await expectStatus(200, "get", "/settings/value");
+    await expectStatus(200, "put", "/settings/value", { body: { exchangeRates: { EUR: "1.08" } } });
+    const txn = { kind: "Payment", amount: "12.50", currency: "EUR", occurredAt: "2026-11-20T18:00:00Z", idempotencyKey: `contract-txn-${customerId}` };
+    await expectStatus(201, "post", "/customers/{customerId}/transactions", { path: { customerId }, body: txn });
+    await expectStatus(409, "post", "/customers/{customerId}/transactions", { path: { customerId }, body: { ...txn, amount: "13.00" } });
+    await expectStatus(400, "post", "/customers/{customerId}/transactions", { path: { customerId }, body: { ...txn, currency: "GBP", idempotencyKey: "contract-gbp" } });
+    await expectStatus(200, "post", "/transactions/batch", { body: { items: [{ customerId, ...txn, idempotencyKey: `contract-batch-${customerId}` }] } });
+    await expectStatus(200, "get", "/customers/{customerId}/transactions", { path: { customerId }, query: { pageSize: "5" } });
+    await expectStatus(200, "get", "/customers/{customerId}/value", { path: { customerId }, query: { from: "2026-11-01T00:00:00Z" } });
+    await expectStatus(400, "put", "/customers/{customerId}/segment-override", { path: { customerId }, body: { segment: "VIP" } });
+    await expectStatus(200, "put", "/customers/{customerId}/segment-override", { path: { customerId }, body: { segment: "VIP", reason: "Key account" } });
+    await expectStatus(200, "delete", "/customers/{customerId}/segment-override", { path: { customerId } });
+    await expectStatus(409, "put", "/settings/value", { body: { baseCurrency: "GBP" } });
+  });
+});
+
 describe("coverage", () => {
   it("called every operation in the document, and each at least once successfully", () => {
     const all = operations().map(({ op }) => op.operationId);
