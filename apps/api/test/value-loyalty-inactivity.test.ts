@@ -1,7 +1,7 @@
 import { listAudit, listEventsForAggregate, updateRecalculation } from "@clientele/db";
 import { createLoyaltyRun, runLoyaltyRecalculation, sweepTenantInactivity } from "@clientele/jobs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBody, eventually, newTenant, rest, startTestServer, type Api, type TestServer } from "./harness";
+import { customerBody, eventually, newTenant, rest, startIsolatedTestServer, startTestServer, type Api, type TestServer } from "./harness";
 import { startWorker, type WorkerProcess } from "./worker-process";
 
 let server: TestServer;
@@ -119,6 +119,44 @@ describe("loyalty tiers from the trailing 12 months (003 BR-8)", () => {
     const stranger = rest(server.url, await server.token("Admin", newTenant()));
     expect((await stranger.get(`/loyalty/recalculations/${(await api.post("/loyalty/recalculate")).body.runId}`)).body.code).toBe("LOYALTY-001");
     expect((await stranger.get(`/customers/${id}/loyalty`)).status).toBe(404);
+  }, 60_000);
+});
+
+describe("the monthly trigger, scheduled by the worker", () => {
+  it("makes one run per tenant for the month and the worker applies them; a second trigger in the month makes none", async () => {
+    // A database of its own: the trigger runs over every tenant there is.
+    const own = await startIsolatedTestServer("loyalty_monthly");
+    try {
+      const tiers: Record<string, string> = {};
+      for (const amount of ["1000.00", "25000.00"]) {
+        const tenant = newTenant();
+        const api = rest(own.url, await own.token("Admin", tenant));
+        const id = (await api.post("/customers", customerBody())).body.id as string;
+        expect((await pay(api, id, amount, new Date(Date.now() - 10 * DAY).toISOString())).status).toBe(201);
+        tiers[tenant] = id;
+      }
+      const worker = await startWorker({ ...own.env, LOYALTY_CRON: "* * * * * *" });
+      try {
+        const runs = await eventually(
+          () => own.deps.db.selectFrom("valueRecalculations").selectAll().execute(),
+          (rs) => rs.length === 2 && rs.every((r) => r.status === "Completed"),
+          20_000,
+          () => worker.output(),
+        );
+        const period = new Date().toISOString().slice(0, 7);
+        expect(runs.map((r) => r.period)).toEqual([period, period]);
+        const [a, b] = Object.entries(tiers);
+        expect((await rest(own.url, await own.token("Viewer", a![0])).get(`/customers/${a![1]}/loyalty`)).body.tier).toBe("Silver");
+        expect((await rest(own.url, await own.token("Viewer", b![0])).get(`/customers/${b![1]}/loyalty`)).body.tier).toBe("Platinum");
+        // The trigger keeps firing every second: still one run per tenant for the month.
+        await new Promise((r) => setTimeout(r, 1500));
+        expect(await own.deps.db.selectFrom("valueRecalculations").selectAll().execute()).toHaveLength(2);
+      } finally {
+        await worker.stop();
+      }
+    } finally {
+      await own.close();
+    }
   }, 60_000);
 });
 

@@ -21,6 +21,8 @@ export async function startWorker(overrides: Record<string, string> = {}): Promi
       SWEEP_INTERVAL_MS: "1000",
       // Once a year: on the shared database the tests drive escalation sweeps with their own clocks.
       ESCALATION_CRON: "0 0 1 1 *",
+      LOYALTY_CRON: "0 0 1 1 *",
+      INACTIVITY_CRON: "0 0 1 1 *",
       // A free port each: test files run workers side by side.
       WORKER_METRICS_PORT: "0",
       ...overrides,
