@@ -86,6 +86,18 @@ export const contactImportRoute = createRoute({
   component: lazyRouteComponent(() => import("./features/transfer/contact-import-page"), "ContactImportPage"),
 });
 
+/** Inactive customers the daily sweep flagged (issue 12); `flag` filters, `page` pages. */
+export type ReviewSearch = { flag?: "InactiveRisk" | "Review"; page?: number };
+export const reviewRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/customers/review",
+  validateSearch: (search: Record<string, unknown>): ReviewSearch => ({
+    ...(search.flag === "InactiveRisk" || search.flag === "Review" ? { flag: search.flag } : {}),
+    ...(typeof search.page === "number" && Number.isInteger(search.page) && search.page > 1 && search.page <= 100_000 ? { page: search.page } : {}),
+  }),
+  component: lazyRouteComponent(() => import("./features/value/review-page"), "ReviewPage"),
+});
+
 export const customerDetailRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/customers/$customerId",
@@ -153,7 +165,7 @@ export const marketingRoute = createRoute({
   component: lazyRouteComponent(() => import("./features/testimonials/marketing-page"), "MarketingPage"),
 });
 
-const routeTree = rootRoute.addChildren([signInRoute, oidcCallbackRoute, signedOutRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, importCustomersRoute, contactImportRoute, customerDetailRoute, mergeCustomerRoute, duplicatesRoute, templatesRoute, complaintSettingsRoute, myTasksRoute, supportRoute, knowledgeBaseRoute, marketingRoute])]);
+const routeTree = rootRoute.addChildren([signInRoute, oidcCallbackRoute, signedOutRoute, appRoute.addChildren([indexRoute, customersRoute, createCustomerRoute, importCustomersRoute, contactImportRoute, reviewRoute, customerDetailRoute, mergeCustomerRoute, duplicatesRoute, templatesRoute, complaintSettingsRoute, myTasksRoute, supportRoute, knowledgeBaseRoute, marketingRoute])]);
 
 export const router = createRouter({ routeTree, basepath: "/admin", defaultPreload: "intent" });
 

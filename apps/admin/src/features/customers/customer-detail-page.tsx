@@ -20,6 +20,9 @@ const ContactsTab = lazy(() => import("../contacts/contacts-tab").then((m) => ({
 const CustomerFollowUps = lazy(() => import("../tasks/customer-follow-ups").then((m) => ({ default: m.CustomerFollowUps })));
 const CustomerComplaintsTab = lazy(() => import("../complaints/customer-complaints-tab").then((m) => ({ default: m.CustomerComplaintsTab })));
 const CustomerTestimonialsTab = lazy(() => import("../testimonials/customer-testimonials-tab").then((m) => ({ default: m.CustomerTestimonialsTab })));
+const ValueTab = lazy(() => import("../value/value-tab").then((m) => ({ default: m.ValueTab })));
+const TransactionsTab = lazy(() => import("../value/transactions-tab").then((m) => ({ default: m.TransactionsTab })));
+const AttendanceTab = lazy(() => import("../value/attendance-tab").then((m) => ({ default: m.AttendanceTab })));
 
 type Customer = RouterOutputs["customers"]["get"];
 type Address = Customer["contactInfo"]["billingAddress"];
@@ -160,6 +163,9 @@ export function CustomerDetailPage() {
           <Tabs.Tab value="follow-ups">Follow-ups</Tabs.Tab>
           <Tabs.Tab value="complaints">Complaints</Tabs.Tab>
           <Tabs.Tab value="testimonials">Testimonials</Tabs.Tab>
+          <Tabs.Tab value="value">Value</Tabs.Tab>
+          <Tabs.Tab value="transactions">Transactions</Tabs.Tab>
+          <Tabs.Tab value="attendance">Attendance</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="overview">
       <Grid>
@@ -290,6 +296,21 @@ export function CustomerDetailPage() {
         <Tabs.Panel value="testimonials">
           <Suspense fallback={<Loader size="sm" aria-label="Loading testimonials" />}>
             <CustomerTestimonialsTab customerId={c.id} />
+          </Suspense>
+        </Tabs.Panel>
+        <Tabs.Panel value="value">
+          <Suspense fallback={<Loader size="sm" aria-label="Loading value" />}>
+            <ValueTab customer={c} />
+          </Suspense>
+        </Tabs.Panel>
+        <Tabs.Panel value="transactions">
+          <Suspense fallback={<Loader size="sm" aria-label="Loading transactions" />}>
+            <TransactionsTab customerId={c.id} />
+          </Suspense>
+        </Tabs.Panel>
+        <Tabs.Panel value="attendance">
+          <Suspense fallback={<Loader size="sm" aria-label="Loading attendance" />}>
+            <AttendanceTab customerId={c.id} />
           </Suspense>
         </Tabs.Panel>
       </Tabs>

@@ -12,6 +12,7 @@ export function AppShellLayout() {
   const router = useRouter();
   const onNew = path.endsWith("/customers/new");
   const onDuplicates = path.endsWith("/customers/duplicates");
+  const onReview = path.endsWith("/customers/review");
   // Signed out here, or the API refused the token (a 401 anywhere): to the sign-in page, which after
   // a 401 says the session expired and comes back here. Where "here" is, is read once, when the
   // session ends (the location moves on to the sign-in page while this is still mounted).
@@ -63,9 +64,10 @@ export function AppShellLayout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
-        <NavLink component={Link} to="/customers" label="Customers" active={!onNew && !onDuplicates && path.includes("/customers")} />
+        <NavLink component={Link} to="/customers" label="Customers" active={!onNew && !onDuplicates && !onReview && path.includes("/customers")} />
         <NavLink component={Link} to="/customers/new" label="New customer" active={onNew} />
         <NavLink component={Link} to="/customers/duplicates" label="Duplicates" active={onDuplicates} />
+        <NavLink component={Link} to="/customers/review" label="Inactive review" active={onReview} />
         <NavLink component={Link} to="/tasks" label="My tasks" active={path.endsWith("/tasks")} />
         <NavLink component={Link} to="/support" activeOptions={{ exact: true }} label="Support" active={path.endsWith("/support")} />
         <NavLink component={Link} to="/support/knowledge-base" label="Knowledge base" active={path.endsWith("/support/knowledge-base")} />
