@@ -4,7 +4,9 @@ import { createEmailSender } from "@clientele/messaging";
 import { createLogger } from "@clientele/telemetry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startComms, type Comms } from "./comms-harness";
-import { customerBody, newTenant, rest, startIsolatedTestServer, type Api, type TestServer } from "./harness";
+import { startSmtpServer } from "@clientele/test-doubles";
+import { customerBody, eventually, newTenant, rest, startIsolatedTestServer, type Api, type TestServer } from "./harness";
+import { startWorker } from "./worker-process";
 
 let c: Comms;
 beforeAll(async () => {
@@ -144,6 +146,39 @@ describe("nightly LTV check", () => {
       expect((await own.deps.db.selectFrom("customers").select("lifetimeValue").where("id", "=", customerId).executeTakeFirstOrThrow()).lifetimeValue).toBe("99.51");
       expect((await runLtvCheck(deps)).drifted).toBe(1);
     } finally {
+      await own.close();
+    }
+  });
+});
+
+describe("on the worker's schedule", () => {
+  it("runs the LTV check (drift gauge) and the segment digest (email) from their cron settings", async () => {
+    // Its own database, queues and inbox: the check and the digest read every tenant there is.
+    const own = await startIsolatedTestServer("valuesched");
+    const smtp = await startSmtpServer();
+    try {
+      const { tenant, manager, customerId } = await setup(own);
+      const token = await own.signToken({ tenantId: tenant, userId: "mm", roles: ["MarketingManager"], email: `mm.${tenant}@acme.example` });
+      await rest(own.url, token).get(`/customers/${customerId}`);
+      const realNow = own.deps.now;
+      try {
+        own.deps.now = () => new Date(Date.now() - 86_400_000);
+        await pay(manager, customerId, "10000.01");
+      } finally {
+        own.deps.now = realNow;
+      }
+      await own.deps.db.updateTable("customers").set({ lifetimeValue: "1.00" }).where("id", "=", customerId).execute();
+      const worker = await startWorker({ ...own.env, SMTP_URL: smtp.url, EMAIL_FROM: "crm@acme.example", LTV_CHECK_CRON: "* * * * * *", SEGMENT_DIGEST_CRON: "* * * * * *" });
+      try {
+        const scrape = () => fetch(worker.metricsUrl()).then((r) => r.text());
+        await eventually(scrape, (m) => /^clientele_ltv_drift_customers 1$/m.test(m), 15_000);
+        const mail = await smtp.waitFor((m) => m.envelope.to.includes(`mm.${tenant}@acme.example`));
+        expect(mail.text).toContain("Standard → Premium (lifetime value)");
+      } finally {
+        await worker.stop();
+      }
+    } finally {
+      await smtp.close();
       await own.close();
     }
   });
