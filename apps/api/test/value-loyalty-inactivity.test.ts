@@ -123,11 +123,16 @@ describe("loyalty tiers from the trailing 12 months (003 BR-8)", () => {
 });
 
 describe("the monthly trigger, scheduled by the worker", () => {
-  it("makes one run per tenant for the month and the worker applies them; a second trigger in the month makes none", async () => {
+  it("makes one run per tenant for the month and the worker applies them, a second trigger in the month makes none; the daily inactivity job flags", async () => {
     // A database of its own: the trigger runs over every tenant there is.
     const own = await startIsolatedTestServer("loyalty_monthly");
     try {
       const tiers: Record<string, string> = {};
+      const quietTenant = newTenant();
+      const quiet = rest(own.url, await own.token("CustomerManager", quietTenant));
+      const quietId = (await quiet.post("/customers", customerBody())).body.id as string;
+      // Its last activity years ago: the daily job, on the real clock, flags it for review.
+      await quiet.post(`/customers/${quietId}/attendance`, { eventRef: "old", status: "Attended", occurredAt: "2020-01-01T00:00:00Z", idempotencyKey: "old-1" });
       for (const amount of ["1000.00", "25000.00"]) {
         const tenant = newTenant();
         const api = rest(own.url, await own.token("Admin", tenant));
@@ -135,22 +140,24 @@ describe("the monthly trigger, scheduled by the worker", () => {
         expect((await pay(api, id, amount, new Date(Date.now() - 10 * DAY).toISOString())).status).toBe(201);
         tiers[tenant] = id;
       }
-      const worker = await startWorker({ ...own.env, LOYALTY_CRON: "* * * * * *" });
+      const worker = await startWorker({ ...own.env, LOYALTY_CRON: "* * * * * *", INACTIVITY_CRON: "* * * * * *" });
       try {
         const runs = await eventually(
           () => own.deps.db.selectFrom("valueRecalculations").selectAll().execute(),
-          (rs) => rs.length === 2 && rs.every((r) => r.status === "Completed"),
+          (rs) => rs.length === 3 && rs.every((r) => r.status === "Completed"),
           20_000,
           () => worker.output(),
         );
         const period = new Date().toISOString().slice(0, 7);
-        expect(runs.map((r) => r.period)).toEqual([period, period]);
+        expect(runs.map((r) => r.period)).toEqual([period, period, period]);
+        const review = await eventually(() => quiet.get("/customers/review"), (r) => r.body.totalCount === 1, 20_000, () => worker.output());
+        expect(review.body.items[0]).toMatchObject({ customerId: quietId, flag: "Review", lastActivityAt: "2020-01-01T00:00:00.000Z" });
         const [a, b] = Object.entries(tiers);
         expect((await rest(own.url, await own.token("Viewer", a![0])).get(`/customers/${a![1]}/loyalty`)).body.tier).toBe("Silver");
         expect((await rest(own.url, await own.token("Viewer", b![0])).get(`/customers/${b![1]}/loyalty`)).body.tier).toBe("Platinum");
         // The trigger keeps firing every second: still one run per tenant for the month.
         await new Promise((r) => setTimeout(r, 1500));
-        expect(await own.deps.db.selectFrom("valueRecalculations").selectAll().execute()).toHaveLength(2);
+        expect(await own.deps.db.selectFrom("valueRecalculations").selectAll().execute()).toHaveLength(3);
       } finally {
         await worker.stop();
       }

@@ -1,4 +1,5 @@
 import { cacheKeys } from "@clientele/cache";
+import { sql } from "kysely";
 import { appendEvents, clearStaleInactivityFlags, getTenantSettings, inactiveCandidates, inTransaction, upsertInactivityFlags } from "@clientele/db";
 import { inactivityCutoffs, inactivityFlagFor, inactivityReason, readValueSettings, VALUE_SETTINGS_KEY, type DomainEvent, type InactivityRules } from "@clientele/domain";
 import type { JobDeps } from "../job-deps";
@@ -48,14 +49,15 @@ export async function sweepTenantInactivity(deps: JobDeps, tenantId: string, now
     }));
     await inTransaction(deps.db, async (trx) => {
       // Only if no activity came in since the candidates were read: a flag on an active customer would be wrong.
+      // The shared locks make an activity committing now wait, then delete the flag this writes.
       const fresh = await trx
         .selectFrom("customerActivity")
-        .select("customerId")
-        .where("tenantId", "=", tenantId)
+        .select(["customerId", "lastActivityAt"])
         .where("customerId", "in", changes.map((c) => c.customerId))
-        .where("lastActivityAt", ">", riskAt)
+        // LOCK IN SHARE MODE: MariaDB has no FOR SHARE.
+        .modifyEnd(sql`lock in share mode`)
         .execute();
-      const moved = new Set(fresh.map((f) => f.customerId));
+      const moved = new Set(fresh.filter((f) => f.lastActivityAt > riskAt).map((f) => f.customerId));
       const kept = changes.filter((c) => !moved.has(c.customerId));
       await upsertInactivityFlags(trx, tenantId, kept);
       // The flag is not a change of the customer's record: its version stays.
