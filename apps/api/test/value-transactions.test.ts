@@ -117,6 +117,55 @@ describe("recording transactions", () => {
   });
 });
 
+describe("the value view", () => {
+  it("gives every change and the closing value of each UTC day over the range", async () => {
+    const { manager, customerId } = await setup();
+    const realNow = server.deps.now;
+    try {
+      for (const [at, amount] of [["2026-10-02T09:00:00Z", "10.00"], ["2026-10-04T08:00:00Z", "5.00"], ["2026-10-04T20:00:00Z", "15.00"]] as const) {
+        server.deps.now = () => new Date(at);
+        await record(manager, customerId, { amount });
+      }
+    } finally {
+      server.deps.now = realNow;
+    }
+    const value = (await manager.get(`/customers/${customerId}/value?from=2026-10-01T00:00:00Z&to=2026-10-06T00:00:00Z`)).body;
+    expect(value.history.changes.map((c: { at: string; lifetimeValue: string }) => [c.at, c.lifetimeValue])).toEqual([
+      ["2026-10-02T09:00:00.000Z", "10.00"],
+      ["2026-10-04T08:00:00.000Z", "15.00"],
+      ["2026-10-04T20:00:00.000Z", "30.00"],
+    ]);
+    expect(value.history.daily).toEqual([
+      { date: "2026-10-01", lifetimeValue: "0.00" },
+      { date: "2026-10-02", lifetimeValue: "10.00" },
+      { date: "2026-10-03", lifetimeValue: "10.00" },
+      { date: "2026-10-04", lifetimeValue: "30.00" },
+      { date: "2026-10-05", lifetimeValue: "30.00" },
+    ]);
+    // A range starting after a change opens at the value it left.
+    const later = (await manager.get(`/customers/${customerId}/value?from=2026-10-03T00:00:00Z&to=2026-10-04T00:00:00Z`)).body;
+    expect(later.history).toMatchObject({ changes: [], daily: [{ date: "2026-10-03", lifetimeValue: "10.00" }] });
+  });
+
+  it("refuses a range that is backwards or longer than 366 days", async () => {
+    const { manager, customerId } = await setup();
+    const backwards = await manager.get(`/customers/${customerId}/value?from=2026-10-05T00:00:00Z&to=2026-10-01T00:00:00Z`);
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.errors).toEqual({ from: ["must be before to"] });
+    const long = await manager.get(`/customers/${customerId}/value?from=2024-01-01T00:00:00Z&to=2026-10-01T00:00:00Z`);
+    expect(long.body.errors).toEqual({ from: ["the range must be at most 366 days"] });
+    expect((await manager.get(`/customers/${customerId}/value?from=yesterday`)).status).toBe(400);
+  });
+
+  it("refuses transactions for a deactivated customer", async () => {
+    const { manager, customerId } = await setup();
+    expect((await manager.post(`/customers/${customerId}/deactivate`, { reason: "Closed" })).status).toBe(200);
+    const res = await record(manager, customerId);
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe("CUST-004");
+  });
+});
+
 describe("currencies", () => {
   it("converts with the rate sent, else the tenant's table, rounding half-up; without either it is a 400", async () => {
     const { tenant, manager, customerId } = await setup();
