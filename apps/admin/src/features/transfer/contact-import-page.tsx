@@ -129,7 +129,7 @@ export function ContactImportPage() {
           Import contacts
         </Title>
         {customerId ? (
-          <Anchor component={Link} to="/customers/$customerId" params={{ customerId }}>
+          <Anchor renderRoot={(props) => <Link {...props} to="/customers/$customerId" params={{ customerId }} />}>
             Back to the customer
           </Anchor>
         ) : (

@@ -27,7 +27,7 @@ export function ContactTransferActions({ customerId, size }: { customerId?: stri
           </Button>
         </Tooltip>
       ) : (
-        <Button variant="light" size={size} component={Link} to="/customers/contacts/import" search={customerId ? { customerId } : {}}>
+        <Button variant="light" size={size} renderRoot={(props) => <Link {...props} to="/customers/contacts/import" search={customerId ? { customerId } : {}} />}>
           Import contacts
         </Button>
       )}
