@@ -159,10 +159,17 @@ export function createStreamConsumer(o: StreamConsumerOptions): StreamConsumer {
   const readers: Redis[] = [];
   let cleanupTimer: NodeJS.Timeout | undefined;
 
+  /** A backoff that stop() cuts short. */
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      stopping?.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+      const signal = stopping?.signal;
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener("abort", done, { once: true });
     });
 
   /**
