@@ -9,6 +9,7 @@ import {
   type DuplicateScanPayload,
   type CustomerBulkPayload,
   type LoyaltyRunPayload,
+  type SegmentRecalculationPayload,
   type CustomerExportPayload,
   type CustomerImportPayload,
   type MessagePayload,
@@ -37,6 +38,8 @@ export type JobQueues = {
   enqueueCustomerBulk: (p: CustomerBulkPayload) => Promise<boolean>;
   /** A loyalty run (issue 12), on the import queue beside the other long per-tenant work. */
   enqueueLoyaltyRecalculation: (p: LoyaltyRunPayload) => Promise<boolean>;
+  /** Re-tiering a tenant's customers after its LTV thresholds changed (issue 12). */
+  enqueueSegmentRecalculation: (p: SegmentRecalculationPayload) => Promise<boolean>;
   /** Every queue of the platform, for the operators' dashboard (/ops/queues). */
   all: Queue[];
   close: () => Promise<void>;
@@ -74,6 +77,7 @@ export function createJobQueues(redisUrl: string, prefix: string, log: Logger): 
     enqueueCustomerExport: (p) => add(exports, JOB_NAMES.customerExport, p, jobIdFor.customerExport(p)),
     enqueueCustomerBulk: (p) => add(imports, JOB_NAMES.customerBulk, p, jobIdFor.customerBulk(p)),
     enqueueLoyaltyRecalculation: (p) => add(imports, JOB_NAMES.loyaltyRecalculation, p, jobIdFor.loyaltyRecalculation(p)),
+    enqueueSegmentRecalculation: (p) => add(imports, JOB_NAMES.segmentRecalculation, p, jobIdFor.segmentRecalculation(p)),
     enqueueMessage: (type, p) =>
       type === "Email" ? add(email, JOB_NAMES.sendEmail, p, jobIdFor.message(p)) : add(sms, JOB_NAMES.sendSms, p, jobIdFor.message(p)),
     enqueueEmails: async (ps) => {

@@ -1,5 +1,5 @@
 import { listAudit, listEventsForAggregate } from "@clientele/db";
-import { runLtvCheck, runSegmentDigest } from "@clientele/jobs";
+import { runLtvCheck, runSegmentDigest, runSegmentRecalculation } from "@clientele/jobs";
 import { createEmailSender } from "@clientele/messaging";
 import { createLogger } from "@clientele/telemetry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -83,6 +83,32 @@ describe("segment override", () => {
     const stranger = await c.server.as("Admin", newTenant());
     expect((await stranger.put(url, { segment: "VIP", reason: "r" })).status).toBe(404);
     expect((await stranger.del(url)).status).toBe(404);
+  });
+});
+
+describe("threshold changes", () => {
+  it("re-tier the tenant's customers in the worker, leaving overrides alone, and a rerun changes nothing", async () => {
+    const { tenant, manager, customerId } = await setup();
+    const create = async (o: Record<string, unknown> = {}) => (await manager.post("/customers", customerBody(o))).body.id as string;
+    const [pinned, corporate, small] = [await create(), await create({ type: "Enterprise" }), await create()];
+    for (const id of [customerId, pinned, corporate]) await pay(manager, id, "150.00");
+    await pay(manager, small, "50.00");
+    await manager.put(`/customers/${pinned}/segment-override`, { segment: "Premium", reason: "Pinned by hand" });
+    const admin = await c.server.as("Admin", tenant, "admin");
+    expect((await admin.put("/settings/value", { lifetimeValueThresholds: { premium: "100.00", vip: "120.00" } })).status).toBe(200);
+
+    const segmentOf = async (id: string) => (await manager.get(`/customers/${id}/value`)).body.segment as string;
+    expect(await eventually(() => segmentOf(customerId), (s) => s === "VIP", 15_000)).toBe("VIP");
+    expect(await Promise.all([pinned, corporate, small].map(segmentOf))).toEqual(["Premium", "Corporate", "Standard"]);
+    const history = (await manager.get(`/customers/${customerId}/value`)).body.segmentHistory;
+    expect(history[0]).toMatchObject({ from: "Standard", to: "VIP", reason: "auto", note: "thresholds changed", changedBy: "system:segment-thresholds" });
+    const events = (await listEventsForAggregate(c.server.deps.db, tenant, customerId)).map((e) => e.envelope);
+    expect(events.filter((e) => e.type === "CustomerSegmentChanged").map((e) => e.data.to)).toEqual(["VIP"]);
+
+    const resumedFrom: string[] = [];
+    const again = await runSegmentRecalculation(c.server.deps, { tenantId: tenant, requestedAt: new Date().toISOString() }, { chunkSize: 1, onChunk: async (after) => void resumedFrom.push(after) });
+    expect(again).toEqual({ checked: 3, changed: 0 });
+    expect(resumedFrom).toEqual([customerId, corporate, small].sort());
   });
 });
 

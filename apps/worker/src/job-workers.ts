@@ -1,6 +1,6 @@
 import { findStranded, findStrandedBulkJobs, findStrandedRecalculations, finishBulkJob, finishImport, updateExport, updateRecalculation } from "@clientele/db";
 import { createMonthlyLoyaltyRuns, runInactivitySweep, runLoyaltyRecalculation, ZLoyaltyRunPayload } from "@clientele/jobs";
-import { runLtvCheck, runSegmentDigest } from "@clientele/jobs";
+import { runLtvCheck, runSegmentDigest, runSegmentRecalculation, ZSegmentRecalculationPayload } from "@clientele/jobs";
 import {
   DEFAULT_JOB_OPTIONS,
   JOB_NAMES,
@@ -84,7 +84,9 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
             ? runCustomerBulk(deps, ZCustomerBulkPayload.parse(job.data))
             : job.name === JOB_NAMES.loyaltyRecalculation
               ? runLoyaltyRecalculation(deps, ZLoyaltyRunPayload.parse(job.data))
-              : runContactImport(deps, ZContactImportPayload.parse(job.data)),
+              : job.name === JOB_NAMES.segmentRecalculation
+                ? runSegmentRecalculation(deps, ZSegmentRecalculationPayload.parse(job.data), { onChunk: (after) => job.updateData({ ...job.data, after }) })
+                : runContactImport(deps, ZContactImportPayload.parse(job.data)),
       ),
     { ...common, concurrency: env.IMPORT_CONCURRENCY },
   );
@@ -166,7 +168,8 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
     if (!finallyFailed(job) || !job) return;
     if (job.name === JOB_NAMES.customerBulk) void finishBulkJob(deps.db, job.data.jobId, "Failed", deps.now(), error.message.slice(0, 500));
     else if (job.name === JOB_NAMES.loyaltyRecalculation) void updateRecalculation(deps.db, job.data.runId, { status: "Failed", failureReason: error.message.slice(0, 500), completedAt: deps.now() });
-    else void finishImport(deps.db, job.data.importId, "Failed", deps.now(), error.message.slice(0, 500));
+    // A segment recalculation has no row of its own: the failure log below is its record.
+    else if (job.name !== JOB_NAMES.segmentRecalculation) void finishImport(deps.db, job.data.importId, "Failed", deps.now(), error.message.slice(0, 500));
   });
   exports.on("failed", (job, error) => {
     if (!finallyFailed(job) || !job) return;

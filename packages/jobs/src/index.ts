@@ -22,3 +22,4 @@ export * from "./value/loyalty.job";
 export * from "./value/inactivity.job";
 export * from "./value/ltv-check.job";
 export * from "./value/segment-digest.job";
+export * from "./value/segment-recalc.job";

@@ -51,6 +51,8 @@ export const JOB_NAMES = {
   /** The nightly lifetime-value check against the ledger and the daily segment-change digest. */
   ltvCheck: "ltv-check",
   segmentDigest: "segment-digest",
+  /** A tenant's customers re-tiered after its LTV thresholds changed (import queue, beside the other long per-tenant work). */
+  segmentRecalculation: "recalculate-segments",
 } as const;
 
 /** Deterministic ids: enqueueing the same import twice is one job. */
@@ -65,6 +67,7 @@ export const jobIdFor = {
   message: (p: { communicationId: string }) => `message-${p.communicationId}`,
   notification: (key: string) => `notify-${key.replace(/:/g, "-")}`,
   loyaltyRecalculation: (p: { runId: string }) => `loyalty-${p.runId}`,
+  segmentRecalculation: (p: { tenantId: string; requestedAt: string }) => `segments-${p.tenantId}-${p.requestedAt.replace(/[^0-9]/g, "")}`,
 };
 
 /** Our message ids become `<id@domain>`: anything but letters, digits, dots and dashes turns into a dot. */

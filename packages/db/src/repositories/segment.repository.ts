@@ -59,3 +59,23 @@ export async function segmentChangesBetween(db: DbOrTrx, tenantId: string, from:
     .limit(limit)
     .execute();
 }
+
+/**
+ * A chunk of the tenant's customers the tier rule decides (not deactivated, not archived, no
+ * override), after `afterId` in id order, locked: a payment committing meanwhile waits, so the
+ * segment written here is judged on the value it will add to.
+ */
+export async function lockRuleSegmentChunk(trx: Trx, tenantId: string, afterId: string, limit: number) {
+  return trx
+    .selectFrom("customers")
+    .select(["id", "type", "lifetimeValue", "segment", "version"])
+    .where("tenantId", "=", tenantId)
+    .where("id", ">", afterId)
+    .where("isDeleted", "=", 0)
+    .where("status", "<>", "Archived")
+    .where("segmentOverride", "is", null)
+    .orderBy("id")
+    .limit(limit)
+    .forUpdate()
+    .execute();
+}

@@ -33,6 +33,7 @@ export async function putValueSettings(deps: AppDeps, actor: Actor, patch: Value
   if (next.baseCurrency !== current.baseCurrency && (await tenantHasTransactions(deps.db, actor.tenantId))) {
     throw new DomainError("TXN-002", "conflict", "The base currency cannot change once transactions are recorded.", { baseCurrency: ["cannot change once transactions are recorded"] });
   }
+  const now = deps.now();
   await inTransaction(deps.db, async (trx) => {
     await setTenantSettings(trx, actor.tenantId, { [VALUE_SETTINGS_KEY]: next });
     await appendAudit(trx, [
@@ -42,7 +43,7 @@ export async function putValueSettings(deps: AppDeps, actor: Actor, patch: Value
         entityId: actor.tenantId,
         action: "ValueSettingsChanged",
         actorId: actor.userId,
-        occurredAt: deps.now(),
+        occurredAt: now,
         changes: Object.fromEntries(
           (Object.keys(next) as (keyof ValueSettings)[])
             .filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]))
@@ -52,5 +53,9 @@ export async function putValueSettings(deps: AppDeps, actor: Actor, patch: Value
       },
     ]);
   });
+  // New thresholds re-tier the customers the rule decides, in the worker (long work for a large tenant).
+  if (JSON.stringify(next.lifetimeValueThresholds) !== JSON.stringify(current.lifetimeValueThresholds)) {
+    await deps.jobs.enqueueSegmentRecalculation({ tenantId: actor.tenantId, requestedAt: now.toISOString() });
+  }
   return next;
 }
