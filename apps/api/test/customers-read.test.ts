@@ -40,6 +40,7 @@ describe("GET /customers/{id}", () => {
         industry: "Energy",
         type: "SmallBusiness",
         segment: "Standard",
+        segmentOverride: null,
         lifetimeValue: 0,
         totalEvents: 0,
         rating: "Unrated",
