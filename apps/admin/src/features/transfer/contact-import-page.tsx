@@ -94,9 +94,10 @@ export function ContactImportPage() {
       setStep(2);
     },
     onError: (error) => {
-      // A problem with the file itself belongs beside the file.
+      // A problem with the file itself belongs beside the file, one with a mapping beside its field.
       const p = restProblemOf(error);
       if (p.status === 413 || p.status === 415 || p.fieldErrors.file) setStep(0);
+      else if (Object.keys(p.fieldErrors).some((k) => k.startsWith("mappings."))) setStep(1);
     },
   });
 
