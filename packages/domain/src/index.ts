@@ -30,3 +30,5 @@ export * from "./value/rating";
 export * from "./value/loyalty";
 export * from "./value/inactivity";
 export * from "./value/attendance";
+export * from "./segmentation/criteria";
+export * from "./segmentation/evaluate";
