@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Selectable } from "kysely";
 import type { DbOrTrx, Trx } from "../connection";
-import type { CustomerLoyaltyHistoryTable, ValueRecalculationsTable } from "../schema";
+import type { ValueRecalculationsTable } from "../schema";
 
 export type ValueRecalculation = Selectable<ValueRecalculationsTable>;
 
@@ -77,10 +77,6 @@ export async function setLoyaltyTiers(trx: Trx, tenantId: string, changes: { id:
   const cases = sql.join(changes.map((c) => sql`when ${c.id} then ${c.tier}`), sql` `);
   await sql`update customers set loyalty_tier = case id ${cases} end, loyalty_tier_since = ${at}, version = version + 1
     where tenant_id = ${tenantId} and id in (${sql.join(changes.map((c) => c.id))})`.execute(trx);
-}
-
-export async function insertLoyaltyHistory(trx: Trx, rows: Insertable<CustomerLoyaltyHistoryTable>[]): Promise<void> {
-  if (rows.length) await trx.insertInto("customerLoyaltyHistory").values(rows).execute();
 }
 
 export async function listLoyaltyHistory(db: DbOrTrx, tenantId: string, customerId: string, limit: number) {

@@ -1,13 +1,13 @@
 import { cacheKeys } from "@clientele/cache";
 import {
-  appendAudit,
-  appendEvents,
+  appendAuditQueries,
+  appendEventsQueries,
+  bulkInsertQueries,
   countCustomersOf,
   createRecalculation,
   findRecalculationById,
   getTenantSettings,
   inTransaction,
-  insertLoyaltyHistory,
   lockLoyaltyChunk,
   setLoyaltyTiers,
   trailingSpend,
@@ -71,14 +71,18 @@ export async function runLoyaltyRecalculation(deps: JobDeps, p: LoyaltyRunPayloa
       });
       const at = deps.now();
       await setLoyaltyTiers(trx, run.tenantId, changes, at);
-      await insertLoyaltyHistory(trx, changes.map((c) => ({ tenantId: run.tenantId, customerId: c.id, fromTier: c.from, toTier: c.tier, spend: c.spend, runId: run.id, changedAt: at })));
-      await appendAudit(
-        trx,
-        changes.map((c) => ({ tenantId: run.tenantId, entityType: "Customer", entityId: c.id, action: "CustomerLoyaltyTierUpdated", actorId: run.createdBy, occurredAt: at, changes: { loyaltyTier: { from: c.from, to: c.tier } } })),
-      );
+      // Rendered multi-row inserts (as import chunks write): a first run changes every customer of the chunk.
+      const history = changes.map((c) => ({ tenantId: run.tenantId, customerId: c.id, fromTier: c.from, toTier: c.tier, spend: c.spend, runId: run.id, changedAt: at }));
+      const audit = changes.map((c) => ({ tenantId: run.tenantId, entityType: "Customer", entityId: c.id, action: "CustomerLoyaltyTierUpdated", actorId: run.createdBy, occurredAt: at, changes: { loyaltyTier: { from: c.from, to: c.tier } } }));
       // Each event carries the version its customer's update produced.
       const events = changes.map((c) => ({ ...loyaltyTierEvent(c.id, { from: c.from, to: c.tier, spend: c.spend, windowStart, asOf: run.asOf, runId: run.id }), version: c.version + 1 }));
-      await appendEvents(trx, events, { tenantId: run.tenantId, actor: run.createdBy, version: 1, occurredAt: at });
+      for (const q of [
+        ...bulkInsertQueries("customerLoyaltyHistory", history),
+        ...appendAuditQueries(audit),
+        ...appendEventsQueries(events, { tenantId: run.tenantId, actor: run.createdBy, version: 1, occurredAt: at }),
+      ]) {
+        await trx.executeQuery(q);
+      }
       const last = chunk[chunk.length - 1]!.id;
       await updateRecalculation(trx, run.id, { lastCustomerId: last, processed: processed + live.length, changed: changedTotal + changes.length });
       return { last, processed: live.length, changed: changes.map((c) => c.id) };
