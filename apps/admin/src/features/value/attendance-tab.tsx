@@ -21,7 +21,7 @@ export function AttendanceTab({ customerId }: { customerId: string }) {
         </Title>
         {list.data && (
           <Text size="sm" data-testid="attendance-total-events">
-            {list.data.totalEvents} events attended
+            {list.data.totalEvents} {list.data.totalEvents === 1 ? "event" : "events"} attended
           </Text>
         )}
       </Group>

@@ -1,18 +1,25 @@
 import { Anchor, Table, Text, VisuallyHidden } from "@mantine/core";
 import { useState } from "react";
-import { changedDays, displayMoney, ltvSeries, plotPoints } from "./money-display";
+import { displayMoney, ltvSeries, plotPoints, signedMoney } from "./money-display";
 
 const WIDTH = 600;
 const HEIGHT = 160;
 
 /**
  * The lifetime value's trend: a hand-drawn SVG line of each day's closing value (no chart library
- * in the bundle), described for screen readers, with the same figures as a table one click away.
+ * in the bundle), described for screen readers, with every change behind it as a table one click away.
  */
-export function LtvChart({ daily, currency }: { daily: readonly { date: string; lifetimeValue: string }[]; currency: string }) {
+export function LtvChart({
+  daily,
+  changes,
+  currency,
+}: {
+  daily: readonly { date: string; lifetimeValue: string }[];
+  changes: readonly { at: string; lifetimeValue: string; delta: string }[];
+  currency: string;
+}) {
   const [showTable, setShowTable] = useState(false);
   const plot = plotPoints(ltvSeries(daily), WIDTH, HEIGHT);
-  const turns = changedDays(daily);
   const first = daily[0]?.date;
   const last = daily.at(-1)?.date;
   const summary =
@@ -31,26 +38,33 @@ export function LtvChart({ daily, currency }: { daily: readonly { date: string; 
       <Anchor component="button" type="button" size="xs" onClick={() => setShowTable(!showTable)} aria-expanded={showTable}>
         {showTable ? "Hide the figures" : "Show the figures as a table"}
       </Anchor>
-      {showTable && (
-        <Table aria-label="Lifetime value by day (days it changed)" data-testid="ltv-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Day (UTC)</Table.Th>
-              <Table.Th>
-                Closing lifetime value <VisuallyHidden>in {currency}</VisuallyHidden>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {turns.map((d) => (
-              <Table.Tr key={d.date}>
-                <Table.Td>{d.date}</Table.Td>
-                <Table.Td>{displayMoney(d.lifetimeValue, currency)}</Table.Td>
+      {showTable &&
+        (changes.length === 0 ? (
+          <Text size="sm">No changes in this range.</Text>
+        ) : (
+          <Table aria-label="Lifetime value changes in the range" data-testid="ltv-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>When</Table.Th>
+                <Table.Th>
+                  Change <VisuallyHidden>in {currency}</VisuallyHidden>
+                </Table.Th>
+                <Table.Th>
+                  Lifetime value after <VisuallyHidden>in {currency}</VisuallyHidden>
+                </Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+            </Table.Thead>
+            <Table.Tbody>
+              {changes.map((c, i) => (
+                <Table.Tr key={`${c.at}-${i}`}>
+                  <Table.Td>{new Date(c.at).toLocaleString()}</Table.Td>
+                  <Table.Td>{signedMoney(c.delta, currency)}</Table.Td>
+                  <Table.Td>{displayMoney(c.lifetimeValue, currency)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        ))}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { changedDays, displayMoney, ltvSeries, plotPoints } from "./money-display";
+import { displayMoney, ltvSeries, plotPoints, signedMoney } from "./money-display";
 
 describe("displayMoney", () => {
   it("groups thousands from the string, keeping every cent", () => {
@@ -40,15 +40,10 @@ describe("plotPoints", () => {
   });
 });
 
-describe("changedDays", () => {
-  it("keeps the first day and each day the value moved", () => {
-    const days = [
-      { date: "a", lifetimeValue: "0.00" },
-      { date: "b", lifetimeValue: "0.00" },
-      { date: "c", lifetimeValue: "10.00" },
-      { date: "d", lifetimeValue: "10.00" },
-      { date: "e", lifetimeValue: "0.00" },
-    ];
-    expect(changedDays(days).map((d) => d.date)).toEqual(["a", "c", "e"]);
+describe("signedMoney", () => {
+  it("marks increases with a plus and keeps a decrease's minus", () => {
+    expect(signedMoney("1000.01", "USD")).toBe("+1,000.01 USD");
+    expect(signedMoney("-5.00")).toBe("-5.00");
+    expect(signedMoney("0.00")).toBe("+0.00");
   });
 });

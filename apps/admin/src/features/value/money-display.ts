@@ -13,6 +13,9 @@ export function displayMoney(amount: string, currency?: string): string {
   return currency ? `${shown} ${currency}` : shown;
 }
 
+/** A change as "+1,000.01 USD" / "-5.00 USD". */
+export const signedMoney = (delta: string, currency?: string): string => (delta.trim().startsWith("-") ? displayMoney(delta, currency) : `+${displayMoney(delta, currency)}`);
+
 export type ChartPoint = { at: string; lifetimeValue: string };
 export type Plot = { points: string; width: number; height: number; min: string; max: string; first: string | null; last: string | null };
 
@@ -51,7 +54,3 @@ const round = (n: number) => Math.round(n * 10) / 10;
 /** The chart's series: each UTC day's closing value (the API's `history.daily`), placed at the day's start. */
 export const ltvSeries = (daily: readonly { date: string; lifetimeValue: string }[]): ChartPoint[] =>
   daily.map((d) => ({ at: `${d.date.slice(0, 10)}T00:00:00.000Z`, lifetimeValue: d.lifetimeValue }));
-
-/** The days whose closing value differs from the day before (and the first): the line's turning points, for the table alternative. */
-export const changedDays = <T extends { lifetimeValue: string }>(daily: readonly T[]): T[] =>
-  daily.filter((d, i) => i === 0 || parseSignedMoney(d.lifetimeValue) !== parseSignedMoney(daily[i - 1]!.lifetimeValue));

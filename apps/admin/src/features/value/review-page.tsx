@@ -46,7 +46,7 @@ export function ReviewPage() {
                   </Link>
                 </Table.Td>
                 <Table.Td>
-                  <Badge color={i.flag === "Review" ? "red" : "orange"}>{FLAG_LABELS[i.flag]}</Badge>
+                  <Badge variant="light" color={i.flag === "Review" ? "red" : "grape"}>{FLAG_LABELS[i.flag]}</Badge>
                 </Table.Td>
                 <Table.Td>{i.reason}</Table.Td>
                 <Table.Td>

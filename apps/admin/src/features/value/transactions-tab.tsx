@@ -2,7 +2,7 @@ import { ZRecordTransactionInput } from "@clientele/api/value-schemas";
 import { TRANSACTION_CATEGORIES, TRANSACTION_KINDS, TRANSACTION_STATUSES } from "@clientele/domain";
 import { Alert, Badge, Button, Group, Modal, Pagination, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { missing } from "../../privileges";
 import { problemOf } from "../../problem";
 import { useSession } from "../../session";
@@ -55,7 +55,7 @@ export function TransactionsTab({ customerId }: { customerId: string }) {
                   <Group gap={4}>
                     {t.status}
                     {t.late && (
-                      <Badge size="xs" color="orange">
+                      <Badge size="xs" variant="light" color="red">
                         late
                       </Badge>
                     )}
@@ -105,6 +105,7 @@ function RecordTransactionDialog({ customerId, onClose, onRecorded }: { customer
   const [idempotencyKey] = useState(newIdempotencyKey);
   const [form, setForm] = useState<Form>({ kind: "Payment", category: "Invoice", status: "Paid", amount: "", currency: "USD", exchangeRate: "", occurredAt: localOf(new Date().toISOString()), externalReference: "" });
   const [submitted, setSubmitted] = useState(false);
+  const sending = useRef(false);
   const record = useMutation({
     ...trpc.transactions.record.mutationOptions(),
     onSuccess: async (r) => {
@@ -131,8 +132,15 @@ function RecordTransactionDialog({ customerId, onClose, onRecorded }: { customer
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
-    // The raw strings go out (the schema's transforms are the server's); a pending save is not sent twice.
-    if (parsed.success && !record.isPending) record.mutate({ ...input, kind: parsed.data.kind, category: parsed.data.category, status: parsed.data.status });
+    // A second click before React re-renders still sees no pending state: the ref holds it back
+    // (and the same key would make the API apply it once anyway). The raw strings go out.
+    if (!parsed.success || sending.current) return;
+    sending.current = true;
+    record.mutate({ ...input, kind: parsed.data.kind, category: parsed.data.category, status: parsed.data.status }, {
+      onSettled: () => {
+        sending.current = false;
+      },
+    });
   };
   const set = (k: keyof Form) => (e: { currentTarget: { value: string } }) => setForm({ ...form, [k]: e.currentTarget.value });
   const choose = (k: "kind" | "category" | "status") => (v: string | null) => v && setForm({ ...form, [k]: v });

@@ -101,7 +101,7 @@ export function ValueTab({ customer }: { customer: Customer }) {
               extra={
                 v.segmentOverride ? (
                   <Text size="xs" data-testid="segment-override">
-                    <Badge size="xs" color="grape" mr={4}>
+                    <Badge size="xs" variant="light" color="indigo" mr={4}>
                       Override
                     </Badge>
                     {v.segmentOverride.reason} — {v.segmentOverride.by}, {when(v.segmentOverride.at)}; the tier rule gives {v.ruleSegment}
@@ -127,7 +127,7 @@ export function ValueTab({ customer }: { customer: Customer }) {
               }
             >
               {inactivity ? (
-                <Badge color={inactivity.flag === "Review" ? "red" : "orange"} data-testid="inactivity-flag">
+                <Badge variant="light" color={inactivity.flag === "Review" ? "red" : "grape"} data-testid="inactivity-flag">
                   {inactivity.flag === "Review" ? "Review (over 24 months)" : "Inactive risk"}
                 </Badge>
               ) : (
@@ -138,7 +138,7 @@ export function ValueTab({ customer }: { customer: Customer }) {
           <Title order={3} size="h5" mt="md" mb="xs">
             Lifetime value, last 90 days
           </Title>
-          <LtvChart daily={v.history.daily} currency={v.baseCurrency} />
+          <LtvChart daily={v.history.daily} changes={v.history.changes} currency={v.baseCurrency} />
         </Card>
       )}
       <Grid>
@@ -169,7 +169,7 @@ export function ValueTab({ customer }: { customer: Customer }) {
                     {r.rating}
                   </Text>
                   {r.override && (
-                    <Badge size="sm" color="grape" data-testid="rating-override">
+                    <Badge size="sm" variant="light" color="indigo" data-testid="rating-override">
                       Override (calculated: {r.calculatedRating})
                     </Badge>
                   )}
@@ -216,7 +216,7 @@ export function ValueTab({ customer }: { customer: Customer }) {
                   {l.tier ?? "Not yet calculated"}
                 </Text>
                 <Text size="sm">
-                  Since {when(l.since)}; spend in the last 12 months {displayMoney(l.trailingSpend)}
+                  {l.since ? `Since ${when(l.since)}; s` : "S"}pend in the last 12 months {displayMoney(l.trailingSpend)}
                   {v ? ` ${v.baseCurrency}` : ""}.
                 </Text>
                 <Text size="xs" c="dimmed">
