@@ -75,6 +75,16 @@ describe("recording transactions", () => {
     expect(recorded).toHaveLength(1);
   });
 
+  it("applies one key sent 10 times at once exactly once", async () => {
+    const { manager, customerId } = await setup();
+    const body = payment({ amount: "7.77" });
+    const all = await Promise.all(Array.from({ length: 10 }, () => manager.post(`/customers/${customerId}/transactions`, body)));
+    expect(all.map((r) => r.status)).toEqual(Array(10).fill(201));
+    expect(all.filter((r) => !r.body.replayed)).toHaveLength(1);
+    expect(new Set(all.map((r) => r.body.transaction.id)).size).toBe(1);
+    expect((await valueOf(manager, customerId)).lifetimeValue).toBe("7.77");
+  });
+
   it("sums 50 concurrent payments to one customer exactly", async () => {
     const { manager, customerId } = await setup();
     const all = await Promise.all(Array.from({ length: 50 }, (_, i) => record(manager, customerId, { amount: `${i + 1}.01` })));

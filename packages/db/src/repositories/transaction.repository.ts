@@ -65,9 +65,16 @@ export async function listTransactions(db: DbOrTrx, tenantId: string, customerId
   return { items, totalCount: Number(count.n) };
 }
 
-/** Every LTV change in [from, to), and the value just before `from` (the chart's opening point; null when none). */
+/** At most this many changes are listed per range; the daily closing values are computed over all of them. */
+export const LTV_CHANGES_LIMIT = 5000;
+
+/**
+ * LTV history over [from, to): the value just before `from` (the chart's opening point; null when
+ * none), the changes oldest first (at most LTV_CHANGES_LIMIT), and each UTC day's closing value
+ * among the days with changes, picked in SQL so a busy customer's days are right however many changes they hold.
+ */
 export async function ltvHistoryBetween(db: DbOrTrx, tenantId: string, customerId: string, from: Date, to: Date) {
-  const [opening, points] = await Promise.all([
+  const [opening, points, closings] = await Promise.all([
     db
       .selectFrom("customerLtvHistory")
       .select("lifetimeValue")
@@ -87,10 +94,24 @@ export async function ltvHistoryBetween(db: DbOrTrx, tenantId: string, customerI
       .where("at", "<", to)
       .orderBy("at")
       .orderBy("id")
-      .limit(10_000)
+      .limit(LTV_CHANGES_LIMIT + 1)
       .execute(),
+    sql<{ day: string; lifetimeValue: string }>`
+      select date_format(x.day, '%Y-%m-%d') as day, x.lifetime_value as lifetimeValue
+      from (
+        select date(h.at) as day, h.lifetime_value, row_number() over (partition by date(h.at) order by h.at desc, h.id desc) as rn
+        from customer_ltv_history h
+        where h.tenant_id = ${tenantId} and h.customer_id = ${customerId} and h.at >= ${from} and h.at < ${to}
+      ) x
+      where x.rn = 1
+      order by x.day`.execute(db),
   ]);
-  return { opening: opening?.lifetimeValue ?? null, points };
+  return {
+    opening: opening?.lifetimeValue ?? null,
+    points: points.slice(0, LTV_CHANGES_LIMIT),
+    truncated: points.length > LTV_CHANGES_LIMIT,
+    closings: new Map(closings.rows.map((r) => [r.day, r.lifetimeValue])),
+  };
 }
 
 export async function tenantHasTransactions(db: DbOrTrx, tenantId: string): Promise<boolean> {

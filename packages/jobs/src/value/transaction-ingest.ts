@@ -108,7 +108,12 @@ async function recordCommitted(db: Db, ctx: TransactionContext, settings: ValueS
     if (!isDuplicateIdempotencyKey(error)) throw error;
     const existing = await findTransactionByKey(db, ctx.tenantId, item.idempotencyKey.trim());
     if (!existing || existing.contentHash !== hashOf(item)) throw idempotencyConflict(item.idempotencyKey);
-    const customer = await db.selectFrom("customers").select(["lifetimeValue", "segment"]).where("id", "=", existing.customerId).executeTakeFirstOrThrow();
+    const customer = await db
+      .selectFrom("customers")
+      .select(["lifetimeValue", "segment"])
+      .where("tenantId", "=", ctx.tenantId)
+      .where("id", "=", existing.customerId)
+      .executeTakeFirstOrThrow();
     return { outcome: "duplicate", transaction: existing, lifetimeValue: customer.lifetimeValue, segment: customer.segment as CustomerSegment, segmentChange: null };
   }
 }

@@ -119,7 +119,8 @@ export const ZCustomerValue = z.object({
   history: z.object({
     from: z.string(),
     to: z.string(),
-    changes: z.array(z.object({ at: z.string(), lifetimeValue: z.string(), delta: z.string(), transactionId: z.string().nullable() })).describe("every change in the range, oldest first"),
+    changes: z.array(z.object({ at: z.string(), lifetimeValue: z.string(), delta: z.string(), transactionId: z.string().nullable() })).describe("every change in the range, oldest first (at most 5000)"),
+    changesTruncated: z.boolean().describe("true when the range holds more than 5000 changes: narrow it to see them all (daily is complete either way)"),
     daily: z.array(z.object({ date: z.string(), lifetimeValue: z.string() })).describe("the closing value of each UTC day in the range"),
   }),
   segmentHistory: z.array(

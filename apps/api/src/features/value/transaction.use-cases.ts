@@ -105,15 +105,14 @@ export async function customerTransactions(deps: AppDeps, actor: Actor, input: z
 const DAY_MS = 86_400_000;
 const MAX_RANGE_DAYS = 366;
 
-/** The closing value of each UTC day in [from, to), from the opening value and the changes in the range. */
-function dailyClosing(opening: string, changes: { at: Date; lifetimeValue: string }[], from: Date, to: Date) {
+/** The closing value of each UTC day in [from, to): the day's last change, else the value carried from the day before. */
+function dailyClosing(opening: string, closings: Map<string, string>, from: Date, to: Date) {
   const days: { date: string; lifetimeValue: string }[] = [];
   let value = opening;
-  let i = 0;
   for (let day = Math.floor(from.getTime() / DAY_MS) * DAY_MS; day < to.getTime(); day += DAY_MS) {
-    const end = day + DAY_MS;
-    while (i < changes.length && changes[i]!.at.getTime() < end) value = changes[i++]!.lifetimeValue;
-    days.push({ date: new Date(day).toISOString().slice(0, 10), lifetimeValue: value });
+    const date = new Date(day).toISOString().slice(0, 10);
+    value = closings.get(date) ?? value;
+    days.push({ date, lifetimeValue: value });
   }
   return days;
 }
@@ -144,8 +143,9 @@ export async function customerValue(deps: AppDeps, actor: Actor, input: z.infer<
       from: from.toISOString(),
       to: to.toISOString(),
       changes: ltv.points.map((p) => ({ at: p.at.toISOString(), lifetimeValue: p.lifetimeValue, delta: p.delta, transactionId: p.transactionId })),
+      changesTruncated: ltv.truncated,
       // Every value starts at zero: a customer's first change has nothing before it.
-      daily: dailyClosing(ltv.opening ?? "0.00", ltv.points, from, to),
+      daily: dailyClosing(ltv.opening ?? "0.00", ltv.closings, from, to),
     },
     segmentHistory: segments.map((h) => ({
       from: h.fromSegment as CustomerSegment,
