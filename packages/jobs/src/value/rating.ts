@@ -13,6 +13,7 @@ import {
 } from "@clientele/db";
 import { decideRating, effectiveRating, ratingChangeEvents, type CustomerRating, type RatingChangeSource, type RatingDecision, type RatingOverride } from "@clientele/domain";
 import type { StreamHandler } from "../streams/stream-consumer";
+import type { StreamEnvelope } from "../streams/stream-envelope";
 
 type Write = { actor: string; now: Date; traceId?: string | null };
 
@@ -114,15 +115,25 @@ export const RATING_CONSUMER_GROUP = "customer-rating";
  * The cached customer is retired once the change committed.
  */
 export function ratingStreamHandlers(o: { now: () => Date; cache: Cache }): StreamHandler[] {
+  /** Each customer the events name, once (a burst of payments is one recalculation), in id order so batches lock alike. */
+  const recalculate = async (envelopes: StreamEnvelope[], trx: Trx, afterCommit: (fn: () => Promise<void>) => void) => {
+    const customers = new Map<string, { tenantId: string; customerId: string }>();
+    for (const e of envelopes) {
+      const customerId = e.data.customerId;
+      if (typeof customerId === "string") customers.set(`${e.tenantId}\0${customerId}`, { tenantId: e.tenantId, customerId });
+    }
+    const now = o.now();
+    for (const key of [...customers.keys()].sort()) {
+      const { tenantId, customerId } = customers.get(key)!;
+      const result = await recalculateRating(trx, tenantId, customerId, now);
+      if (result?.changed) afterCommit(() => o.cache.del(cacheKeys.customer(tenantId, customerId)));
+    }
+  };
   return Object.entries(RATING_TRIGGERS).map(([stream, types]) => ({
     stream,
     group: RATING_CONSUMER_GROUP,
     types: [...types],
-    async handle(envelope, { trx, afterCommit }) {
-      const customerId = envelope.data.customerId;
-      if (typeof customerId !== "string") return;
-      const result = await recalculateRating(trx, envelope.tenantId, customerId, o.now());
-      if (result?.changed) afterCommit(() => o.cache.del(cacheKeys.customer(envelope.tenantId, customerId)));
-    },
+    handle: (envelope, { trx, afterCommit }) => recalculate([envelope], trx, afterCommit),
+    handleBatch: (envelopes, { trx, afterCommit }) => recalculate(envelopes, trx, afterCommit),
   }));
 }
