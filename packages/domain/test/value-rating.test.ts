@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { codeOf, fieldErrors } from "./support";
 import {
+  attendanceRecordedEvent,
+  checkAttendance,
   checkRatingOverride,
   complaintWindowStart,
   decideRating,
@@ -13,6 +15,7 @@ import {
   loyaltyTierFor,
   loyaltyWindowStart,
   paymentHistoryOf,
+  ratingChangeEvents,
   type RatingFactors,
 } from "../src/index";
 
@@ -198,5 +201,40 @@ describe("inactivity (003 BR-6, Appendix C)", () => {
     expect(inactivityReason("Review", daysAgo(800), false, now, DEFAULT_INACTIVITY_RULES)).toBe(
       "no activity since the customer was created 800 days ago: inactive for over 24 months, to review",
     );
+  });
+});
+
+describe("attendance (issue 12 §1)", () => {
+  const valid = { customerId: "c-1", eventRef: " gala-1 ", eventName: "  ", status: "Attended", occurredAt: new Date("2026-11-20T18:00:00Z"), idempotencyKey: " k-1 " };
+  it("trims, drops a blank name and keeps the rest", () => {
+    expect(checkAttendance(valid)).toEqual({ customerId: "c-1", eventRef: "gala-1", eventName: null, status: "Attended", occurredAt: valid.occurredAt, idempotencyKey: "k-1" });
+  });
+  it("reports every bad field at once", () => {
+    expect(fieldErrors(() => checkAttendance({ ...valid, eventRef: "", status: "Maybe", occurredAt: new Date("x"), idempotencyKey: "k".repeat(101), eventName: "n".repeat(201) }))).toEqual({
+      eventRef: ["is required"],
+      eventName: ["must be at most 200 characters"],
+      status: ["must be one of Registered, Attended, NoShow"],
+      occurredAt: ["must be a date-time"],
+      idempotencyKey: ["must be at most 100 characters"],
+    });
+  });
+  it("AttendanceRecorded carries the row and the new totalEvents", () => {
+    const e = attendanceRecordedEvent({ ...checkAttendance(valid), id: "a-1", source: "api" }, 3);
+    expect(e).toEqual({
+      type: "AttendanceRecorded",
+      aggregateType: "Customer",
+      aggregateId: "c-1",
+      data: { customerId: "c-1", attendanceId: "a-1", eventRef: "gala-1", eventName: null, status: "Attended", occurredAt: "2026-11-20T18:00:00.000Z", source: "api", totalEvents: 3 },
+    });
+  });
+});
+
+describe("rating change events", () => {
+  it("CustomerProfileUpdated names the new rating and what decided it", () => {
+    const at = new Date("2026-12-04T10:00:00Z");
+    const change = { from: "Fair", to: "Excellent", calculated: "Fair", source: "Override", rule: "fair", reason: "key account" } as const;
+    expect(ratingChangeEvents("c-1", change, "boss", at)).toEqual([
+      { type: "CustomerProfileUpdated", aggregateType: "Customer", aggregateId: "c-1", data: { customerId: "c-1", changedFields: { rating: "Excellent" }, ratingChange: change, updatedAt: at.toISOString(), updatedBy: "boss" } },
+    ]);
   });
 });
