@@ -34,7 +34,7 @@ const USAGE = `usage: pnpm bench [--customers N] [--duration S] [--connections C
        pnpm bench import
        pnpm bench dedup [--customers N] [--runs N]
        pnpm bench admin [--customers N] [--runs N]
-       pnpm bench value [--rate N] [--duration S] [--customers N] [--runs N]
+       pnpm bench value [--rate N] [--duration S] [--customers N] [--ledger N] [--runs N]
   --customers N     customers to seed for tenant 'bench' (default 100000)
   --duration S      seconds per measured scenario (default 10); each has a warm-up first
   --warmup S        warm-up seconds per scenario (default: duration / 3, at least 1)
@@ -140,6 +140,7 @@ export type SuiteArgs = {
   /** dedup: customers to seed (default 100,000); value: customers the payments go to (default 2,000) */ customers?: number;
   /** value: payments published per second (default 6,000) */ rate?: number;
   /** value: seconds of publishing (default 20) */ duration?: number;
+  /** value: customers of the LTV check and loyalty run, 10 transactions each (default 100,000) */ ledger?: number;
 };
 /** What a suite is given: its flags and where its database and Redis are. */
 export type SuiteOptions = SuiteArgs & { databaseUrl: string; redisUrl: string };
@@ -157,6 +158,7 @@ export function parseSuiteArgs(suite: string, argv: string[]): SuiteArgs | "help
         customers: { type: "string" },
         rate: { type: "string" },
         duration: { type: "string" },
+        ledger: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -164,12 +166,13 @@ export function parseSuiteArgs(suite: string, argv: string[]): SuiteArgs | "help
     throw new UsageError(`${suite}: ${(error as Error).message}`);
   }
   if (values.help) return "help";
-  if ((values.rate !== undefined || values.duration !== undefined) && suite !== "value") throw new UsageError(`${suite}: --rate and --duration are for the value suite`);
+  if ((values.rate !== undefined || values.duration !== undefined || values.ledger !== undefined) && suite !== "value") throw new UsageError(`${suite}: --rate, --duration and --ledger are for the value suite`);
   return {
     runs: positiveInt("runs", values.runs, 1),
     apiWorkers: positiveInt("api-workers", values["api-workers"], os.cpus().length),
     ...(values.customers === undefined ? {} : { customers: positiveInt("customers", values.customers, 1) }),
     ...(values.rate === undefined ? {} : { rate: positiveInt("rate", values.rate, 1) }),
     ...(values.duration === undefined ? {} : { duration: positiveInt("duration", values.duration, 1) }),
+    ...(values.ledger === undefined ? {} : { ledger: positiveInt("ledger", values.ledger, 1) }),
   };
 }

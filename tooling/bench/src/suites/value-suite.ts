@@ -10,6 +10,7 @@ import { loadAverage, watchOtherLoad } from "../machine-load";
 import { latencyAt, median, ratioAtLeast, table, targetsTable, type Target } from "../report";
 import { createBenchPool } from "../seed";
 import { fmt, insertCustomers, log, percentiles, sleep } from "./platform";
+import { ledgerTargets, runLedgerJobs } from "./value-ledger";
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
 const TENANT = "bench-value";
@@ -147,9 +148,11 @@ async function once(o: SuiteOptions, rate: number, seconds: number, customers: n
 }
 
 /**
- * `pnpm bench value [--rate N] [--duration S] [--customers N] [--runs N]`: payments ingested
+ * `pnpm bench value [--rate N] [--duration S] [--customers N] [--ledger N] [--runs N]`: payments ingested
  * through the stream consumer at an offered rate (default 6,000/s for 20 s over 2,000 customers),
- * judged on the applied rate and the publish-to-commit lag, beside bare INSERTs of the same rows.
+ * judged on the applied rate and the publish-to-commit lag, beside bare INSERTs of the same rows;
+ * then the nightly LTV check and a monthly loyalty run over `--ledger` customers (default 100,000,
+ * 10 transactions each; the issue's size is 1,000,000), each beside its bare GROUP BY.
  */
 export async function runValueSuite(o: SuiteOptions): Promise<number> {
   const rate = o.rate ?? 6000;
@@ -163,6 +166,11 @@ export async function runValueSuite(o: SuiteOptions): Promise<number> {
     if (o.runs > 1) log(`run ${run} of ${o.runs}`);
     runs.push(await once(o, rate, seconds, customers));
   }
+  const ledgerCustomers = o.ledger ?? 100_000;
+  log(`ledger jobs: the nightly LTV check and a monthly loyalty run over ${fmt(ledgerCustomers)} customers with ${fmt(ledgerCustomers * 10)} transactions`);
+  await dropDatabase(o.databaseUrl);
+  await migrateToLatest(o.databaseUrl);
+  const ledger = await runLedgerJobs(o.databaseUrl, ledgerCustomers);
   const othersShare = others();
   const m = (f: (r: Run) => number) => median(runs.map(f));
   log("");
@@ -173,6 +181,16 @@ export async function runValueSuite(o: SuiteOptions): Promise<number> {
       [
         ["stream consumer → recordTransactions", fmt(m((r) => r.published)), fmt(m((r) => r.offeredRate)), fmt(m((r) => r.appliedRate)), ...(["p50", "p95", "p99", "max"] as const).map((k) => fmt(m((r) => r.lag[k])))],
         ["baseline: bare multi-row INSERT", fmt(m((r) => r.published)), "", fmt(m((r) => r.bareRate)), "", "", "", ""],
+      ],
+    ),
+  );
+  log("");
+  log(
+    table(
+      ["job", "customers", "transactions", "seconds", "bare GROUP BY s", "x bare"],
+      [
+        ["nightly LTV check", fmt(ledger.customers), fmt(ledger.customers * 10), ledger.ltvSeconds.toFixed(2), ledger.ltvBareSeconds.toFixed(2), (ledger.ltvSeconds / ledger.ltvBareSeconds).toFixed(1)],
+        ["monthly loyalty recalculation", fmt(ledger.customers), fmt(ledger.customers * 10), ledger.loyaltySeconds.toFixed(2), ledger.loyaltyBareSeconds.toFixed(2), (ledger.loyaltySeconds / ledger.loyaltyBareSeconds).toFixed(1)],
       ],
     ),
   );
@@ -187,7 +205,7 @@ export async function runValueSuite(o: SuiteOptions): Promise<number> {
   const mid: Run = { published: m((r) => r.published), offeredRate: m((r) => r.offeredRate), appliedRate: m((r) => r.appliedRate), lag: { ...runs[0]!.lag, p95: m((r) => r.lag.p95) }, bareRate: m((r) => r.bareRate), ltvExact: runs.every((r) => r.ltvExact) };
   log("");
   log(`targets${o.runs > 1 ? `, judged on the medians of ${o.runs} runs, each run's figure below` : ""} (issue 12):`);
-  const judged = targets(mid);
-  log(targetsTable(judged, runs.map(targets)));
+  const judged = [...targets(mid), ...ledgerTargets(ledger)];
+  log(targetsTable(judged, runs.map((r) => [...targets(r), ...ledgerTargets(ledger)])));
   return 0;
 }
