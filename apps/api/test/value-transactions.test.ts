@@ -85,6 +85,16 @@ describe("recording transactions", () => {
     expect((await valueOf(manager, customerId)).lifetimeValue).toBe("7.77");
   });
 
+  it("lets one of two customers have a key sent for both at once; the other is a 409", async () => {
+    const { manager, customerId } = await setup();
+    const other = (await manager.post("/customers", customerBody())).body.id as string;
+    const body = payment({ amount: "3.00" });
+    const both = await Promise.all([manager.post(`/customers/${customerId}/transactions`, body), manager.post(`/customers/${other}/transactions`, body)]);
+    expect(both.map((r) => r.status).sort()).toEqual([201, 409]);
+    const values = await Promise.all([valueOf(manager, customerId), valueOf(manager, other)]);
+    expect(values.map((v) => v.lifetimeValue).sort()).toEqual(["0.00", "3.00"]);
+  });
+
   it("sums 50 concurrent payments to one customer exactly", async () => {
     const { manager, customerId } = await setup();
     const all = await Promise.all(Array.from({ length: 50 }, (_, i) => record(manager, customerId, { amount: `${i + 1}.01` })));
