@@ -84,6 +84,14 @@ describe("contact import and export in a real browser", () => {
     await page.getByTestId("import-problem").filter({ hasText: /reads only CSV, Excel \(\.xlsx\) or JSON files/ }).waitFor();
     await checkScreen(page, "contact-import-refused");
 
+    // JSON that is no list of records: sent unmapped, and the API's message on the file field shows at the file.
+    await fileInput.setInputFiles({ name: "contacts.json", mimeType: "application/json", buffer: Buffer.from('{"rows":[]}') });
+    await page.getByRole("button", { name: "Read file" }).click();
+    await page.getByTestId("import-unmapped").filter({ hasText: "not an array of objects" }).waitFor();
+    await page.getByRole("button", { name: "Start dry run" }).click();
+    // Mantine's field error (the input's aria-describedby), not only the alert.
+    await page.locator('[id$="-error"]').filter({ hasText: /must be an array of objects or \{ "contacts": \[\.\.\.\] \}/ }).waitFor();
+
     await fileInput.setInputFiles({ name: "contacts.csv", mimeType: "text/csv", buffer: Buffer.from(SMALL) });
     await page.getByRole("button", { name: "Read file" }).click();
     await page.getByTestId("import-file-summary").filter({ hasText: "contacts.csv: CSV, columns Given name, Surname, E-mail, Phone, Tags." }).waitFor();

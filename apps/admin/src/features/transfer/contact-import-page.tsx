@@ -201,7 +201,7 @@ export function ContactImportPage() {
                 </Alert>
               )}
               <Checkbox label="Dry run: check and count every row, write nothing" checked={dryRun} onChange={(e) => setDryRun(e.currentTarget.checked)} />
-              {problem && !fileProblem && <ImportProblem problem={problem} title="The import was refused" />}
+              {problem && !fileProblem && <ImportProblem problem={problem} title="The import was refused" withMappings={!known} />}
               <Group>
                 <Button variant="default" onClick={restart}>
                   Choose another file

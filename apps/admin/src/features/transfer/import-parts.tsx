@@ -8,10 +8,13 @@ import type { ImportStatus } from "./import-progress";
 
 /** The pieces the customer import wizard and the contact import page share. */
 
-/** An upload's or import's problem; the mapping's own field messages show beside their fields instead. */
-export function ImportProblem({ problem, title }: { problem: Problem | null; title: string }) {
+/**
+ * An upload's or import's problem with its field messages; the mapping's show beside their fields
+ * instead, unless the screen has no mapping fields (`withMappings`: columns the browser could not read).
+ */
+export function ImportProblem({ problem, title, withMappings = false }: { problem: Problem | null; title: string; withMappings?: boolean }) {
   if (!problem) return null;
-  const fields = Object.entries(problem.fieldErrors).filter(([k]) => !k.startsWith("mappings."));
+  const fields = Object.entries(problem.fieldErrors).filter(([k]) => withMappings || !k.startsWith("mappings."));
   return (
     <Alert color="red" title={title} data-testid="import-problem">
       {problem.message}
