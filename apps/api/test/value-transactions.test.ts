@@ -335,7 +335,11 @@ describe("value settings", () => {
     expect((await admin.put("/settings/value", { exchangeRates: { EUR: "1.123456789" } })).body.errors["exchangeRates.EUR"]).toEqual(["must have at most 8 decimal places"]);
     const ok = await admin.put("/settings/value", { inactivityThresholdDays: 90, baseCurrency: "EUR" });
     expect(ok.body).toMatchObject({ inactivityThresholdDays: 90, baseCurrency: "EUR", reviewAfterMonths: 24 });
-    expect((await listAudit(server.deps.db, tenant, "Tenant", tenant)).at(-1)).toMatchObject({ action: "ValueSettingsChanged", changes: { baseCurrency: { from: "USD", to: "EUR" } } });
+    const audit = await listAudit(server.deps.db, tenant, "Tenant", tenant);
+    expect(audit.at(-1)).toMatchObject({ action: "ValueSettingsChanged", changes: { baseCurrency: { from: "USD", to: "EUR" }, inactivityThresholdDays: { from: 180, to: 90 } } });
+    // Sending what is already set changes nothing and records nothing.
+    expect((await admin.put("/settings/value", { inactivityThresholdDays: 90 })).status).toBe(200);
+    expect(await listAudit(server.deps.db, tenant, "Tenant", tenant)).toHaveLength(audit.length);
   });
 
   it("refuses to change the base currency once transactions exist (409)", async () => {

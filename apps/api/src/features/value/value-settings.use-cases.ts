@@ -33,6 +33,8 @@ export async function putValueSettings(deps: AppDeps, actor: Actor, patch: Value
   if (next.baseCurrency !== current.baseCurrency && (await tenantHasTransactions(deps.db, actor.tenantId))) {
     throw new DomainError("TXN-002", "conflict", "The base currency cannot change once transactions are recorded.", { baseCurrency: ["cannot change once transactions are recorded"] });
   }
+  const changed = (Object.keys(next) as (keyof ValueSettings)[]).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]));
+  if (changed.length === 0) return next;
   const now = deps.now();
   await inTransaction(deps.db, async (trx) => {
     await setTenantSettings(trx, actor.tenantId, { [VALUE_SETTINGS_KEY]: next });
@@ -44,17 +46,13 @@ export async function putValueSettings(deps: AppDeps, actor: Actor, patch: Value
         action: "ValueSettingsChanged",
         actorId: actor.userId,
         occurredAt: now,
-        changes: Object.fromEntries(
-          (Object.keys(next) as (keyof ValueSettings)[])
-            .filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]))
-            .map((k) => [k, { from: current[k], to: next[k] }]),
-        ),
+        changes: Object.fromEntries(changed.map((k) => [k, { from: current[k], to: next[k] }])),
         traceId,
       },
     ]);
   });
   // New thresholds re-tier the customers the rule decides, in the worker (long work for a large tenant).
-  if (JSON.stringify(next.lifetimeValueThresholds) !== JSON.stringify(current.lifetimeValueThresholds)) {
+  if (changed.includes("lifetimeValueThresholds")) {
     await deps.jobs.enqueueSegmentRecalculation({ tenantId: actor.tenantId, requestedAt: now.toISOString() });
   }
   return next;
