@@ -106,12 +106,17 @@ describe("customer value screens in a real browser", () => {
     expect((await api.get(`/customers/${id}`)).body.profile.segment).toBe("VIP");
     await checkScreen(page, "value-segment-overridden");
 
+    // Someone else changes the override while the dialog is open: 409, the values are read again, the retry clears.
     await page.getByRole("button", { name: "Clear segment override" }).click();
     const clear = page.getByRole("dialog", { name: "Clear the segment override" });
+    expect((await api.put(`/customers/${id}/segment-override`, { segment: "Corporate", reason: "Group contract" })).status).toBe(200);
+    await clear.getByRole("button", { name: "Clear override" }).click();
+    await clear.getByTestId("clear-override-problem").filter({ hasText: "changed meanwhile" }).waitFor();
+    await page.getByTestId("value-segment").filter({ hasText: /^Corporate$/ }).waitFor();
     await clear.getByRole("button", { name: "Clear override" }).click();
     await clear.waitFor({ state: "detached" });
     await page.getByTestId("value-segment").filter({ hasText: /^Premium$/ }).waitFor();
-    await page.getByTestId("segment-history").getByRole("row").filter({ hasText: "VIP → Premium" }).filter({ hasText: "override cleared" }).waitFor();
+    await page.getByTestId("segment-history").getByRole("row").filter({ hasText: "Corporate → Premium" }).filter({ hasText: "override cleared" }).waitFor();
 
     // The worker recalculated the rating from both payments; the factors are on the panel.
     await expect.poll(async () => (await api.get(`/customers/${id}/rating`)).body.decision?.factors.paymentsTotal, { timeout: 30_000 }).toBe(2);

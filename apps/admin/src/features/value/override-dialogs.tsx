@@ -2,7 +2,7 @@ import { ZRatingOverrideInput } from "@clientele/api/rating-schemas";
 import { ZSetOverrideInput } from "@clientele/api/value-schemas";
 import { CUSTOMER_SEGMENTS, type CustomerSegment } from "@clientele/domain";
 import { Alert, Button, Group, Modal, Select, Stack, Text, Textarea } from "@mantine/core";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { problemOf } from "../../problem";
 import { useTRPC } from "../../trpc";
@@ -13,6 +13,9 @@ import { invalidateCustomerValue } from "./value-queries";
 const OVERRIDE_RATINGS = ["Excellent", "Good", "Fair", "Poor"] as const;
 type OverrideRating = (typeof OVERRIDE_RATINGS)[number];
 
+/** A stale version (409): the values are read again, so the dialog's next try carries the current version. */
+const rereadOnConflict = (error: unknown, queryClient: QueryClient, trpc: ReturnType<typeof useTRPC>) => (problemOf(error).status === 409 ? invalidateCustomerValue(queryClient, trpc) : undefined);
+
 /** A problem not tied to one of the form's fields (403, 404, 409 stale version …), worded by problem.ts. */
 function FormProblem({ error, fields, testId }: { error: unknown; fields: readonly string[]; testId: string }) {
   if (!error) return null;
@@ -21,7 +24,7 @@ function FormProblem({ error, fields, testId }: { error: unknown; fields: readon
   return (
     <Alert color="red" data-testid={testId}>
       {problem.message}
-      {problem.status === 409 && " Close the dialog to see the current values, then try again."}
+      {problem.status === 409 && " The customer changed meanwhile: its values were read again; check them and try again."}
     </Alert>
   );
 }
@@ -41,6 +44,7 @@ export function SegmentOverrideDialog({ customerId, current, version, onClose, o
       await invalidateCustomerValue(queryClient, trpc);
       onDone(`Segment overridden: ${v.segment} until the override is cleared.`);
     },
+    onError: (e) => rereadOnConflict(e, queryClient, trpc),
   });
   const input = { customerId, segment, reason: reason.trim() === "" ? undefined : reason, version };
   const parsed = ZSetOverrideInput.safeParse(input);
@@ -109,7 +113,11 @@ export function ClearOverrideDialog({ kind, customerId, version, onClose, onDone
     await invalidateCustomerValue(queryClient, trpc);
     onDone(message);
   };
-  const segment = useMutation({ ...trpc.transactions.clearSegmentOverride.mutationOptions(), onSuccess: (v) => after(`Segment override cleared: the tier rule gives ${v.segment}.`) });
+  const segment = useMutation({
+    ...trpc.transactions.clearSegmentOverride.mutationOptions(),
+    onSuccess: (v) => after(`Segment override cleared: the tier rule gives ${v.segment}.`),
+    onError: (e) => rereadOnConflict(e, queryClient, trpc),
+  });
   const rating = useMutation({ ...trpc.rating.clearOverride.mutationOptions(), onSuccess: (r) => after(`Rating override cleared: the calculated rating ${r.rating} shows again.`) });
   const m = kind === "segment" ? segment : rating;
   const clear = () => (kind === "segment" ? segment.mutate({ customerId, version }) : rating.mutate({ customerId }));
