@@ -78,6 +78,8 @@ describe("segment criteria validation", () => {
     expect(issues({ customRules: [{ field: "age", operator: "between", value: [40, 30] }] })["customRules.0.value"]).toBe("low must not exceed high");
     expect(issues({ customRules: [{ field: "status", operator: "in", value: [] }] })["customRules.0.value"]).toMatch(/non-empty list/);
     expect(issues({ customRules: [{ field: "emailVerified", operator: "equals", value: "yes" }] })["customRules.0.value"]).toBe("must be true or false");
+    expect(issues({ customRules: [{ field: "tags", operator: "contains", value: "no spaces!" }] })["customRules.0.value"]).toMatch(/must be a tag/);
+    expect(ok({ customRules: [{ field: "tags", operator: "contains", value: " VIP " }] }).customRules?.[0]?.value).toBe("vip");
   });
 
   it("requires a window on event counts and only there", () => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { normalizeTag } from "../contact/contact";
 import { CUSTOMER_RATINGS, CUSTOMER_SEGMENTS, CUSTOMER_STATUSES, CUSTOMER_TYPES, GENDERS } from "../customer/customer.types";
 import { moneyProblem, normalizeMoney } from "../value/money";
 import { TRACKED_EVENT_TYPES, type TrackedEventType } from "../tracking/tracking";
@@ -184,8 +185,11 @@ function checkRule(rule: z.infer<typeof ZCustomRule>, ctx: z.RefinementCtx, path
         return typeof x === "string" && values.includes(x) ? x : null;
       }
       case "text":
-      case "tags":
         return typeof x === "string" && x.trim().length > 0 && x.trim().length <= 100 ? x.trim() : null;
+      case "tags": {
+        const tag = typeof x === "string" ? normalizeTag(x) : null;
+        return tag?.ok ? tag.value : null;
+      }
       case "money": {
         const s = typeof x === "number" ? String(x) : typeof x === "string" ? x.trim() : null;
         return s !== null && moneyProblem(s) === null ? normalizeMoney(s) : null;
@@ -204,8 +208,10 @@ function checkRule(rule: z.infer<typeof ZCustomRule>, ctx: z.RefinementCtx, path
         ? "a decimal amount like 1000.00"
         : kind === "boolean"
           ? "true or false"
-          : kind === "text" || kind === "tags"
-            ? "a text of 1-100 characters"
+          : kind === "tags"
+            ? "a tag: 1-50 letters, digits, hyphens or underscores"
+            : kind === "text"
+              ? "a text of 1-100 characters"
             : "a whole number from 0";
   if (op === "in" || op === "not_in") {
     if (!Array.isArray(v) || v.length === 0) return bad(`must be a non-empty list of ${expected}`);

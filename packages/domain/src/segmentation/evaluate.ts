@@ -99,7 +99,7 @@ function ruleHolds(rule: CustomRule, f: SegmentCustomerFacts, clock: SegmentCloc
   if (event) {
     const from = eventWindowStartDay(clock, rule.withinDays ?? 1);
     const total = f.events
-      .filter((e) => e.eventType === event.eventType && e.name === event.name && e.day >= from && e.day <= clock.today)
+      .filter((e) => e.eventType === event.eventType && sameText(e.name, event.name) && e.day >= from && e.day <= clock.today)
       .reduce((s, e) => s + e.count, 0);
     return compare(total, rule.operator, rule.value, Number);
   }
