@@ -9,6 +9,7 @@ import type { SmsLimiter } from "./sms-limiter";
 import type { RateLimiter } from "./rate-limiter";
 import type { Logger } from "@clientele/telemetry";
 import type { EventHub } from "./live/event-hub";
+import type { TrackingProducer } from "./features/tracking/tracking-producer";
 
 /** Everything a request may use, built once in main.ts (or by a test) and passed down. */
 export type AppDeps = {
@@ -24,5 +25,7 @@ export type AppDeps = {
   rateLimiter: RateLimiter;
   /** The event streams for live updates (subscriptions), read once per process. */
   live: EventHub;
+  /** Where accepted tracked events go (the behaviour stream), on a connection of its own. */
+  tracking: TrackingProducer;
   now: () => Date;
 };

@@ -34,6 +34,7 @@ export const BY_KIND: Record<DomainErrorKind, { status: number; type: string; ti
   too_large: { status: 413, type: "PayloadTooLargeError", title: "Payload too large" },
   unsupported: { status: 415, type: "UnsupportedMediaTypeError", title: "Unsupported media type" },
   rate_limited: { status: 429, type: "TooManyRequestsError", title: "Too many requests" },
+  unavailable: { status: 503, type: "ServiceUnavailableError", title: "Service unavailable" },
 };
 
 const FILE_REJECTION_KIND: Record<FileRejectedCode, DomainErrorKind> = {
@@ -55,6 +56,7 @@ const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
   415: "UNSUPPORTED_MEDIA_TYPE",
   429: "TOO_MANY_REQUESTS",
   500: "INTERNAL_SERVER_ERROR",
+  503: "SERVICE_UNAVAILABLE",
 };
 
 function zodFieldErrors(error: ZodError): FieldErrors {

@@ -13,6 +13,7 @@ import { Cache, createCacheRedis } from "@clientele/cache";
 import type { AppDeps } from "./deps";
 import { claimNames, type ApiEnv } from "./env";
 import { createLogger, describeError, redactUrl, type Logger } from "@clientele/telemetry";
+import { createTrackingProducer } from "./features/tracking/tracking-producer";
 
 export type RunningServer = { url: string; deps: AppDeps; close: () => Promise<void> };
 
@@ -69,6 +70,7 @@ export async function startServer(env: ApiEnv, log: Logger = createLogger(env.LO
       expensivePerUserPerHour: env.RATE_LIMIT_EXPENSIVE_PER_USER_PER_HOUR,
     }),
     live: createEventHub({ redisUrl: env.REDIS_URL, streamPrefix: env.STREAM_PREFIX, log }),
+    tracking: createTrackingProducer(env.REDIS_URL, env.STREAM_PREFIX),
     now: () => new Date(),
   };
   const app = createApp(deps);
@@ -96,6 +98,7 @@ export async function startServer(env: ApiEnv, log: Logger = createLogger(env.LO
       await deps.jobs.close();
       await db.destroy();
       redis?.disconnect();
+      deps.tracking.close();
     })());
   return { url: `http://${env.HOST}:${port}`, deps, close };
 }

@@ -54,6 +54,10 @@ const Env = z.object({
   /** Customer value (issue 12): the nightly LTV-against-ledger check and the daily segment-change digest (003 BR-5). */
   LTV_CHECK_CRON: z.string().default("15 1 * * *"),
   SEGMENT_DIGEST_CRON: z.string().default("0 7 * * *"),
+  /** Tracked behaviour (issue 13): months of raw events kept (rollups stay), partitions made ahead, when the daily maintenance runs. */
+  TRACKING_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(13),
+  TRACKING_PARTITIONS_AHEAD: z.coerce.number().int().min(1).max(24).default(3),
+  TRACKING_RETENTION_CRON: z.string().default("20 0 * * *"),
   EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(50),
   SMS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
   /** Notification jobs (invites, reminders, notices, escalation digests) run at once. */

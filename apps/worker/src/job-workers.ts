@@ -1,6 +1,7 @@
 import { findStranded, findStrandedBulkJobs, findStrandedRecalculations, finishBulkJob, finishImport, updateExport, updateRecalculation } from "@clientele/db";
 import { createMonthlyLoyaltyRuns, runInactivitySweep, runLoyaltyRecalculation, ZLoyaltyRunPayload } from "@clientele/jobs";
 import { runLtvCheck, runSegmentDigest, runSegmentRecalculation, ZSegmentRecalculationPayload } from "@clientele/jobs";
+import { runEventRetention } from "@clientele/jobs";
 import {
   DEFAULT_JOB_OPTIONS,
   JOB_NAMES,
@@ -142,6 +143,7 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
         return result;
       }
       if (job.name === JOB_NAMES.segmentDigest) return runSegmentDigest(deps);
+      if (job.name === JOB_NAMES.eventRetention) return runEventRetention(deps, { retentionMonths: env.TRACKING_RETENTION_MONTHS, aheadMonths: env.TRACKING_PARTITIONS_AHEAD });
       if (job.name === JOB_NAMES.loyaltyMonthly) {
         // One run per tenant for the month; each its own job, resumable from its checkpoint.
         const runs = await createMonthlyLoyaltyRuns(deps);
@@ -194,6 +196,7 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
   await queues.maintenance.upsertJobScheduler("inactivity-daily", { pattern: env.INACTIVITY_CRON }, { name: JOB_NAMES.inactivitySweep });
   await queues.maintenance.upsertJobScheduler("ltv-check-nightly", { pattern: env.LTV_CHECK_CRON }, { name: JOB_NAMES.ltvCheck });
   await queues.maintenance.upsertJobScheduler("segment-digest-daily", { pattern: env.SEGMENT_DIGEST_CRON }, { name: JOB_NAMES.segmentDigest });
+  await queues.maintenance.upsertJobScheduler("tracked-event-retention-daily", { pattern: env.TRACKING_RETENTION_CRON }, { name: JOB_NAMES.eventRetention });
 
   // Work the API recorded but could not queue (Redis was down) is queued here; job ids dedupe.
   const sweep = async () => {

@@ -1,6 +1,6 @@
 import type { Cache } from "@clientele/cache";
 import type { Db } from "@clientele/db";
-import { ratingStreamHandlers, valueStreamHandlers, type StreamHandler } from "@clientele/jobs";
+import { ratingStreamHandlers, trackingStreamHandlers, valueStreamHandlers, type StreamHandler } from "@clientele/jobs";
 import type { Logger } from "@clientele/telemetry";
 
 export type StreamHandlerDeps = { db: Db; cache: Cache; log: Logger; now: () => Date };
@@ -14,4 +14,6 @@ export const streamHandlers = (deps: StreamHandlerDeps): StreamHandler[] => [
   ...ratingStreamHandlers(deps),
   // Customer value (issue 12 §1): other systems' orders, payments, refunds and attendance.
   ...valueStreamHandlers(deps),
+  // Tracked behaviour (issue 13 §2): the API's accepted events, stored in bulk with their rollups.
+  ...trackingStreamHandlers(),
 ];

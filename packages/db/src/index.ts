@@ -30,4 +30,5 @@ export * from "./repositories/attendance.repository";
 export * from "./repositories/rating.repository";
 export * from "./repositories/loyalty.repository";
 export * from "./repositories/inactivity.repository";
+export * from "./repositories/customer-event.repository";
 export * from "./repositories/segment-query.repository";

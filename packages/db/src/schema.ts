@@ -149,6 +149,29 @@ export type ConsumedEventsTable = {
   consumedAt: Date;
 };
 
+/** Issue 13 §2: raw tracked behaviour, partitioned by month on occurredAt (written by the ingest worker). */
+export type CustomerEventsTable = {
+  id: string;
+  tenantId: string;
+  customerId: string;
+  eventType: string;
+  name: string;
+  eventData: Json<unknown> | null;
+  sessionId: string | null;
+  deviceInfo: Json<unknown> | null;
+  clientEventId: string | null;
+  occurredAt: Date;
+  receivedAt: Date;
+};
+
+/** Client event ids already stored (tracking idempotency). */
+export type CustomerEventKeysTable = { tenantId: string; clientEventId: string; receivedAt: Date };
+
+/** Tracked events per customer, UTC day, type and CUSTOM name ('' otherwise). */
+export type CustomerEventRollupsTable = { tenantId: string; customerId: string; day: string; eventType: string; name: string; count: number };
+
+export type CustomerLastSeenTable = { tenantId: string; customerId: string; lastSeenAt: Date };
+
 export type DomainEventsTable = {
   seq: Generated<number>;
   id: string;
@@ -562,6 +585,10 @@ export type Database = {
   auditLog: AuditLogTable;
   domainEvents: DomainEventsTable;
   consumedEvents: ConsumedEventsTable;
+  customerEvents: CustomerEventsTable;
+  customerEventKeys: CustomerEventKeysTable;
+  customerEventRollups: CustomerEventRollupsTable;
+  customerLastSeen: CustomerLastSeenTable;
   contacts: ContactsTable;
   contactTags: ContactTagsTable;
   contactImports: ContactImportsTable;

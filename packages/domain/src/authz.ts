@@ -35,6 +35,10 @@ export const PRIVILEGES = [
   "rating:override",
   "attendance:record",
   "loyalty:recalculate",
+  /** Issue 13: sending tracked behaviour (services and the roles that write customers), a customer's analytics, the tenant's analytics (managers). */
+  "tracking:write",
+  "analytics:read",
+  "analytics:tenant",
 ] as const;
 export type Privilege = (typeof PRIVILEGES)[number];
 
@@ -63,12 +67,15 @@ export const PRIVILEGE_MATRIX: Record<Role, readonly Privilege[]> = {
     "segment:override",
     "rating:override",
     "attendance:record",
+    "tracking:write",
+    "analytics:read",
+    "analytics:tenant",
   ],
-  SalesRep: ["customer:create", "customer:read", "customer:update", "communication:send", "value:read", "transaction:record", "attendance:record"],
-  SupportAgent: ["customer:read", "complaint:manage", "communication:send", "value:read"],
+  SalesRep: ["customer:create", "customer:read", "customer:update", "communication:send", "value:read", "transaction:record", "attendance:record", "tracking:write", "analytics:read"],
+  SupportAgent: ["customer:read", "complaint:manage", "communication:send", "value:read", "analytics:read"],
   Admin: PRIVILEGES,
-  Viewer: ["customer:read", "value:read"],
-  MarketingManager: ["customer:read", "testimonial:approve", "communication:send", "template:manage", "value:read"],
+  Viewer: ["customer:read", "value:read", "analytics:read"],
+  MarketingManager: ["customer:read", "testimonial:approve", "communication:send", "template:manage", "value:read", "analytics:read", "analytics:tenant"],
 };
 
 export type Actor = { userId: string; tenantId: string; roles: readonly Role[]; name?: string; email?: string };

@@ -11,7 +11,9 @@ export type DomainErrorKind =
   | "unauthorized"
   | "too_large"
   | "unsupported"
-  | "rate_limited";
+  | "rate_limited"
+  /** A dependency the operation cannot do without is down (503): retrying later is safe. */
+  | "unavailable";
 
 export type FieldErrors = Record<string, string[]>;
 
@@ -70,7 +72,9 @@ export type DomainErrorCode =
   | "TXN-002"
   // Customer value (issue 12, RATING): an attendance idempotency key reused with other content; a loyalty run not found.
   | "ATT-001"
-  | "LOYALTY-001";
+  | "LOYALTY-001"
+  // Behaviour tracking (issue 13): the event stream is unreachable, nothing was accepted.
+  | "TRACK-001";
 
 /** RFC 7807 extension members a domain error adds to its problem body. */
 export type ProblemExtensions = {

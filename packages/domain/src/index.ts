@@ -30,5 +30,6 @@ export * from "./value/rating";
 export * from "./value/loyalty";
 export * from "./value/inactivity";
 export * from "./value/attendance";
+export * from "./tracking/tracking";
 export * from "./segmentation/criteria";
 export * from "./segmentation/evaluate";

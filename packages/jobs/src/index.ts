@@ -15,6 +15,8 @@ export * from "./customer-duplicates.job";
 export * from "./streams/stream-consumer";
 export * from "./streams/stream-envelope";
 export * from "./streams/value-streams";
+export * from "./tracking/behaviour-stream";
+export * from "./tracking/event-retention.job";
 export * from "./value/transaction-ingest";
 export * from "./value/attendance-ingest";
 export * from "./value/rating";

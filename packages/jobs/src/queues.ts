@@ -53,6 +53,8 @@ export const JOB_NAMES = {
   segmentDigest: "segment-digest",
   /** A tenant's customers re-tiered after its LTV thresholds changed (import queue, beside the other long per-tenant work). */
   segmentRecalculation: "recalculate-segments",
+  /** Issue 13: the daily partition maintenance of tracked events (retention, months ahead). */
+  eventRetention: "tracked-event-retention",
 } as const;
 
 /** Deterministic ids: enqueueing the same import twice is one job. */

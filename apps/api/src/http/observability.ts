@@ -5,6 +5,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client
 import type { Logger } from "@clientele/telemetry";
 import type { RequestInfo } from "../trpc/trpc";
 import { clusterMetricsReader } from "./cluster-metrics";
+import { trackedEventsCounter } from "../features/tracking/tracking-metrics";
 import { trpcCallOf } from "./trpc-path";
 
 /** Cache keys by family (`tenant:<id>:customer:<id>:contacts:...` is "contacts"), never by id. */
@@ -28,6 +29,7 @@ export function createMetrics(cache?: Cache) {
     registers: [registry],
   });
   cache?.observe((key, result) => cacheReads.inc({ cache: cacheFamily(key), result }));
+  registry.registerMetric(trackedEventsCounter);
   return { registry, httpDuration, cacheReads };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -18,6 +18,7 @@ import { attendanceRouter } from "../features/value/attendance.router";
 import { inactivityRouter } from "../features/value/inactivity.router";
 import { loyaltyRouter } from "../features/value/loyalty.router";
 import { ratingRouter } from "../features/value/rating.router";
+import { trackingRouter } from "../features/tracking/tracking.router";
 import { mergeRouters, router } from "./trpc";
 
 export const appRouter = router({
@@ -37,6 +38,7 @@ export const appRouter = router({
   rating: ratingRouter,
   loyalty: loyaltyRouter,
   inactivity: inactivityRouter,
+  tracking: trackingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -40,6 +40,9 @@ import * as v1m3 from "./20261204110300_add_customer_rating_loyalty";
 import * as v1m4 from "./20261204110400_create_customer_inactivity";
 import * as v1m5 from "./20261204110500_create_value_recalculations";
 import * as v1m6 from "./20261204110600_add_transactions_loyalty_index";
+import * as v5m0 from "./20261204140000_create_customer_events";
+import * as v5m1 from "./20261204140100_create_customer_event_keys";
+import * as v5m2 from "./20261204140200_create_customer_event_rollups";
 import * as v2m0 from "./20261204100000_create_customer_transactions";
 import * as v2m1 from "./20261204100100_create_customer_ltv_history";
 import * as v2m2 from "./20261204100200_create_customer_segment_history";
@@ -88,6 +91,9 @@ export const migrations: Record<string, Migration> = {
   "20261204110400_create_customer_inactivity": v1m4,
   "20261204110500_create_value_recalculations": v1m5,
   "20261204110600_add_transactions_loyalty_index": v1m6,
+  "20261204140000_create_customer_events": v5m0,
+  "20261204140100_create_customer_event_keys": v5m1,
+  "20261204140200_create_customer_event_rollups": v5m2,
   "20261204100000_create_customer_transactions": v2m0,
   "20261204100100_create_customer_ltv_history": v2m1,
   "20261204100200_create_customer_segment_history": v2m2,

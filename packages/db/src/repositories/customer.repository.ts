@@ -19,6 +19,13 @@ import { insertMatchKeys, markDuplicateDirty, newMatchKeyRows, replaceMatchKeys 
 import { parseJson, type CustomerRow, type NewCustomerRow } from "../schema";
 import { bulkInsertQueries } from "../bulk-insert";
 
+
+/** Rows written before issue 13 lack analyticsTracking: they read with its default (tracked). */
+function storedPreferences(json: string | Preferences): Preferences {
+  const p = parseJson<Omit<Preferences, "analyticsTracking"> & { analyticsTracking?: boolean }>(json);
+  return { ...p, analyticsTracking: p.analyticsTracking ?? true };
+}
+
 export function toCustomer(row: CustomerRow): Customer {
   return {
     id: row.id,
@@ -58,7 +65,7 @@ export function toCustomer(row: CustomerRow): Customer {
               country: row.shippingCountry ?? "",
             },
     },
-    preferences: parseJson<Preferences>(row.preferences as Preferences | string),
+    preferences: storedPreferences(row.preferences as string),
     isDeleted: Boolean(row.isDeleted),
     deletedAt: row.deletedAt,
     deletedBy: row.deletedBy,

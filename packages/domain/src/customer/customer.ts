@@ -166,6 +166,8 @@ export function applyPreferences(base: Preferences, patch: PreferencesPatch | un
     notifications: { ...base.notifications, ...patch?.notifications },
     marketingConsent: patch?.marketingConsent ?? base.marketingConsent,
     dataProcessingConsent: patch?.dataProcessingConsent ?? base.dataProcessingConsent,
+    // Records stored before issue 13 have no analyticsTracking: they keep the default.
+    analyticsTracking: patch?.analyticsTracking ?? base.analyticsTracking ?? DEFAULT_PREFERENCES.analyticsTracking,
   };
   const errors = new FieldErrorCollector();
   checkText(errors, "preferences.communication.frequency", next.communication.frequency);

@@ -39,6 +39,8 @@ export type Preferences = {
   notifications: { email: boolean; sms: boolean; push: boolean };
   marketingConsent: boolean;
   dataProcessingConsent: boolean;
+  /** 004 privacySettings.analyticsTracking: tracked behaviour is stored only while true (issue 13). */
+  analyticsTracking: boolean;
 };
 
 export type ContactInfo = {
@@ -108,6 +110,7 @@ export const DEFAULT_PREFERENCES: Preferences = {
   notifications: { email: true, sms: false, push: true },
   marketingConsent: false,
   dataProcessingConsent: true,
+  analyticsTracking: true,
 };
 
 export type PreferencesPatch = {
@@ -119,4 +122,5 @@ export type PreferencesPatch = {
   notifications?: { email?: boolean; sms?: boolean; push?: boolean };
   marketingConsent?: boolean;
   dataProcessingConsent?: boolean;
+  analyticsTracking?: boolean;
 };

@@ -39,6 +39,7 @@ export const ZPreferencesPatch = z.object({
   notifications: z.object({ email: z.boolean().optional(), sms: z.boolean().optional(), push: z.boolean().optional() }).optional(),
   marketingConsent: z.boolean().optional(),
   dataProcessingConsent: z.boolean().optional(),
+  analyticsTracking: z.boolean().optional().describe("consent to behaviour tracking (004 privacySettings.analyticsTracking); while false, tracked events are counted as refused and not stored"),
 });
 
 const ZVersion = z.number().int().positive().optional().describe("The version you read; a stale one answers 409.");
@@ -103,6 +104,7 @@ const ZPreferences = z.object({
   notifications: z.object({ email: z.boolean(), sms: z.boolean(), push: z.boolean() }),
   marketingConsent: z.boolean(),
   dataProcessingConsent: z.boolean(),
+  analyticsTracking: z.boolean(),
 });
 
 export const ZCustomer = z.object({
