@@ -19,12 +19,15 @@ const expected: Record<Role, Privilege[]> = {
     "segment:override",
     "rating:override",
     "attendance:record",
+    "tracking:write",
+    "analytics:read",
+    "analytics:tenant",
   ],
-  SalesRep: ["customer:create", "customer:read", "customer:update", "communication:send", "value:read", "transaction:record", "attendance:record"],
-  SupportAgent: ["customer:read", "complaint:manage", "communication:send", "value:read"],
+  SalesRep: ["customer:create", "customer:read", "customer:update", "communication:send", "value:read", "transaction:record", "attendance:record", "tracking:write", "analytics:read"],
+  SupportAgent: ["customer:read", "complaint:manage", "communication:send", "value:read", "analytics:read"],
   Admin: [...PRIVILEGES],
-  Viewer: ["customer:read", "value:read"],
-  MarketingManager: ["customer:read", "testimonial:approve", "communication:send", "template:manage", "value:read"],
+  Viewer: ["customer:read", "value:read", "analytics:read"],
+  MarketingManager: ["customer:read", "testimonial:approve", "communication:send", "template:manage", "value:read", "analytics:read", "analytics:tenant"],
 };
 
 describe("privilege matrix", () => {
