@@ -1,7 +1,7 @@
 import type { Customer, CustomerSegment, SegmentOverride } from "@clientele/domain";
 import { sql, type Insertable, type Selectable } from "kysely";
 import type { DbOrTrx, Trx } from "../connection";
-import type { CustomerLtvHistoryTable, CustomerTransactionsTable } from "../schema";
+import { parseJson, type CustomerLtvHistoryTable, type CustomerTransactionsTable } from "../schema";
 import { toCustomer } from "./customer.repository";
 
 export type TransactionRow = Selectable<CustomerTransactionsTable>;
@@ -112,6 +112,20 @@ export async function ltvHistoryBetween(db: DbOrTrx, tenantId: string, customerI
     truncated: points.length > LTV_CHANGES_LIMIT,
     closings: new Map(closings.rows.map((r) => [r.day, r.lifetimeValue])),
   };
+}
+
+/**
+ * The tenant's settings under a shared lock on its row: transactions read them so, and a change of
+ * the base currency takes the row exclusively (lockTenantForSettings), so none is converted with a
+ * base currency that is being replaced.
+ */
+export async function shareLockTenantSettings(trx: Trx, tenantId: string): Promise<Record<string, unknown>> {
+  const row = await trx.selectFrom("tenants").select("settings").where("id", "=", tenantId).modifyEnd(sql`lock in share mode`).executeTakeFirst();
+  return row ? parseJson<Record<string, unknown>>(row.settings as Record<string, unknown>) : {};
+}
+
+export async function lockTenantForSettings(trx: Trx, tenantId: string): Promise<void> {
+  await trx.selectFrom("tenants").select("id").where("id", "=", tenantId).forUpdate().execute();
 }
 
 export async function tenantHasTransactions(db: DbOrTrx, tenantId: string): Promise<boolean> {

@@ -4,7 +4,6 @@ import {
   appendAudit,
   appendEvents,
   findTransactionByKey,
-  getTenantSettings,
   inTransaction,
   insertLtvHistory,
   insertSegmentHistory,
@@ -12,6 +11,7 @@ import {
   isDuplicateIdempotencyKey,
   lockCustomerForLedger,
   setCustomerValue,
+  shareLockTenantSettings,
   touchCustomerActivity,
   type Db,
   type DbOrTrx,
@@ -75,15 +75,15 @@ const hashOf = (d: TransactionDraft) => createHash("sha256").update(transactionC
  * its first write, so a rejected item leaves nothing behind in the shared transaction either.
  */
 export async function recordTransactions(db: DbOrTrx, ctx: TransactionContext, items: TransactionInput[]): Promise<TransactionResult[]> {
-  const settings = readValueSettings((await getTenantSettings(db, ctx.tenantId))[VALUE_SETTINGS_KEY]);
   if (db.isTransaction) {
+    const settings = await valueSettingsIn(db as Trx, ctx.tenantId);
     const results: TransactionResult[] = [];
     for (const item of items) results.push(await rejectedOr(() => recordOne(db as Trx, ctx, settings, item)));
     return results;
   }
   const results: TransactionResult[] = [];
   for (const item of items) {
-    const result = await rejectedOr(() => recordCommitted(db as Db, ctx, settings, item));
+    const result = await rejectedOr(() => recordCommitted(db as Db, ctx, item));
     if (result.outcome === "recorded" && ctx.cache) await invalidateCustomerValue(ctx.cache, ctx.tenantId, [item.customerId]);
     results.push(result);
   }
@@ -99,10 +99,13 @@ async function rejectedOr(fn: () => Promise<TransactionResult>): Promise<Transac
   }
 }
 
-async function recordCommitted(db: Db, ctx: TransactionContext, settings: ValueSettings, item: TransactionInput): Promise<TransactionResult> {
+/** The value settings, read under a shared lock on the tenant row (see shareLockTenantSettings). */
+const valueSettingsIn = async (trx: Trx, tenantId: string) => readValueSettings((await shareLockTenantSettings(trx, tenantId))[VALUE_SETTINGS_KEY]);
+
+async function recordCommitted(db: Db, ctx: TransactionContext, item: TransactionInput): Promise<TransactionResult> {
   try {
     // Read committed: after waiting on the customer's lock, the key check sees what the holder committed.
-    return await inTransaction(db, (trx) => recordOne(trx, ctx, settings, item), { isolation: "read committed" });
+    return await inTransaction(db, async (trx) => recordOne(trx, ctx, await valueSettingsIn(trx, ctx.tenantId), item), { isolation: "read committed" });
   } catch (error) {
     // The same key sent concurrently for two different customers: the unique key let one through.
     if (!isDuplicateIdempotencyKey(error)) throw error;

@@ -1,4 +1,4 @@
-import { appendAudit, getTenantSettings, inTransaction, setTenantSettings, tenantHasTransactions } from "@clientele/db";
+import { appendAudit, getTenantSettings, inTransaction, lockTenantForSettings, setTenantSettings, tenantHasTransactions } from "@clientele/db";
 import {
   DomainError,
   normalizeValueSettings,
@@ -30,13 +30,15 @@ export async function putValueSettings(deps: AppDeps, actor: Actor, patch: Value
     throw validationError(errors);
   }
   const next = normalizeValueSettings(parsed.data);
-  if (next.baseCurrency !== current.baseCurrency && (await tenantHasTransactions(deps.db, actor.tenantId))) {
-    throw new DomainError("TXN-002", "conflict", "The base currency cannot change once transactions are recorded.", { baseCurrency: ["cannot change once transactions are recorded"] });
-  }
   const changed = (Object.keys(next) as (keyof ValueSettings)[]).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]));
   if (changed.length === 0) return next;
   const now = deps.now();
   await inTransaction(deps.db, async (trx) => {
+    // Exclusive on the tenant row: no transaction is converted while the base currency check and change run.
+    await lockTenantForSettings(trx, actor.tenantId);
+    if (next.baseCurrency !== current.baseCurrency && (await tenantHasTransactions(trx, actor.tenantId))) {
+      throw new DomainError("TXN-002", "conflict", "The base currency cannot change once transactions are recorded.", { baseCurrency: ["cannot change once transactions are recorded"] });
+    }
     await setTenantSettings(trx, actor.tenantId, { [VALUE_SETTINGS_KEY]: next });
     await appendAudit(trx, [
       {
