@@ -139,7 +139,7 @@ export type SuiteArgs = {
   apiWorkers: number;
   /** dedup: customers to seed (default 100,000); value: customers the payments go to (default 2,000) */ customers?: number;
   /** value: payments published per second (default 6,000) */ rate?: number;
-  /** value: seconds of publishing (default 20) */ duration?: number;
+  /** value: seconds of publishing (default 10) */ duration?: number;
   /** value: customers of the LTV check and loyalty run, 10 transactions each (default 100,000) */ ledger?: number;
 };
 /** What a suite is given: its flags and where its database and Redis are. */

@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { dropDatabase, migrateToLatest } from "@clientele/db";
+import { createDb, dropDatabase, migrateToLatest } from "@clientele/db";
+import { createStreamConsumer } from "@clientele/jobs";
+import { createLogger } from "@clientele/telemetry";
 import { Redis } from "ioredis";
 import type { RowDataPacket } from "mysql2/promise";
 import type { SuiteOptions } from "../args";
@@ -22,11 +24,124 @@ type Run = {
   offeredRate: number;
   /** Transactions applied per second, first publish to last commit. */
   appliedRate: number;
-  /** Publish → committed and visible, per transaction, in ms. */
+  /** Publish → committed and acknowledged, per transaction, in ms. */
   lag: ReturnType<typeof percentiles>;
+  /** The same events through the consumer with a bare multi-row INSERT as the handler: the consumer's own cost. */
+  consumerOnly: { appliedRate: number; offeredRate: number; lag: ReturnType<typeof percentiles> };
   bareRate: number;
   ltvExact: boolean;
 };
+
+const paymentEvent = (customerId: string, k: number) => ({
+  id: randomUUID(),
+  type: "PaymentReceived",
+  tenantId: TENANT,
+  occurredAt: new Date().toISOString(),
+  data: { customerId, paymentId: `p-${k}`, amount: AMOUNT, currency: "USD", category: "Ticket" },
+});
+
+/**
+ * Publishes `rate × seconds` events at a steady rate and waits until `group` acknowledged them all. Per event: publish
+ * to acknowledgement in ms (the k-th acknowledged is taken as the k-th published: the consumer keeps stream order).
+ * Acknowledged = read by the group and no longer pending, asked of Redis, so measuring adds no database load.
+ */
+async function drive(redis: Redis, stream: string, group: string, rate: number, seconds: number, event: (k: number) => { id: string; type: string; tenantId: string }, broken: () => string | null) {
+  const total = rate * seconds;
+  const publishedAt = new Float64Array(total);
+  const appliedAt = new Float64Array(total).fill(Number.NaN);
+  let published = 0;
+  let applied = 0;
+  let polling = true;
+  const acknowledged = async () => {
+    const groups = (await redis.xinfo("GROUPS", stream).catch(() => [])) as (string | number | null)[][];
+    const g = groups.map((f) => Object.fromEntries(f.flatMap((v, i, a) => (i % 2 === 0 ? [[String(v), a[i + 1]]] : [])))).find((x) => x.name === group);
+    return g ? Number(g["entries-read"] ?? 0) - Number(g.pending ?? 0) : 0;
+  };
+  const poller = (async () => {
+    while (polling) {
+      const t = performance.now();
+      const n = Math.min(total, await acknowledged());
+      for (; applied < n; applied++) appliedAt[applied] = t;
+      if (applied >= total) return;
+      await sleep(20);
+    }
+  })();
+  const start = performance.now();
+  while (published < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
+    if (due > published) {
+      const pipeline = redis.pipeline();
+      const t = performance.now();
+      for (; published < due; published++) {
+        const e = event(published);
+        pipeline.xadd(stream, "*", "id", e.id, "type", e.type, "tenantId", e.tenantId, "event", JSON.stringify(e));
+        publishedAt[published] = t;
+      }
+      await pipeline.exec();
+    }
+    await sleep(10);
+  }
+  const publishSeconds = (performance.now() - start) / 1000;
+  // However slow, a consumer that still makes progress is waited for; one stalled for a minute fails the run.
+  let progress = { applied, at: performance.now() };
+  try {
+    while (applied < total) {
+      const problem = broken();
+      if (problem) throw new Error(problem);
+      if (applied > progress.applied) progress = { applied, at: performance.now() };
+      else if (performance.now() - progress.at > 60_000) throw new Error(`stalled at ${fmt(applied)} of ${fmt(total)} acknowledged on ${stream}`);
+      await sleep(100);
+    }
+  } finally {
+    polling = false;
+    await poller;
+  }
+  return { publishSeconds, appliedSeconds: (appliedAt[total - 1]! - start) / 1000, lags: Array.from(publishedAt, (p, k) => appliedAt[k]! - p) };
+}
+
+/** The platform consumer in this process over its own stream, its handler one multi-row INSERT of the batch's rows. */
+async function consumerAlone(databaseUrl: string, redis: Redis, prefix: string, rate: number, seconds: number, ids: string[]) {
+  const { db } = createDb({ url: databaseUrl, poolSize: 2 });
+  const reader = new Redis(redis.options);
+  const consumer = createStreamConsumer({
+    db,
+    redis: reader,
+    log: createLogger("warn", "bench-consumer"),
+    consumerName: "bench",
+    handlers: [
+      {
+        stream: "consumer-only",
+        group: "value-payments",
+        handleBatch: async (envelopes, { trx }) => {
+          const at = new Date();
+          await trx
+            .insertInto("customerTransactions")
+            .values(
+              envelopes.map((e) => {
+                const d = e.data as { customerId: string; paymentId: string; amount: string; category: string };
+                return { id: randomUUID(), tenantId: `${TENANT}-consumer`, customerId: d.customerId, kind: "Payment", category: d.category, status: "Paid", amount: d.amount, currency: "USD", exchangeRate: "1.00000000", baseAmount: d.amount, occurredAt: new Date(e.occurredAt), dueAt: null, late: 0, externalReference: d.paymentId, idempotencyKey: e.id, contentHash: "0".repeat(64), source: "stream", createdAt: at, createdBy: "bench" };
+              }),
+            )
+            .execute();
+        },
+      },
+    ],
+    batchSize: 200,
+    blockMs: 100,
+    claimIdleMs: 30_000,
+    maxDeliveries: 5,
+    streamPrefix: prefix,
+  });
+  consumer.start();
+  try {
+    const r = await drive(redis, `${prefix}consumer-only`, "value-payments", rate, seconds, (k) => paymentEvent(ids[k % ids.length]!, k), () => null);
+    return { appliedRate: (rate * seconds) / r.appliedSeconds, offeredRate: (rate * seconds) / r.publishSeconds, lag: percentiles(r.lags) };
+  } finally {
+    await consumer.stop();
+    reader.disconnect();
+    await db.destroy();
+  }
+}
 
 /**
  * Payments published at a steady rate onto payment-events while the real worker consumes them
@@ -61,59 +176,11 @@ async function once(o: SuiteOptions, rate: number, seconds: number, customers: n
     });
 
     const total = rate * seconds;
-    // When the k-th transaction was published (ms, performance clock) and when the applied count reached k.
-    const publishedAt = new Float64Array(total);
-    const appliedAt = new Float64Array(total).fill(Number.NaN);
-    let published = 0;
-    let applied = 0;
-    let polling = true;
-    // Acknowledged = read by the group and no longer pending; the consumer acknowledges after commit. Asked of Redis, so the
-    // measurement adds no load to the database being measured.
-    const acknowledged = async () => {
-      const groups = (await redis.xinfo("GROUPS", stream).catch(() => [])) as (string | number | null)[][];
-      const g = groups.map((f) => Object.fromEntries(f.flatMap((v, i, a) => (i % 2 === 0 ? [[String(v), a[i + 1]]] : [])))).find((x) => x.name === "value-payments");
-      return g ? Number(g["entries-read"] ?? 0) - Number(g.pending ?? 0) : 0;
-    };
-    const poller = (async () => {
-      while (polling) {
-        const t = performance.now();
-        const n = Math.min(total, await acknowledged());
-        for (; applied < n; applied++) appliedAt[applied] = t;
-        if (applied >= total) return;
-        await sleep(20);
-      }
-    })();
-
     log(`  publishing ${fmt(total)} PaymentReceived events at ${fmt(rate)}/s over ${fmt(customers)} customers`);
-    const tickMs = 10;
-    const start = performance.now();
-    while (published < total) {
-      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
-      if (due > published) {
-        const pipeline = redis.pipeline();
-        const now = new Date().toISOString();
-        const t = performance.now();
-        for (; published < due; published++) {
-          const id = randomUUID();
-          const event = { id, type: "PaymentReceived", tenantId: TENANT, occurredAt: now, data: { customerId: ids[published % customers], paymentId: `p-${published}`, amount: AMOUNT, currency: "USD", category: "Ticket" } };
-          pipeline.xadd(stream, "*", "id", id, "type", event.type, "tenantId", TENANT, "event", JSON.stringify(event));
-          publishedAt[published] = t;
-        }
-        await pipeline.exec();
-      }
-      await sleep(tickMs);
-    }
-    const publishSeconds = (performance.now() - start) / 1000;
-    const deadline = performance.now() + Math.max(120_000, seconds * 10_000);
-    while (applied < total) {
-      if (performance.now() > deadline) throw new Error(`only ${fmt(applied)} of ${fmt(total)} applied; worker:\n  ${worker.output()}`);
-      if (!worker.alive()) throw new Error(`the worker exited:\n  ${worker.output()}`);
-      await sleep(100);
-    }
-    polling = false;
-    await poller;
-    const appliedSeconds = (appliedAt[total - 1]! - start) / 1000;
-    const lags = Array.from(publishedAt, (p, k) => appliedAt[k]! - p);
+    const w = worker;
+    const { publishSeconds, appliedSeconds, lags } = await drive(redis, stream, "value-payments", rate, seconds, (k) => paymentEvent(ids[k % customers]!, k), () =>
+      w.alive() ? null : `the worker exited:\n  ${w.output()}`,
+    );
     const [[sum]] = await pool.query<RowDataPacket[]>("SELECT SUM(lifetime_value) AS ltv FROM customers WHERE tenant_id = ?", [TENANT]);
     const [[count]] = await pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM customer_transactions WHERE tenant_id = ?", [TENANT]);
     const expected = (BigInt(total) * 1234n).toString();
@@ -121,6 +188,10 @@ async function once(o: SuiteOptions, rate: number, seconds: number, customers: n
     log(`  consumer: ${fmt(total / appliedSeconds)} transactions/s applied (published at ${fmt(total / publishSeconds)}/s); ${fmt(Number(count?.n))} ledger rows, lifetime values sum ${String(sum?.ltv)} (${ltvExact ? "exact" : `expected ${fmt(total)} rows and ${expected.slice(0, -2)}.${expected.slice(-2)}`})`);
     await worker.stop();
     worker = undefined;
+
+    // The consumer alone: the same events, dedupe and acknowledgement, but the handler one multi-row INSERT per batch.
+    const consumerOnly = await consumerAlone(o.databaseUrl, redis, prefix, rate, seconds, ids);
+    log(`  consumer with a bare INSERT handler: ${fmt(consumerOnly.appliedRate)} transactions/s applied, lag p95 ${fmt(consumerOnly.lag.p95)} ms`);
 
     // Baseline: the same rows, multi-row INSERTs of the consumer's default batch (200) on one connection.
     const [rows] = await pool.query<RowDataPacket[]>(
@@ -137,7 +208,7 @@ async function once(o: SuiteOptions, rate: number, seconds: number, customers: n
     }
     const bareRate = bare.length / ((performance.now() - t0) / 1000);
     log(`  baseline: ${fmt(bareRate)} rows/s by bare INSERTs`);
-    return { published: total, offeredRate: total / publishSeconds, appliedRate: total / appliedSeconds, lag: percentiles(lags), bareRate, ltvExact };
+    return { published: total, offeredRate: total / publishSeconds, appliedRate: total / appliedSeconds, lag: percentiles(lags), consumerOnly, bareRate, ltvExact };
   } finally {
     await worker?.stop();
     const keys = await redis.keys(`${prefix}*`);
@@ -149,14 +220,14 @@ async function once(o: SuiteOptions, rate: number, seconds: number, customers: n
 
 /**
  * `pnpm bench value [--rate N] [--duration S] [--customers N] [--ledger N] [--runs N]`: payments ingested
- * through the stream consumer at an offered rate (default 6,000/s for 20 s over 2,000 customers),
+ * through the stream consumer at an offered rate (default 6,000/s for 10 s over 2,000 customers),
  * judged on the applied rate and the publish-to-commit lag, beside bare INSERTs of the same rows;
  * then the nightly LTV check and a monthly loyalty run over `--ledger` customers (default 100,000,
  * 10 transactions each; the issue's size is 1,000,000), each beside its bare GROUP BY.
  */
 export async function runValueSuite(o: SuiteOptions): Promise<number> {
   const rate = o.rate ?? 6000;
-  const seconds = o.duration ?? 20;
+  const seconds = o.duration ?? 10;
   const customers = o.customers ?? 2000;
   log(`value bench: PaymentReceived events onto payment-events at ${fmt(rate)}/s for ${seconds} s, applied by the real worker's stream consumer (recordTransactions per event, batched per read), beside bare multi-row INSERTs of the same rows; ${o.runs} run${o.runs > 1 ? "s" : ""}`);
   log(`machine: load average ${loadAverage()} at the start`);
@@ -180,6 +251,7 @@ export async function runValueSuite(o: SuiteOptions): Promise<number> {
       ["scenario", "transactions", "offered/s", "applied/s", "lag p50 ms", "p95 ms", "p99 ms", "max ms"],
       [
         ["stream consumer → recordTransactions", fmt(m((r) => r.published)), fmt(m((r) => r.offeredRate)), fmt(m((r) => r.appliedRate)), ...(["p50", "p95", "p99", "max"] as const).map((k) => fmt(m((r) => r.lag[k])))],
+        ["stream consumer → bare INSERT handler", fmt(m((r) => r.published)), fmt(m((r) => r.consumerOnly.offeredRate)), fmt(m((r) => r.consumerOnly.appliedRate)), ...(["p50", "p95", "p99", "max"] as const).map((k) => fmt(m((r) => r.consumerOnly.lag[k])))],
         ["baseline: bare multi-row INSERT", fmt(m((r) => r.published)), "", fmt(m((r) => r.bareRate)), "", "", "", ""],
       ],
     ),
@@ -200,9 +272,18 @@ export async function runValueSuite(o: SuiteOptions): Promise<number> {
   const targets = (r: Run): Target[] => [
     latencyAt(`ingest through the stream consumer (>= ${fmt(TARGET_RATE)}/s, lag p95 < 1 s)`, { p95: r.lag.p95, limit: 1000, achieved: Math.min(r.appliedRate, r.offeredRate), rate: TARGET_RATE, unit: "transactions/s" }),
     { scenario: "lifetime values exact", text: r.ltvExact ? "sum of lifetime values = transactions × amount" : "sum differs", value: r.ltvExact ? "exact" : "differs", pass: r.ltvExact },
+    { ...latencyAt(`consumer alone, bare INSERT handler (>= ${fmt(TARGET_RATE)}/s, lag p95 < 1 s)`, { p95: r.consumerOnly.lag.p95, limit: 1000, achieved: Math.min(r.consumerOnly.appliedRate, r.consumerOnly.offeredRate), rate: TARGET_RATE, unit: "transactions/s" }), pass: undefined },
     { ...ratioAtLeast("consumer vs bare INSERT", { value: r.appliedRate, baseline: r.bareRate, min: 0, unit: "rows/s", against: "bare INSERT" }), pass: undefined },
   ];
-  const mid: Run = { published: m((r) => r.published), offeredRate: m((r) => r.offeredRate), appliedRate: m((r) => r.appliedRate), lag: { ...runs[0]!.lag, p95: m((r) => r.lag.p95) }, bareRate: m((r) => r.bareRate), ltvExact: runs.every((r) => r.ltvExact) };
+  const mid: Run = {
+    published: m((r) => r.published),
+    offeredRate: m((r) => r.offeredRate),
+    appliedRate: m((r) => r.appliedRate),
+    lag: { ...runs[0]!.lag, p95: m((r) => r.lag.p95) },
+    consumerOnly: { appliedRate: m((r) => r.consumerOnly.appliedRate), offeredRate: m((r) => r.consumerOnly.offeredRate), lag: { ...runs[0]!.consumerOnly.lag, p95: m((r) => r.consumerOnly.lag.p95) } },
+    bareRate: m((r) => r.bareRate),
+    ltvExact: runs.every((r) => r.ltvExact),
+  };
   log("");
   log(`targets${o.runs > 1 ? `, judged on the medians of ${o.runs} runs, each run's figure below` : ""} (issue 12):`);
   const judged = [...targets(mid), ...ledgerTargets(ledger)];
