@@ -63,6 +63,8 @@ describe("customer value screens in a real browser", () => {
     expect((await api.get(`/customers/${id}/transactions`)).body.totalCount).toBe(1);
     await dialog.getByLabel("Amount").fill("1000.01");
     await dialog.getByLabel("External reference").fill("INV-77");
+    // Paid after it fell due: recorded as late (a rating factor).
+    await dialog.getByLabel("Due at").fill("2026-01-01T09:00");
     await checkScreen(page, "value-record-transaction");
     // A double click records once.
     await dialog.getByRole("button", { name: "Record transaction" }).dblclick();
@@ -70,9 +72,9 @@ describe("customer value screens in a real browser", () => {
     await dialog.waitFor({ state: "detached" });
     const listed = (await api.get(`/customers/${id}/transactions`)).body;
     expect(listed.totalCount).toBe(2);
-    expect(listed.items[0]).toMatchObject({ amount: "1000.01", externalReference: "INV-77", source: "api", kind: "Payment" });
+    expect(listed.items[0]).toMatchObject({ amount: "1000.01", externalReference: "INV-77", source: "api", kind: "Payment", late: true });
     await page.getByTestId("transaction-row").nth(1).waitFor();
-    expect(await page.getByTestId("transaction-row").first().innerText()).toContain("1,000.01 USD");
+    expect(await page.getByTestId("transaction-row").first().innerText()).toMatch(/late[\s\S]*1,000\.01 USD/i);
     await checkScreen(page, "value-transactions");
 
     // The value panel was read again after the mutation: Premium above 10,000.00, by the rule.
@@ -123,6 +125,9 @@ describe("customer value screens in a real browser", () => {
     await page.reload();
     await page.getByRole("tab", { name: "Value", exact: true }).click();
     await page.getByTestId("rating-factors").getByRole("row").filter({ hasText: "Payments" }).filter({ hasText: "2" }).first().waitFor();
+    await page.getByTestId("rating-factors").getByRole("row").filter({ hasText: "Late payments" }).filter({ hasText: "1" }).waitFor();
+    await page.getByRole("button", { name: "Recalculate" }).click();
+    await page.getByTestId("value-notice").filter({ hasText: "Rating recalculated" }).waitFor();
     const calculated = await page.getByTestId("value-rating").innerText();
     await page.getByRole("button", { name: "Override rating" }).click();
     const rating = page.getByRole("dialog", { name: "Override rating" });
@@ -150,7 +155,7 @@ describe("customer value screens in a real browser", () => {
     expect(await page.getByTestId("value-segment").innerText()).toBe("VIP");
     await page.getByTestId("value-rating").waitFor();
     await page.getByTestId("segment-history").filter({ hasText: "Standard → VIP" }).waitFor();
-    expect(await page.getByRole("button", { name: /Override|Clear .* override/ }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: /Override|Clear .* override|Recalculate/ }).count()).toBe(0);
     await checkScreen(page, "value-tab-viewer");
     await page.getByRole("tab", { name: "Transactions", exact: true }).click();
     await page.getByTestId("transaction-row").filter({ hasText: "51,234.56 USD" }).waitFor();

@@ -91,8 +91,8 @@ export function TransactionsTab({ customerId }: { customerId: string }) {
   );
 }
 
-type Form = { kind: string; category: string; status: string; amount: string; currency: string; exchangeRate: string; occurredAt: string; externalReference: string };
-const FIELDS = ["kind", "category", "status", "amount", "currency", "exchangeRate", "occurredAt", "externalReference", "idempotencyKey"] as const;
+type Form = { kind: string; category: string; status: string; amount: string; currency: string; exchangeRate: string; occurredAt: string; dueAt: string; externalReference: string };
+const FIELDS = ["kind", "category", "status", "amount", "currency", "exchangeRate", "occurredAt", "dueAt", "externalReference", "idempotencyKey"] as const;
 
 /**
  * Records a payment, refund or order. The amount stays the string typed (checked with the API's own
@@ -103,7 +103,7 @@ function RecordTransactionDialog({ customerId, onClose, onRecorded }: { customer
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [idempotencyKey] = useState(newIdempotencyKey);
-  const [form, setForm] = useState<Form>({ kind: "Payment", category: "Invoice", status: "Paid", amount: "", currency: "USD", exchangeRate: "", occurredAt: localOf(new Date().toISOString()), externalReference: "" });
+  const [form, setForm] = useState<Form>({ kind: "Payment", category: "Invoice", status: "Paid", amount: "", currency: "USD", exchangeRate: "", occurredAt: localOf(new Date().toISOString()), dueAt: "", externalReference: "" });
   const [submitted, setSubmitted] = useState(false);
   const sending = useRef(false);
   const record = useMutation({
@@ -123,6 +123,7 @@ function RecordTransactionDialog({ customerId, onClose, onRecorded }: { customer
     currency: form.currency.trim().toUpperCase(),
     exchangeRate: form.exchangeRate.trim() || null,
     occurredAt: isoOf(form.occurredAt),
+    dueAt: form.dueAt ? isoOf(form.dueAt) : null,
     externalReference: form.externalReference.trim() || null,
     idempotencyKey,
   };
@@ -158,8 +159,9 @@ function RecordTransactionDialog({ customerId, onClose, onRecorded }: { customer
             <TextInput label="Currency" description="ISO code" required maxLength={3} value={form.currency} onChange={set("currency")} error={errors.currency} />
             <TextInput label="Exchange rate" description="to the base currency; blank: the settings' table" inputMode="decimal" value={form.exchangeRate} onChange={set("exchangeRate")} error={errors.exchangeRate} />
           </SimpleGrid>
-          <SimpleGrid cols={2}>
+          <SimpleGrid cols={3}>
             <TextInput label="Occurred at" type="datetime-local" required value={form.occurredAt} onChange={set("occurredAt")} error={errors.occurredAt} />
+            <TextInput label="Due at" description="a payment after it counts as late" type="datetime-local" value={form.dueAt} onChange={set("dueAt")} error={errors.dueAt} />
             <TextInput label="External reference" description="the id in the billing or ticketing system" value={form.externalReference} onChange={set("externalReference")} error={errors.externalReference} />
           </SimpleGrid>
           {problem && !FIELDS.some((k) => problem.fieldErrors[k]) && (

@@ -1,8 +1,9 @@
 import type { RouterOutputs } from "@clientele/sdk";
 import { can } from "@clientele/domain/authz";
-import { Badge, Button, Card, Grid, Group, List, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
+import { Alert, Badge, Button, Card, Grid, Group, List, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
+import { problemOf } from "../../problem";
 import { useSession } from "../../session";
 import { useTRPC } from "../../trpc";
 import { ListStatus } from "../../ui/list-status";
@@ -11,6 +12,7 @@ import { TableHead } from "../../ui/table-head";
 import { LtvChart } from "./ltv-chart";
 import { displayMoney } from "./money-display";
 import { ClearOverrideDialog, RatingOverrideDialog, SegmentOverrideDialog } from "./override-dialogs";
+import { invalidateCustomerValue } from "./value-queries";
 
 type Customer = RouterOutputs["customers"]["get"];
 type Dialog = "segment" | "clear-segment" | "rating" | "clear-rating" | null;
@@ -48,6 +50,7 @@ const FACTOR_LABELS: Record<string, string> = {
  */
 export function ValueTab({ customer }: { customer: Customer }) {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const roles = useSession()?.roles ?? [];
   const customerId = customer.id;
   const value = useQuery(trpc.transactions.value.queryOptions({ customerId }));
@@ -59,6 +62,14 @@ export function ValueTab({ customer }: { customer: Customer }) {
     setDialog(null);
     setNotice(message);
   };
+  // The worker recalculates after each significant event; this is the manager's "now".
+  const recalculate = useMutation({
+    ...trpc.rating.recalculate.mutationOptions(),
+    onSuccess: async (next) => {
+      await invalidateCustomerValue(queryClient, trpc);
+      setNotice(`Rating recalculated: ${next.calculatedRating}${next.override ? ` (the override ${next.override.rating} still shows)` : ""}.`);
+    },
+  });
   const mayOverrideSegment = can(roles, "segment:override");
   const mayOverrideRating = can(roles, "rating:override");
   const v = value.data;
@@ -150,6 +161,9 @@ export function ValueTab({ customer }: { customer: Customer }) {
               </Title>
               {mayOverrideRating && r && (
                 <Group gap="xs">
+                  <Button size="xs" variant="default" loading={recalculate.isPending} onClick={() => recalculate.mutate({ customerId })}>
+                    Recalculate
+                  </Button>
                   <Button size="xs" variant="light" onClick={() => setDialog("rating")}>
                     Override rating
                   </Button>
@@ -162,6 +176,11 @@ export function ValueTab({ customer }: { customer: Customer }) {
               )}
             </Group>
             <ListStatus query={rating} loadingLabel="Loading rating" errorTitle="The rating could not be loaded" />
+            {recalculate.error && (
+              <Alert color="red" title="The rating was not recalculated">
+                {problemOf(recalculate.error).message}
+              </Alert>
+            )}
             {r && (
               <Stack gap="xs">
                 <Group gap="xs">
