@@ -21,11 +21,14 @@ const UNREAD: Record<FileColumns["format"], string> = { Excel: "an Excel workboo
 type Run = { id: string; dryRun: boolean; settled: ImportStatus | null };
 
 /** A refused upload in the user's terms: what a 413 or 415 means, then the API's own detail. */
-export function uploadRefusal(p: Problem): string {
+function uploadRefusal(p: Problem): string {
   if (p.status === 413) return `The file is larger than a contact import takes: ${p.message}`;
   if (p.status === 415) return `The import reads only ${IMPORT_FORMATS.label} files: ${p.message}`;
   return p.message;
 }
+
+/** A problem with the file itself (too large, not a table, unreadable): shown beside the file. */
+const isFileProblem = (p: Problem) => p.status === 413 || p.status === 415 || p.fieldErrors.file !== undefined;
 
 /** The customer the rows without one go to (the Contacts tab's), named as its page names it. */
 function DefaultCustomer({ customerId }: { customerId: string | undefined }) {
@@ -96,7 +99,7 @@ export function ContactImportPage() {
     onError: (error) => {
       // A problem with the file itself belongs beside the file, one with a mapping beside its field.
       const p = restProblemOf(error);
-      if (p.status === 413 || p.status === 415 || p.fieldErrors.file) setStep(0);
+      if (isFileProblem(p)) setStep(0);
       else if (Object.keys(p.fieldErrors).some((k) => k.startsWith("mappings."))) setStep(1);
     },
   });
@@ -109,8 +112,9 @@ export function ContactImportPage() {
       </Alert>
     );
 
-  const problem = submit.error ? restProblemOf(submit.error) : read.error ? restProblemOf(read.error) : null;
-  const fileProblem = problem && (problem.status === 413 || problem.status === 415 || problem.fieldErrors.file) ? problem : null;
+  const problem = submit.error ? restProblemOf(submit.error) : null;
+  // The browser failing to read the file is a problem with the file too.
+  const fileProblem = read.error ? restProblemOf(read.error) : problem && isFileProblem(problem) ? problem : null;
   const fieldErrors = { ...mappingErrorsOf(problem?.fieldErrors ?? {}, CONTACT_MAPPING), ...state.errors };
   const blocked = known !== null && Object.keys(state.errors).length > 0;
 
