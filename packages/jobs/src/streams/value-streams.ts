@@ -45,7 +45,7 @@ export const ZEventAttendedData = z.looseObject({
   occurredAt: instant.optional(),
 });
 
-export type ValueStreamDeps = { cache: Cache };
+export type ValueStreamDeps = { cache: Cache; now: () => Date };
 
 /** A zod failure, as the dead letter's reason. */
 function invalid(e: StreamEnvelope, error: z.ZodError): DeadLetterError {
@@ -109,7 +109,7 @@ async function applyByTenant<I extends { customerId: string }>(
     list.push({ e, item: toItem(e) });
     byTenant.set(e.tenantId, list);
   }
-  const now = new Date();
+  const now = deps.now();
   for (const [tenantId, list] of byTenant) {
     list.sort((a, b) => (a.item.customerId < b.item.customerId ? -1 : a.item.customerId > b.item.customerId ? 1 : 0));
     const results = await record(ctx.trx, { tenantId, actor: `stream:${stream}`, source: "stream", now }, list.map((l) => l.item));
