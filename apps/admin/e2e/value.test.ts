@@ -208,8 +208,18 @@ describe("customer value screens in a real browser", () => {
     await page.getByRole("button", { name: "Record a transaction" }).click();
     const dialog = page.getByRole("dialog", { name: "Record a transaction" });
     await dialog.getByLabel("Amount").fill("25.00");
+    // No EUR rate in the settings: the API's 400 names the exchange rate, shown under that field.
+    await dialog.getByLabel("Currency").fill("EUR");
+    const refused = page.waitForResponse((r) => r.url().includes("transactions.record"));
     await dialog.getByRole("button", { name: "Record transaction" }).click();
-    await page.getByTestId("transaction-notice").filter({ hasText: "Lifetime value now 25.00" }).waitFor();
+    expect((await refused).status()).toBe(400);
+    await dialog.getByText("is required: no rate from EUR to USD is configured in the value settings").waitFor();
+    expect(await dialog.getByTestId("record-transaction-problem").count()).toBe(0);
+    await dialog.getByLabel("Exchange rate").fill("1.1");
+    await dialog.getByRole("button", { name: "Record transaction" }).click();
+    // 25.00 EUR at 1.1 is 27.50 USD, exactly.
+    await page.getByTestId("transaction-notice").filter({ hasText: "Lifetime value now 27.50" }).waitFor();
+    await page.getByTestId("transaction-row").filter({ hasText: "25.00 EUR" }).filter({ hasText: "27.50" }).waitFor();
     await page.getByRole("tab", { name: "Value", exact: true }).click();
     await page.getByTestId("value-inactivity").filter({ hasText: /^Active$/ }).waitFor();
     await page.goto(`${server.url}/admin/customers/review`);
