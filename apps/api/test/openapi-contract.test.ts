@@ -429,6 +429,20 @@ describe("every operation, successfully: customer value ledger", () => {
   });
 });
 
+describe("every operation, successfully: tracking and analytics", () => {
+  it("tracking one event and a batch, a customer's analytics and the tenant's", async () => {
+    const customerId = (await expectStatus(201, "post", "/customers", { body: customerBody() })).id;
+    await expectStatus(202, "post", "/customers/{customerId}/track", { path: { customerId }, body: { type: "PAGE_VIEW", data: { path: "/" }, clientEventId: `contract-${customerId}` } });
+    await expectStatus(400, "post", "/customers/{customerId}/track", { path: { customerId }, body: { type: "CUSTOM" } });
+    await expectStatus(202, "post", "/customers/track", { body: { events: [{ customerId, type: "CUSTOM", name: "contract" }] } });
+    await expectStatus(200, "get", "/customers/{customerId}/analytics", { path: { customerId } });
+    await expectStatus(200, "get", "/customers/analytics/new-customers", { query: { from: "2026-11-01", to: "2026-11-30" } });
+    await expectStatus(200, "get", "/customers/analytics/active-customers", { query: { from: "2026-11-01", to: "2026-11-30" } });
+    await expectStatus(200, "get", "/customers/analytics/tiers");
+    await expectStatus(200, "get", "/customers/analytics/cohorts", { query: { fromMonth: "2026-01" } });
+  });
+});
+
 describe("coverage", () => {
   it("called every operation in the document, and each at least once successfully", () => {
     const all = operations().map(({ op }) => op.operationId);

@@ -40,7 +40,7 @@ export const ZActiveCustomers = z.object({
 });
 export const ZTierDistribution = z.object({ tiers: z.array(z.object({ tier: z.string(), customers: z.number().int() })) });
 
-export const ZCohortsInput = z.object({ fromMonth: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be a month as YYYY-MM") });
+export const ZCohortsInput = z.object({ fromMonth: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be a month as YYYY-MM").meta({ example: "2026-01" }) });
 export const ZCohorts = z.object({
   cohorts: z.array(
     z.object({
