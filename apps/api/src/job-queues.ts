@@ -10,6 +10,7 @@ import {
   type CustomerBulkPayload,
   type LoyaltyRunPayload,
   type SegmentRecalculationPayload,
+  type SegmentCalculationPayload,
   type CustomerExportPayload,
   type CustomerImportPayload,
   type MessagePayload,
@@ -40,6 +41,8 @@ export type JobQueues = {
   enqueueLoyaltyRecalculation: (p: LoyaltyRunPayload) => Promise<boolean>;
   /** Re-tiering a tenant's customers after its LTV thresholds changed (issue 12). */
   enqueueSegmentRecalculation: (p: SegmentRecalculationPayload) => Promise<boolean>;
+  /** One segment's full calculation (issue 13), on the import queue. */
+  enqueueSegmentCalculation: (p: SegmentCalculationPayload) => Promise<boolean>;
   /** Every queue of the platform, for the operators' dashboard (/ops/queues). */
   all: Queue[];
   close: () => Promise<void>;
@@ -78,6 +81,7 @@ export function createJobQueues(redisUrl: string, prefix: string, log: Logger): 
     enqueueCustomerBulk: (p) => add(imports, JOB_NAMES.customerBulk, p, jobIdFor.customerBulk(p)),
     enqueueLoyaltyRecalculation: (p) => add(imports, JOB_NAMES.loyaltyRecalculation, p, jobIdFor.loyaltyRecalculation(p)),
     enqueueSegmentRecalculation: (p) => add(imports, JOB_NAMES.segmentRecalculation, p, jobIdFor.segmentRecalculation(p)),
+    enqueueSegmentCalculation: (p) => add(imports, JOB_NAMES.segmentCalculation, p, jobIdFor.segmentCalculation(p)),
     enqueueMessage: (type, p) =>
       type === "Email" ? add(email, JOB_NAMES.sendEmail, p, jobIdFor.message(p)) : add(sms, JOB_NAMES.sendSms, p, jobIdFor.message(p)),
     enqueueEmails: async (ps) => {

@@ -54,6 +54,8 @@ const Env = z.object({
   /** Customer value (issue 12): the nightly LTV-against-ledger check and the daily segment-change digest (003 BR-5). */
   LTV_CHECK_CRON: z.string().default("15 1 * * *"),
   SEGMENT_DIGEST_CRON: z.string().default("0 7 * * *"),
+  /** Issue 13: the daily full recalculation of every dynamic segment (time alone moves age and purchase windows). */
+  SEGMENT_SWEEP_CRON: z.string().default("40 4 * * *"),
   /** Tracked behaviour (issue 13): months of raw events kept (rollups stay), partitions made ahead, when the daily maintenance runs. */
   TRACKING_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(13),
   TRACKING_PARTITIONS_AHEAD: z.coerce.number().int().min(1).max(24).default(3),

@@ -1,6 +1,6 @@
 import { findStranded, findStrandedBulkJobs, findStrandedRecalculations, finishBulkJob, finishImport, updateExport, updateRecalculation } from "@clientele/db";
 import { createMonthlyLoyaltyRuns, runInactivitySweep, runLoyaltyRecalculation, ZLoyaltyRunPayload } from "@clientele/jobs";
-import { runLtvCheck, runSegmentDigest, runSegmentRecalculation, ZSegmentRecalculationPayload } from "@clientele/jobs";
+import { runLtvCheck, runSegmentCalculation, runSegmentDigest, runSegmentRecalculation, segmentSweepPayloads, ZSegmentCalculationPayload, ZSegmentRecalculationPayload } from "@clientele/jobs";
 import { runEventRetention } from "@clientele/jobs";
 import {
   DEFAULT_JOB_OPTIONS,
@@ -87,7 +87,9 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
               ? runLoyaltyRecalculation(deps, ZLoyaltyRunPayload.parse(job.data))
               : job.name === JOB_NAMES.segmentRecalculation
                 ? runSegmentRecalculation(deps, ZSegmentRecalculationPayload.parse(job.data), { onChunk: (after) => job.updateData({ ...job.data, after }) })
-                : runContactImport(deps, ZContactImportPayload.parse(job.data)),
+                : job.name === JOB_NAMES.segmentCalculation
+                  ? runSegmentCalculation(deps, ZSegmentCalculationPayload.parse(job.data), { onChunk: (after) => job.updateData({ ...job.data, after }) })
+                  : runContactImport(deps, ZContactImportPayload.parse(job.data)),
       ),
     { ...common, concurrency: env.IMPORT_CONCURRENCY },
   );
@@ -143,6 +145,11 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
         return result;
       }
       if (job.name === JOB_NAMES.segmentDigest) return runSegmentDigest(deps);
+      if (job.name === JOB_NAMES.segmentSweep) {
+        const payloads = await segmentSweepPayloads(deps);
+        await addBulk(queues.imports, payloads.map((p) => ({ name: JOB_NAMES.segmentCalculation, data: p, opts: { jobId: jobIdFor.segmentCalculation(p) } })));
+        return { segments: payloads.length };
+      }
       if (job.name === JOB_NAMES.eventRetention) return runEventRetention(deps, { retentionMonths: env.TRACKING_RETENTION_MONTHS, aheadMonths: env.TRACKING_PARTITIONS_AHEAD });
       if (job.name === JOB_NAMES.loyaltyMonthly) {
         // One run per tenant for the month; each its own job, resumable from its checkpoint.
@@ -170,8 +177,8 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
     if (!finallyFailed(job) || !job) return;
     if (job.name === JOB_NAMES.customerBulk) void finishBulkJob(deps.db, job.data.jobId, "Failed", deps.now(), error.message.slice(0, 500));
     else if (job.name === JOB_NAMES.loyaltyRecalculation) void updateRecalculation(deps.db, job.data.runId, { status: "Failed", failureReason: error.message.slice(0, 500), completedAt: deps.now() });
-    // A segment recalculation has no row of its own: the failure log below is its record.
-    else if (job.name !== JOB_NAMES.segmentRecalculation) void finishImport(deps.db, job.data.importId, "Failed", deps.now(), error.message.slice(0, 500));
+    // A segment recalculation has no row of its own: the failure log below is its record; a segment calculation marked its segment ERROR itself.
+    else if (job.name !== JOB_NAMES.segmentRecalculation && job.name !== JOB_NAMES.segmentCalculation) void finishImport(deps.db, job.data.importId, "Failed", deps.now(), error.message.slice(0, 500));
   });
   exports.on("failed", (job, error) => {
     if (!finallyFailed(job) || !job) return;
@@ -196,6 +203,7 @@ export async function startJobWorkers(deps: MessagingDeps, connection: Redis, en
   await queues.maintenance.upsertJobScheduler("inactivity-daily", { pattern: env.INACTIVITY_CRON }, { name: JOB_NAMES.inactivitySweep });
   await queues.maintenance.upsertJobScheduler("ltv-check-nightly", { pattern: env.LTV_CHECK_CRON }, { name: JOB_NAMES.ltvCheck });
   await queues.maintenance.upsertJobScheduler("segment-digest-daily", { pattern: env.SEGMENT_DIGEST_CRON }, { name: JOB_NAMES.segmentDigest });
+  await queues.maintenance.upsertJobScheduler("customer-segment-sweep-daily", { pattern: env.SEGMENT_SWEEP_CRON }, { name: JOB_NAMES.segmentSweep });
   await queues.maintenance.upsertJobScheduler("tracked-event-retention-daily", { pattern: env.TRACKING_RETENTION_CRON }, { name: JOB_NAMES.eventRetention });
 
   // Work the API recorded but could not queue (Redis was down) is queued here; job ids dedupe.

@@ -1,6 +1,6 @@
 import type { Cache } from "@clientele/cache";
 import type { Db } from "@clientele/db";
-import { ratingStreamHandlers, trackingStreamHandlers, valueStreamHandlers, type StreamHandler } from "@clientele/jobs";
+import { ratingStreamHandlers, segmentStreamHandlers, trackingStreamHandlers, valueStreamHandlers, type StreamHandler } from "@clientele/jobs";
 import type { Logger } from "@clientele/telemetry";
 
 export type StreamHandlerDeps = { db: Db; cache: Cache; log: Logger; now: () => Date };
@@ -16,4 +16,6 @@ export const streamHandlers = (deps: StreamHandlerDeps): StreamHandler[] => [
   ...valueStreamHandlers(deps),
   // Tracked behaviour (issue 13 §2): the API's accepted events, stored in bulk with their rollups.
   ...trackingStreamHandlers(),
+  // Segments (issue 13 §1): a changed customer's dynamic segments judged again (record, value, behaviour notices).
+  ...segmentStreamHandlers(deps),
 ];

@@ -32,3 +32,5 @@ export * from "./repositories/loyalty.repository";
 export * from "./repositories/inactivity.repository";
 export * from "./repositories/customer-event.repository";
 export * from "./repositories/segment-query.repository";
+export * from "./repositories/segment-definition.repository";
+export * from "./repositories/segment-membership.repository";

@@ -172,6 +172,42 @@ export type CustomerEventRollupsTable = { tenantId: string; customerId: string; 
 
 export type CustomerLastSeenTable = { tenantId: string; customerId: string; lastSeenAt: Date };
 
+/** Issue 13 §1: segment definitions (criteria JSON for dynamic ones), their members and membership periods. */
+export type CustomerSegmentsTable = {
+  id: string;
+  tenantId: string;
+  name: string;
+  description: string | null;
+  ruleId: string | null;
+  kind: string;
+  criteria: ColumnType<unknown, string | null, string | null>;
+  status: string;
+  customerCount: ColumnType<number, number | undefined, number>;
+  lastCalculatedAt: Date | null;
+  calcTotal: number | null;
+  calcDone: number | null;
+  calcError: string | null;
+  version: ColumnType<number, number | undefined, number>;
+  createdBy: string;
+  createdAt: Date;
+  updatedBy: string | null;
+  updatedAt: Date | null;
+  deletedBy: string | null;
+  deletedAt: Date | null;
+  activeName: ColumnType<string | null, never, never>;
+};
+export type CustomerSegmentMembershipTable = { tenantId: string; segmentId: string; customerId: string; joinedAt: Date; reason: string };
+export type CustomerSegmentMembershipHistoryTable = {
+  id: Generated<number>;
+  tenantId: string;
+  segmentId: string;
+  customerId: string;
+  joinedAt: Date;
+  joinReason: string;
+  leftAt: Date | null;
+  leaveReason: string | null;
+};
+
 export type DomainEventsTable = {
   seq: Generated<number>;
   id: string;
@@ -584,6 +620,9 @@ export type Database = {
   customerDuplicateScans: CustomerDuplicateScansTable;
   auditLog: AuditLogTable;
   domainEvents: DomainEventsTable;
+  customerSegments: CustomerSegmentsTable;
+  customerSegmentMembership: CustomerSegmentMembershipTable;
+  customerSegmentMembershipHistory: CustomerSegmentMembershipHistoryTable;
   consumedEvents: ConsumedEventsTable;
   customerEvents: CustomerEventsTable;
   customerEventKeys: CustomerEventKeysTable;

@@ -39,6 +39,8 @@ export const PRIVILEGES = [
   "tracking:write",
   "analytics:read",
   "analytics:tenant",
+  /** Issue 13: defining, calculating, importing segments and keeping static members (reading them follows customer:read). */
+  "segments:manage",
 ] as const;
 export type Privilege = (typeof PRIVILEGES)[number];
 
@@ -49,6 +51,7 @@ export type Privilege = (typeof PRIVILEGES)[number];
  * managers and marketing. The queue dashboard (ops:queues) shows every tenant's jobs: Admins only.
  * Customer value: whoever reads customers reads their value; recording money follows update
  * (CustomerManager, SalesRep); a segment override is a manager's call (REQ-CUS-017 "authorized users").
+ * Rule-based segments (issue 13) are the managers' and marketing's: they decide who is targeted.
  */
 export const PRIVILEGE_MATRIX: Record<Role, readonly Privilege[]> = {
   CustomerManager: [
@@ -70,12 +73,13 @@ export const PRIVILEGE_MATRIX: Record<Role, readonly Privilege[]> = {
     "tracking:write",
     "analytics:read",
     "analytics:tenant",
+    "segments:manage",
   ],
   SalesRep: ["customer:create", "customer:read", "customer:update", "communication:send", "value:read", "transaction:record", "attendance:record", "tracking:write", "analytics:read"],
   SupportAgent: ["customer:read", "complaint:manage", "communication:send", "value:read", "analytics:read"],
   Admin: PRIVILEGES,
   Viewer: ["customer:read", "value:read", "analytics:read"],
-  MarketingManager: ["customer:read", "testimonial:approve", "communication:send", "template:manage", "value:read", "analytics:read", "analytics:tenant"],
+  MarketingManager: ["customer:read", "testimonial:approve", "communication:send", "template:manage", "value:read", "analytics:read", "analytics:tenant", "segments:manage"],
 };
 
 export type Actor = { userId: string; tenantId: string; roles: readonly Role[]; name?: string; email?: string };

@@ -73,6 +73,10 @@ export type DomainErrorCode =
   // Customer value (issue 12, RATING): an attendance idempotency key reused with other content; a loyalty run not found.
   | "ATT-001"
   | "LOYALTY-001"
+  // Segments (issue 13): not found, duplicate name, hand-kept members only in a static segment.
+  | "SEG-001"
+  | "SEG-002"
+  | "SEG-003"
   // Behaviour tracking (issue 13): the event stream is unreachable, nothing was accepted.
   | "TRACK-001";
 

@@ -6,7 +6,7 @@ export type DomainEvent = {
   data: Record<string, unknown>;
 };
 
-export type AggregateType = "Customer" | "CustomerList" | "Contact" | "ContactList" | "Communication" | "Complaint" | "Testimonial";
+export type AggregateType = "Customer" | "CustomerList" | "CustomerSegment" | "Contact" | "ContactList" | "Communication" | "Complaint" | "Testimonial";
 
 export const TOPICS = [
   "customer-events",
@@ -21,6 +21,8 @@ const TOPIC_BY_AGGREGATE: Record<AggregateType, Topic> = {
   Customer: "customer-events",
   // Customer imports, exports and bulk jobs: about many customers at once.
   CustomerList: "customer-events",
+  // Issue 13: rule-based segment definitions (their members' joins and leaves are Customer events).
+  CustomerSegment: "customer-events",
   Contact: "contact-events",
   ContactList: "contact-events",
   Communication: "communication-events",

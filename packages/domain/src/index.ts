@@ -33,3 +33,4 @@ export * from "./value/attendance";
 export * from "./tracking/tracking";
 export * from "./segmentation/criteria";
 export * from "./segmentation/evaluate";
+export * from "./segmentation/segment";

@@ -22,12 +22,13 @@ const expected: Record<Role, Privilege[]> = {
     "tracking:write",
     "analytics:read",
     "analytics:tenant",
+    "segments:manage",
   ],
   SalesRep: ["customer:create", "customer:read", "customer:update", "communication:send", "value:read", "transaction:record", "attendance:record", "tracking:write", "analytics:read"],
   SupportAgent: ["customer:read", "complaint:manage", "communication:send", "value:read", "analytics:read"],
   Admin: [...PRIVILEGES],
   Viewer: ["customer:read", "value:read", "analytics:read"],
-  MarketingManager: ["customer:read", "testimonial:approve", "communication:send", "template:manage", "value:read", "analytics:read", "analytics:tenant"],
+  MarketingManager: ["customer:read", "testimonial:approve", "communication:send", "template:manage", "value:read", "analytics:read", "analytics:tenant", "segments:manage"],
 };
 
 describe("privilege matrix", () => {

@@ -25,3 +25,5 @@ export * from "./value/inactivity.job";
 export * from "./value/ltv-check.job";
 export * from "./value/segment-digest.job";
 export * from "./value/segment-recalc.job";
+export * from "./segmentation/segment-calculation.job";
+export * from "./segmentation/segment-streams";

@@ -55,6 +55,9 @@ export const JOB_NAMES = {
   segmentRecalculation: "recalculate-segments",
   /** Issue 13: the daily partition maintenance of tracked events (retention, months ahead). */
   eventRetention: "tracked-event-retention",
+  /** Issue 13 §1: one segment's full calculation (import queue) and the scheduled sweep queueing every dynamic segment's (maintenance). */
+  segmentCalculation: "calculate-customer-segment",
+  segmentSweep: "customer-segment-sweep",
 } as const;
 
 /** Deterministic ids: enqueueing the same import twice is one job. */
@@ -69,6 +72,7 @@ export const jobIdFor = {
   message: (p: { communicationId: string }) => `message-${p.communicationId}`,
   notification: (key: string) => `notify-${key.replace(/:/g, "-")}`,
   loyaltyRecalculation: (p: { runId: string }) => `loyalty-${p.runId}`,
+  segmentCalculation: (p: { segmentId: string; requestedAt: string }) => `segment-calc-${p.segmentId}-${p.requestedAt.replace(/[^0-9]/g, "")}`,
   segmentRecalculation: (p: { tenantId: string; requestedAt: string }) => `segments-${p.tenantId}-${p.requestedAt.replace(/[^0-9]/g, "")}`,
 };
 

@@ -19,6 +19,7 @@ import { inactivityRouter } from "../features/value/inactivity.router";
 import { loyaltyRouter } from "../features/value/loyalty.router";
 import { ratingRouter } from "../features/value/rating.router";
 import { trackingRouter } from "../features/tracking/tracking.router";
+import { segmentRouter } from "../features/segmentation/segment.router";
 import { mergeRouters, router } from "./trpc";
 
 export const appRouter = router({
@@ -39,6 +40,7 @@ export const appRouter = router({
   loyalty: loyaltyRouter,
   inactivity: inactivityRouter,
   tracking: trackingRouter,
+  segments: segmentRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -40,6 +40,8 @@ import * as v1m3 from "./20261204110300_add_customer_rating_loyalty";
 import * as v1m4 from "./20261204110400_create_customer_inactivity";
 import * as v1m5 from "./20261204110500_create_value_recalculations";
 import * as v1m6 from "./20261204110600_add_transactions_loyalty_index";
+import * as v4m0 from "./20261204130000_create_customer_segments";
+import * as v4m1 from "./20261204130100_create_customer_segment_membership";
 import * as v5m0 from "./20261204140000_create_customer_events";
 import * as v5m1 from "./20261204140100_create_customer_event_keys";
 import * as v5m2 from "./20261204140200_create_customer_event_rollups";
@@ -91,6 +93,8 @@ export const migrations: Record<string, Migration> = {
   "20261204110400_create_customer_inactivity": v1m4,
   "20261204110500_create_value_recalculations": v1m5,
   "20261204110600_add_transactions_loyalty_index": v1m6,
+  "20261204130000_create_customer_segments": v4m0,
+  "20261204130100_create_customer_segment_membership": v4m1,
   "20261204140000_create_customer_events": v5m0,
   "20261204140100_create_customer_event_keys": v5m1,
   "20261204140200_create_customer_event_rollups": v5m2,
