@@ -214,6 +214,7 @@ describe("currencies", () => {
       [{ currency: "XYZ" }, "currency", "XYZ is not an ISO 4217 currency code"],
       [{ currency: "EUR", exchangeRate: "0" }, "exchangeRate", "must be positive"],
       [{ exchangeRate: "2" }, "exchangeRate", "must be 1 for the base currency USD"],
+      [{ currency: "EUR", amount: "9999999999999999.99", exchangeRate: "2" }, "amount", "converted to USD must be less than 10000000000000000"],
     ];
     for (const [o, field, message] of cases) {
       const res = await record(manager, customerId, o);

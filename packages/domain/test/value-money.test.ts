@@ -150,6 +150,13 @@ describe("transactions", () => {
     expect(fieldErrors(() => checkTransaction(draft({ exchangeRate: "2" }), settings))).toEqual({ exchangeRate: ["must be 1 for the base currency USD"] });
   });
 
+  it("refuses an amount whose base-currency value would not fit DECIMAL(18,2)", () => {
+    expect(fieldErrors(() => checkTransaction(draft({ currency: "EUR", amount: "9999999999999999.99", exchangeRate: "2" }), settings))).toEqual({
+      amount: ["converted to USD must be less than 10000000000000000"],
+    });
+    expect(checkTransaction(draft({ currency: "EUR", amount: "4999999999999999.99", exchangeRate: "2" }), settings).baseAmount).toBe("9999999999999999.98");
+  });
+
   it("reports every bad field at once", () => {
     expect(
       fieldErrors(() => checkTransaction(draft({ kind: "Gift", category: "Food", status: "Done", amount: "-1", currency: "XYZ", idempotencyKey: " ", externalReference: "x".repeat(101) }), settings)),

@@ -86,6 +86,10 @@ export function checkTransaction(d: TransactionDraft, settings: Pick<ValueSettin
       else errors.add("exchangeRate", `is required: no rate from ${currency} to ${settings.baseCurrency} is configured in the value settings`);
     }
   }
+  const baseAmount = !amountProblem && rate !== null ? convert(d.amount, rate) : null;
+  // A large amount at a large rate passes both checks yet would not fit DECIMAL(18,2) in the base currency.
+  const baseProblem = baseAmount === null ? null : moneyProblem(baseAmount);
+  if (baseProblem) errors.add("amount", `converted to ${settings.baseCurrency} ${baseProblem}`);
   errors.throwIfAny();
 
   const amount = normalizeMoney(d.amount);
@@ -98,7 +102,7 @@ export function checkTransaction(d: TransactionDraft, settings: Pick<ValueSettin
     amount,
     currency,
     exchangeRate: rate!,
-    baseAmount: convert(amount, rate!),
+    baseAmount: baseAmount!,
     occurredAt: d.occurredAt,
     dueAt,
     // A payment is late when it was paid after it fell due (the rating reads this).
