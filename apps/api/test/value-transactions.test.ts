@@ -343,6 +343,23 @@ describe("value settings", () => {
     expect(await listAudit(server.deps.db, tenant, "Tenant", tenant)).toHaveLength(audit.length);
   });
 
+  it("keeps every field of concurrent PUTs that change different fields", async () => {
+    const tenant = newTenant();
+    const admin = await server.as("Admin", tenant, "admin");
+    const patches = [
+      { exchangeRates: { EUR: "1.10000000" } },
+      { inactivityThresholdDays: 90 },
+      { reviewAfterMonths: 36 },
+      { lifetimeValueThresholds: { premium: "20000.00", vip: "60000.00" } },
+      { loyaltyTiers: [{ name: "Bronze", minSpend: "0.00" }, { name: "Gold", minSpend: "500.00" }] },
+    ];
+    const results = await Promise.all(patches.map((p) => admin.put("/settings/value", p)));
+    expect(results.map((r) => r.status)).toEqual(patches.map(() => 200));
+    const settings = (await admin.get("/settings/value")).body;
+    for (const p of patches) expect(settings).toMatchObject(p);
+    expect((await listAudit(server.deps.db, tenant, "Tenant", tenant)).filter((a) => a.action === "ValueSettingsChanged")).toHaveLength(patches.length);
+  });
+
   it("refuses to change the base currency once transactions exist (409)", async () => {
     const { tenant, manager, customerId } = await setup();
     await record(manager, customerId);
