@@ -49,6 +49,14 @@ describe("recording attendance (issue 12 §1)", () => {
     expect(audit.find((a) => a.action === "AttendanceRecorded")).toMatchObject({ actorId: "cm-1", changes: { totalEvents: { from: 0, to: 1 } } });
   });
 
+  it("a registration for a future event is activity as of now, not of the event's date", async () => {
+    const { api, customerId, url } = await setup();
+    const eventAt = new Date(Date.now() + 365 * 86_400_000);
+    expect((await api.post(url, attendance({ status: "Registered", occurredAt: eventAt.toISOString() }))).status).toBe(201);
+    const lastActivityAt = new Date((await api.get(`/customers/${customerId}`)).body.lastActivityAt as string);
+    expect(lastActivityAt.getTime()).toBeLessThanOrEqual(Date.now());
+  });
+
   it("is idempotent: the same key and content again returns the first row and applies nothing", async () => {
     const { tenant, api, customerId, url } = await setup();
     const body = attendance();

@@ -93,8 +93,9 @@ async function recordOne(trx: Trx, ctx: AttendanceContext, input: AttendanceInpu
       .where("id", "=", a.customerId)
       .execute();
   }
-  // Coming to (or registering for) an event is activity; a no-show is not.
-  if (a.status !== "NoShow") await touchCustomerActivity(trx, ctx.tenantId, a.customerId, a.occurredAt);
+  // Coming to (or registering for) an event is activity; a no-show is not. A registration for a
+  // future event counts as of now: activity in the future would hold off the inactivity flags.
+  if (a.status !== "NoShow") await touchCustomerActivity(trx, ctx.tenantId, a.customerId, a.occurredAt < ctx.now ? a.occurredAt : ctx.now);
   await appendAudit(trx, [
     {
       tenantId: ctx.tenantId,
