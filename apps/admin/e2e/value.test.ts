@@ -141,6 +141,24 @@ describe("customer value screens in a real browser", () => {
     await page.getByTestId("rating-history").getByRole("row").filter({ hasText: "Override" }).filter({ hasText: "Key partner since 2019" }).waitFor();
     expect((await api.get(`/customers/${id}`)).body.profile.rating).toBe("Excellent");
     await checkScreen(page, "value-rating-overridden");
+    // Recalculating every customer's loyalty tier is an Admin's.
+    expect(await page.getByRole("button", { name: "Recalculate all loyalty tiers" }).count()).toBe(0);
+    await page.close();
+  });
+
+  it("an Admin recalculates the loyalty tiers on demand: the worker's progress, then the tier and its history", { timeout: 90_000 }, async () => {
+    const tenant = newTenant();
+    const { api, id, name } = await newCustomer(tenant);
+    expect((await api.post(`/customers/${id}/transactions`, { kind: "Payment", status: "Paid", amount: "1500.00", currency: "USD", occurredAt: daysAgo(30), idempotencyKey: `l-${id}` })).status).toBe(201);
+    const page = await browser.browser.newPage();
+    await signIn(page, server.url, tenant, ["Admin"]);
+    await openTab(page, id, name, "Value");
+    await page.getByTestId("value-loyalty-tier").filter({ hasText: "Not yet calculated" }).waitFor();
+    await page.getByRole("button", { name: "Recalculate all loyalty tiers" }).click();
+    await page.getByTestId("loyalty-run").filter({ hasText: "Completed: 1 of 1 customers, 1 changed tier" }).waitFor({ timeout: 45_000 });
+    await page.getByTestId("value-loyalty-tier").filter({ hasText: /^Silver$/ }).waitFor();
+    await page.getByTestId("loyalty-history").getByRole("row").filter({ hasText: "none → Silver" }).filter({ hasText: "1,500.00" }).waitFor();
+    await checkScreen(page, "value-loyalty-recalculated");
     await page.close();
   });
 

@@ -9,6 +9,7 @@ import { useTRPC } from "../../trpc";
 import { ListStatus } from "../../ui/list-status";
 import { Notice } from "../../ui/notice";
 import { TableHead } from "../../ui/table-head";
+import { LoyaltyRecalculation } from "./loyalty-recalculation";
 import { LtvChart } from "./ltv-chart";
 import { displayMoney } from "./money-display";
 import { ClearOverrideDialog, RatingOverrideDialog, SegmentOverrideDialog } from "./override-dialogs";
@@ -72,6 +73,7 @@ export function ValueTab({ customer }: { customer: Customer }) {
   });
   const mayOverrideSegment = can(roles, "segment:override");
   const mayOverrideRating = can(roles, "rating:override");
+  const mayRecalculateLoyalty = can(roles, "loyalty:recalculate");
   const v = value.data;
   const r = rating.data;
   const l = loyalty.data;
@@ -241,6 +243,7 @@ export function ValueTab({ customer }: { customer: Customer }) {
                 <Text size="xs" c="dimmed">
                   Tiers: {l.tiers.map((t) => `${t.name} from ${displayMoney(t.minSpend)}`).join(", ")}. Recalculated monthly.
                 </Text>
+                {mayRecalculateLoyalty && <LoyaltyRecalculation />}
                 <Title order={3} size="h5">
                   Tier history
                 </Title>
