@@ -83,7 +83,8 @@ describe("POST /customers/merge", () => {
       droppedContacts: [],
       mergedBy: ADMIN_ID,
       undoneAt: null,
-      target: { id: target.id, version: 2, profile: { companyName: "All Target Ltd" } },
+      // Version 2 is the merge's write, 3 the rating recalculated from the complaint and testimonial it received.
+      target: { id: target.id, version: 3, profile: { companyName: "All Target Ltd" } },
     });
     expect(Date.parse(res.body.undoableUntil) - Date.parse(res.body.mergedAt)).toBe(30 * 86_400_000);
 
@@ -160,7 +161,7 @@ describe("POST /customers/merge", () => {
     });
     expect(res.status).toBe(200);
     const body = ((await res.json()) as { result: { data: { moved: Record<string, string[]> } } }).result.data;
-    expect(body.moved).toEqual({ contacts: [], communications: [source.callId], followUps: [source.followUpId], complaints: [], testimonials: [source.testimonialId] });
+    expect(body.moved).toEqual({ contacts: [], communications: [source.callId], followUps: [source.followUpId], complaints: [], testimonials: [source.testimonialId], transactions: [], attendance: [] });
     const stayed = await server.deps.db.selectFrom("complaints").select("customerId").where("id", "=", source.complaintId).executeTakeFirstOrThrow();
     expect(stayed.customerId).toBe(source.id);
     const contact = await server.deps.db.selectFrom("contacts").select("customerId").where("id", "=", source.contactId).executeTakeFirstOrThrow();
@@ -292,7 +293,7 @@ describe("POST /customers/merge", () => {
         mergedAt: res.body.mergedAt,
         mergedBy: ADMIN_ID,
         mergeId: res.body.mergeId,
-        movedCounts: { contacts: 1, communications: 1, followUps: 1, complaints: 1, testimonials: 0 },
+        movedCounts: { contacts: 1, communications: 1, followUps: 1, complaints: 1, testimonials: 0, transactions: 0, attendance: 0 },
       },
     });
     const deactivated = (await events(source.id)).filter((e) => e.type === "CustomerDeactivated");
@@ -365,7 +366,8 @@ describe("POST /customers/merges/{mergeId}/undo", () => {
 
     const res = await admin.post(`/customers/merges/${m.mergeId}/undo`);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ mergeId: m.mergeId, undoneBy: ADMIN_ID, source: { id: source.id, status: "Active", version: 3 }, target: { profile: { industry: "Energy" } } });
+    // Merge and undo each write the source and recalculate its rating (its complaint and testimonial moved): 1 → 5.
+    expect(res.body).toMatchObject({ mergeId: m.mergeId, undoneBy: ADMIN_ID, source: { id: source.id, status: "Active", version: 5 }, target: { profile: { industry: "Energy" } } });
 
     // The source reads again, with everything it had; its contact is primary again.
     expect((await admin.get(`/customers/${source.id}`)).status).toBe(200);

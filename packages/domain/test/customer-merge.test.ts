@@ -75,6 +75,8 @@ function input(o: Partial<MergeInput> = {}): MergeInput {
       followUps: [{ id: "fu-1", version: 1 }],
       complaints: [{ id: "cmp-1", version: 4 }],
       testimonials: [{ id: "tst-1", version: 1 }],
+      transactions: [{ id: "txn-1", version: 0 }],
+      attendance: [{ id: "att-1", version: 0 }],
     },
     options: DEFAULT_MERGE_OPTIONS,
     fieldChoices: {},
@@ -110,6 +112,8 @@ describe("planMerge: what moves", () => {
       followUps: [{ id: "fu-1", version: 1 }],
       complaints: [{ id: "cmp-1", version: 4 }],
       testimonials: [{ id: "tst-1", version: 1 }],
+      transactions: [{ id: "txn-1", version: 0 }],
+      attendance: [{ id: "att-1", version: 0 }],
     });
     expect(plan.source).toMatchObject({ isDeleted: true, status: "Inactive", statusReason: "Merged into CUS-000002", version: 2, deletedBy: "u-1" });
     expect(plan.target.version).toBe(2);
@@ -137,7 +141,10 @@ describe("planMerge: what moves", () => {
     expect(plan.moved.complaints).toHaveLength(1);
     expect(plan.moved.testimonials).toEqual([]);
     expect(plan.mergedEntities).toEqual(["complaints"]);
-    expect(movedKinds({ ...options, communicationHistory: true })).toEqual(["communications", "followUps", "complaints"]);
+    // The value ledger moves whatever the options say: the target's figures are derived from it.
+    expect(plan.moved.transactions).toHaveLength(1);
+    expect(plan.moved.attendance).toHaveLength(1);
+    expect(movedKinds({ ...options, communicationHistory: true })).toEqual(["communications", "followUps", "complaints", "transactions", "attendance"]);
   });
 
   it("keeps the target's contact when emails clash (case-insensitively) and records the dropped one", () => {
@@ -257,6 +264,7 @@ describe("planUndo", () => {
     expect(plan.target.tags).toEqual([]);
     expect(plan.tagsRemoved).toEqual(["north"]);
     expect(plan.back.communications).toEqual(["comm-1"]);
+    expect([plan.back.transactions, plan.back.attendance]).toEqual([["txn-1"], ["att-1"]]);
     expect(plan.back.contacts).toHaveLength(1);
     expect(plan.promotedContactIds).toEqual(plan.back.contacts);
     expect(plan.contactEvents).toEqual([
@@ -271,12 +279,14 @@ describe("planUndo", () => {
     r.current.complaints = [{ id: "cmp-1", customerId: "tgt", version: 5 }];
     r.current.testimonials = [];
     r.current.communications = [{ id: "comm-1", customerId: "someone-else", version: 2 }];
+    r.current.transactions = [];
     const outcome = outcomeOf(() => undo(r, { target: { ...r.plan.target, industry: "Changed" } }));
     expect(outcome !== "none" && [outcome.code, outcome.kind]).toEqual(["MERGE-006", "conflict"]);
     const message = outcome !== "none" ? outcome.message : "";
     expect(message).toContain("complaint cmp-1 (version 4 → 5)");
     expect(message).toContain("testimonial tst-1 (deleted)");
     expect(message).toContain("communication comm-1 (moved to another customer)");
+    expect(message).toContain("transaction txn-1 (deleted)");
     expect(message).toContain("the target's industry");
     expect(message).not.toContain("contact ");
   });

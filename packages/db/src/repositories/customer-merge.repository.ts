@@ -24,6 +24,19 @@ const TABLES: Record<MovedKind, string> = {
   followUps: "follow_ups",
   complaints: "complaints",
   testimonials: "testimonials",
+  transactions: "customer_transactions",
+  attendance: "customer_attendance",
+};
+
+/** Each kind's version column; ledger rows are never changed once written, so theirs is constant. */
+const VERSIONS: Record<MovedKind, string> = {
+  contacts: "version",
+  communications: "version",
+  followUps: "version",
+  complaints: "version",
+  testimonials: "version",
+  transactions: "0",
+  attendance: "0",
 };
 
 /** Id lists go to MySQL in slices: one statement per 1,000 ids keeps packets and parse time small. */
@@ -48,9 +61,9 @@ export async function shareLockCustomers(trx: Trx, tenantId: string, ids: readon
  * the merge runs) and lists them with their versions.
  */
 export async function lockRecordsOf(trx: Trx, tenantId: string, customerId: string, kinds: Exclude<MovedKind, "contacts">[]) {
-  const out: Omit<Record<MovedKind, MovableRecord[]>, "contacts"> = { communications: [], followUps: [], complaints: [], testimonials: [] };
+  const out: Omit<Record<MovedKind, MovableRecord[]>, "contacts"> = { communications: [], followUps: [], complaints: [], testimonials: [], transactions: [], attendance: [] };
   for (const kind of kinds) {
-    const { rows } = await sql<MovableRecord>`select id, version from ${sql.raw(TABLES[kind])} where tenant_id = ${tenantId} and customer_id = ${customerId} order by id for update`.execute(trx);
+    const { rows } = await sql<MovableRecord>`select id, ${sql.raw(VERSIONS[kind])} as version from ${sql.raw(TABLES[kind])} where tenant_id = ${tenantId} and customer_id = ${customerId} order by id for update`.execute(trx);
     out[kind] = rows.map((r) => ({ id: r.id, version: Number(r.version) }));
   }
   return out;
@@ -91,7 +104,7 @@ export async function setContactsPrimary(trx: Trx, tenantId: string, ids: string
 export async function lockCurrentRecords(trx: Trx, tenantId: string, kind: MovedKind, ids: string[]): Promise<CurrentRecord[]> {
   const out: CurrentRecord[] = [];
   for (const part of slices(ids)) {
-    const { rows } = await sql<CurrentRecord>`select id, customer_id as customerId, version from ${sql.raw(TABLES[kind])} where tenant_id = ${tenantId} and id in (${sql.join(part)}) order by id for update`.execute(trx);
+    const { rows } = await sql<CurrentRecord>`select id, customer_id as customerId, ${sql.raw(VERSIONS[kind])} as version from ${sql.raw(TABLES[kind])} where tenant_id = ${tenantId} and id in (${sql.join(part)}) order by id for update`.execute(trx);
     out.push(...rows.map((r) => ({ id: r.id, customerId: r.customerId, version: Number(r.version) })));
   }
   return out;
@@ -147,7 +160,8 @@ export async function findMerge(db: DbOrTrx, tenantId: string, id: string, o: { 
     targetCustomerId: r.targetCustomerId,
     options: parseJson<MergeOptions>(r.options as string),
     fieldChoices: parseJson<FieldChoices>(r.fieldChoices as string),
-    moved: parseJson<Record<MovedKind, MovedRecord[]>>(r.moved),
+    // Merges recorded before the ledger moved with them list no transactions or attendance.
+    moved: { transactions: [], attendance: [], ...parseJson<Partial<Record<MovedKind, MovedRecord[]>>>(r.moved) } as Record<MovedKind, MovedRecord[]>,
     droppedContacts: parseJson<DroppedContact[]>(r.droppedContacts as string),
     tagsAdded: parseJson<string[]>(r.tagsAdded as string),
     targetFields: parseJson<Changes>(r.targetFields as string),

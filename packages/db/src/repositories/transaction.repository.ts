@@ -139,6 +139,19 @@ export async function customerChunkEnd(db: DbOrTrx, afterId: string, size: numbe
   return r?.id ?? null;
 }
 
+/** REQ-CUS-017's lifetime value over ledger rows `t`: Paid Payments minus Paid Refunds, in the base currency. */
+const LEDGER_SUM = sql`sum(case when t.kind = 'Payment' then t.base_amount else -t.base_amount end)`;
+const LEDGER_COUNTED = sql`t.status = 'Paid' and t.kind in ('Payment', 'Refund')`;
+
+/** One customer's lifetime value from its ledger by the nightly check's rule (a merge recomputes its parties so). */
+export async function ledgerValueOf(db: DbOrTrx, tenantId: string, customerId: string): Promise<string> {
+  const { rows } = await sql<{ ledger: string }>`
+    select cast(coalesce(${LEDGER_SUM}, 0) as decimal(18, 2)) as ledger
+    from customer_transactions t
+    where t.tenant_id = ${tenantId} and t.customer_id = ${customerId} and ${LEDGER_COUNTED}`.execute(db);
+  return rows[0]!.ledger;
+}
+
 export type LedgerDrift = { tenantId: string; customerId: string; stored: string; ledger: string };
 
 /**
@@ -154,9 +167,9 @@ export async function ledgerDriftInRange(db: DbOrTrx, afterId: string, upToId: s
       select c.tenant_id as tenantId, c.id as customerId, c.lifetime_value as stored, cast(coalesce(l.ledger, 0) as decimal(18, 2)) as ledger
       from customers c
       left join (
-        select t.customer_id, sum(case when t.kind = 'Payment' then t.base_amount else -t.base_amount end) as ledger
+        select t.customer_id, ${LEDGER_SUM} as ledger
         from customer_transactions t
-        where t.customer_id > ${afterId} ${upperT} and t.status = 'Paid' and t.kind in ('Payment', 'Refund')
+        where t.customer_id > ${afterId} ${upperT} and ${LEDGER_COUNTED}
         group by t.customer_id
       ) l on l.customer_id = c.id
       where c.id > ${afterId} ${upper} and c.lifetime_value <> coalesce(l.ledger, 0)

@@ -17,9 +17,14 @@ export const MERGE_UNDO_DAYS = 30;
 export type MergeOptions = { contacts: boolean; communicationHistory: boolean; complaints: boolean; testimonials: boolean };
 export const DEFAULT_MERGE_OPTIONS: MergeOptions = { contacts: true, communicationHistory: true, complaints: true, testimonials: true };
 
-/** The kinds of record a merge moves; follow-ups travel with the communication history. */
-export const MOVED_KINDS = ["contacts", "communications", "followUps", "complaints", "testimonials"] as const;
+/**
+ * The kinds of record a merge moves; follow-ups travel with the communication history. The value
+ * ledger (financial transactions, attendance) always moves: the merged customer's lifetime value,
+ * events and rating are derived from it, and left on the deactivated source it would count nowhere.
+ */
+export const MOVED_KINDS = ["contacts", "communications", "followUps", "complaints", "testimonials", "transactions", "attendance"] as const;
 export type MovedKind = (typeof MOVED_KINDS)[number];
+export const LEDGER_KINDS = ["transactions", "attendance"] as const satisfies readonly MovedKind[];
 
 const KINDS_BY_OPTION: Record<keyof MergeOptions, MovedKind[]> = {
   contacts: ["contacts"],
@@ -28,9 +33,9 @@ const KINDS_BY_OPTION: Record<keyof MergeOptions, MovedKind[]> = {
   testimonials: ["testimonials"],
 };
 
-/** The kinds of record these options move. */
+/** The kinds of record these options move (the ledger's always). */
 export function movedKinds(options: MergeOptions): MovedKind[] {
-  return (Object.keys(KINDS_BY_OPTION) as (keyof MergeOptions)[]).filter((o) => options[o]).flatMap((o) => KINDS_BY_OPTION[o]);
+  return [...(Object.keys(KINDS_BY_OPTION) as (keyof MergeOptions)[]).filter((o) => options[o]).flatMap((o) => KINDS_BY_OPTION[o]), ...LEDGER_KINDS];
 }
 
 type Access = { get: (c: Customer) => unknown; set: (c: Customer, v: never) => Customer };
@@ -215,6 +220,8 @@ export function planMerge(input: MergeInput): MergePlan {
     followUps: recordsOf("followUps", options.communicationHistory),
     complaints: recordsOf("complaints", options.complaints),
     testimonials: recordsOf("testimonials", options.testimonials),
+    transactions: recordsOf("transactions", true),
+    attendance: recordsOf("attendance", true),
   };
 
   const tagsAdded = source.tags.filter((t) => !target.tags.includes(t));
@@ -327,6 +334,8 @@ const SINGULAR: Record<MovedKind, string> = {
   followUps: "follow-up",
   complaints: "complaint",
   testimonials: "testimonial",
+  transactions: "transaction",
+  attendance: "attendance record",
 };
 
 /**
