@@ -441,6 +441,28 @@ describe("every operation, successfully: tracking and analytics", () => {
     await expectStatus(200, "get", "/customers/analytics/tiers");
     await expectStatus(200, "get", "/customers/analytics/cohorts", { query: { fromMonth: "2026-01" } });
   });
+
+  it("segments: definitions, preview, calculation, members, history, bulk assignment, export and import", async () => {
+    const customerId = (await expectStatus(201, "post", "/customers", { body: customerBody({ tags: ["contract"] }) })).id;
+    const criteria = { customRules: [{ field: "tags", operator: "contains", value: "contract" }] };
+    const dynamic = await expectStatus(201, "post", "/customers/segments", { body: { name: `Contract ${customerId}`, criteria } });
+    await expectStatus(400, "post", "/customers/segments", { body: { name: "bad", criteria: {} } });
+    await expectStatus(409, "post", "/customers/segments", { body: { name: `Contract ${customerId}`, criteria } });
+    await expectStatus(200, "get", "/customers/segments", { query: { kind: "dynamic" } });
+    await expectStatus(200, "post", "/customers/segments/preview", { body: { criteria } });
+    await expectStatus(200, "get", "/customers/segments/{segmentId}", { path: { segmentId: dynamic.id } });
+    const updated = await expectStatus(200, "put", "/customers/segments/{segmentId}", { path: { segmentId: dynamic.id }, body: { description: "contract", version: dynamic.version } });
+    await expectStatus(409, "put", "/customers/segments/{segmentId}", { path: { segmentId: dynamic.id }, body: { description: "stale", version: dynamic.version } });
+    await expectStatus(202, "post", "/customers/segments/{segmentId}/calculate", { path: { segmentId: dynamic.id } });
+    await expectStatus(200, "get", "/customers/segments/{segmentId}/customers", { path: { segmentId: dynamic.id } });
+    const fixed = await expectStatus(201, "post", "/customers/segments", { body: { name: `Static ${customerId}`, kind: "static" } });
+    await expectStatus(200, "post", "/customers/bulk/segments", { body: { segmentId: fixed.id, add: [customerId] } });
+    await expectStatus(200, "get", "/customers/{customerId}/segments", { path: { customerId } });
+    const exported = await expectStatus(200, "get", "/customers/segments/export");
+    await expectStatus(200, "post", "/customers/segments/import", { body: { segments: exported.segments } });
+    await expectStatus(204, "delete", "/customers/segments/{segmentId}", { path: { segmentId: dynamic.id }, query: { version: String(updated.version) } });
+    await expectStatus(200, "get", "/customers/segments/{segmentId}/history", { path: { segmentId: dynamic.id } });
+  });
 });
 
 describe("coverage", () => {
