@@ -1,13 +1,14 @@
 import { listAudit, listEventsForAggregate } from "@clientele/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerBody, eventually, newTenant, startTestServer, type Api, type TestServer } from "./harness";
+import { customerBody, eventually, newTenant, startTestServer, streamPrefix, type Api, type TestServer } from "./harness";
 import { startWorker, type WorkerProcess } from "./worker-process";
 
 /** Issue 13 §1 through HTTP, with the real worker calculating and following customer changes. */
 let server: TestServer;
 let worker: WorkerProcess;
 beforeAll(async () => {
-  server = await startTestServer();
+  // The API appends tracked behaviour to the stream the worker reads (same prefix).
+  server = await startTestServer({ STREAM_PREFIX: streamPrefix() });
   worker = await startWorker();
 });
 afterAll(async () => {
@@ -180,6 +181,19 @@ describe("segments: membership", () => {
     expect(kept.body.items.every((h: { leftAt: string | null }) => h.leftAt !== null)).toBe(true);
     // The name is free again.
     expect((await manager.post("/customers/segments", { name: "VIPs", kind: "static" })).status).toBe(201);
+  });
+
+  it("follows tracked behaviour: a tracked login joins an event-count segment through the ingest notice", async () => {
+    const { manager } = await setup();
+    const c = await newCustomer(manager);
+    const s = (await manager.post("/customers/segments", { name: "Logged in this week", criteria: { customRules: [{ field: "events.LOGIN", operator: "greater_than_or_equal", value: 2, withinDays: 7 }] } })).body;
+    await settled(manager, s.id);
+    expect((await manager.post(`/customers/${c.id}/track`, { type: "LOGIN" })).status).toBe(202);
+    await eventually(() => manager.get(`/customers/${c.id}/analytics`), (r) => r.body.windows?.[0]?.byType?.LOGIN === 1, 20_000);
+    expect(await memberIds(manager, s.id)).toEqual([]);
+    expect((await manager.post(`/customers/${c.id}/track`, { type: "LOGIN" })).status).toBe(202);
+    await eventually(() => memberIds(manager, s.id), (ids) => ids.length === 1, 20_000, () => worker.output().slice(-2000));
+    expect((await manager.get(`/customers/${c.id}/segments`)).body.segments).toEqual([expect.objectContaining({ segmentId: s.id, reason: "criteria" })]);
   });
 
   it("adds and removes static members in bulk, refusing a dynamic segment and reporting unknown ids", async () => {
