@@ -1,4 +1,4 @@
-import { listAudit, listEventsForAggregate } from "@clientele/db";
+import { inTransaction, listAudit, listEventsForAggregate } from "@clientele/db";
 import { recordAttendance } from "@clientele/jobs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { customerBody, newTenant, rest, startTestServer, type TestServer } from "./harness";
@@ -94,6 +94,20 @@ describe("recording attendance (issue 12 §1)", () => {
     expect(list.body).toMatchObject({ totalCount: 5, totalEvents: 2, page: 1, pageSize: 2, totalPages: 3 });
     expect(list.body.items).toHaveLength(2);
     expect((await api.get(`/customers/${customerId}`)).body.profile.totalEvents).toBe(2);
+  });
+
+  it("recounts totalEvents from the latest commit, whatever snapshot the caller's transaction took before its lock", async () => {
+    const { tenant, customerId } = await setup();
+    const ctx = { tenantId: tenant, actor: "events-system", source: "stream" as const, now: new Date("2026-12-01T10:00:00Z") };
+    const item = (eventRef: string) => ({ customerId, eventRef, status: "Attended", occurredAt: new Date("2026-11-30T10:00:00Z"), idempotencyKey: `snap-${eventRef}-${customerId}` });
+    await inTransaction(server.deps.db, async (trx) => {
+      // A plain read first, as the stream consumer's dedupe check does: the transaction's snapshot dates from here.
+      await trx.selectFrom("consumedEvents").select("eventId").limit(1).execute();
+      expect((await recordAttendance(server.deps.db, ctx, [item("e1")]))[0]).toMatchObject({ outcome: "recorded", totalEvents: 1 });
+      expect((await recordAttendance(trx, ctx, [item("e2")]))[0]).toMatchObject({ outcome: "recorded", totalEvents: 2 });
+    });
+    // Read from the table: the shared function leaves the cached copy to its caller.
+    expect((await server.deps.db.selectFrom("customers").select("totalEvents").where("id", "=", customerId).executeTakeFirstOrThrow()).totalEvents).toBe(2);
   });
 
   it("the shared function applies a batch once per key, as the attendance stream calls it", async () => {

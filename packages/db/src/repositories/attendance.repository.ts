@@ -1,6 +1,6 @@
 import type { DbOrTrx, Trx } from "../connection";
 import type { CustomerAttendanceTable } from "../schema";
-import type { Selectable } from "kysely";
+import { sql, type Selectable } from "kysely";
 
 export type AttendanceRow = Selectable<CustomerAttendanceTable>;
 
@@ -12,16 +12,27 @@ export async function insertAttendance(trx: Trx, row: AttendanceRow): Promise<vo
   await trx.insertInto("customerAttendance").values(row).execute();
 }
 
-/** totalEvents (REQ-CUS-019): the distinct events the customer attended; a second Attended row for one event counts once. */
-export async function countAttendedEvents(db: DbOrTrx, tenantId: string, customerId: string): Promise<number> {
-  const row = await db
+const attendedEvents = (db: DbOrTrx, tenantId: string, customerId: string) =>
+  db
     .selectFrom("customerAttendance")
     .select((eb) => eb.fn.count<number>("eventRef").distinct().as("n"))
     .where("tenantId", "=", tenantId)
     .where("customerId", "=", customerId)
-    .where("status", "=", "Attended")
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+    .where("status", "=", "Attended");
+
+/** totalEvents (REQ-CUS-019): the distinct events the customer attended; a second Attended row for one event counts once. */
+export async function countAttendedEvents(db: DbOrTrx, tenantId: string, customerId: string): Promise<number> {
+  return Number((await attendedEvents(db, tenantId, customerId).executeTakeFirstOrThrow()).n);
+}
+
+/**
+ * countAttendedEvents as of the latest commit (a locking read), for writing totalEvents under the
+ * customer's row lock: a plain read would use the transaction's snapshot, which a stream batch
+ * takes before it waits for the lock, and miss rows committed meanwhile.
+ */
+export async function countAttendedEventsLocked(trx: Trx, tenantId: string, customerId: string): Promise<number> {
+  // LOCK IN SHARE MODE: MariaDB has no FOR SHARE.
+  return Number((await attendedEvents(trx, tenantId, customerId).modifyEnd(sql`lock in share mode`).executeTakeFirstOrThrow()).n);
 }
 
 /** A customer's attendance, newest first, paged. */

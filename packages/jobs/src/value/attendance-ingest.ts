@@ -1,7 +1,7 @@
 import {
   appendAudit,
   appendEvents,
-  countAttendedEvents,
+  countAttendedEventsLocked,
   findAttendanceByKey,
   inTransaction,
   insertAttendance,
@@ -82,7 +82,7 @@ async function recordOne(trx: Trx, ctx: AttendanceContext, input: AttendanceInpu
   await insertAttendance(trx, row).catch((error: unknown) => {
     throw isAttendanceKeyTaken(error) ? attendanceKeyReused() : error;
   });
-  const totalEvents = await countAttendedEvents(trx, ctx.tenantId, a.customerId);
+  const totalEvents = await countAttendedEventsLocked(trx, ctx.tenantId, a.customerId);
   let version = customer.version;
   if (totalEvents !== customer.totalEvents) {
     version += 1;
