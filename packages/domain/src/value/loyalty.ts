@@ -1,5 +1,5 @@
 import type { DomainEvent } from "../events";
-import { parseMoney } from "./money";
+import { parseMoney, parseSignedMoney } from "./money";
 import type { ValueSettings } from "./value-settings";
 
 /**
@@ -13,7 +13,7 @@ export const LOYALTY_WINDOW_MONTHS = 12;
 
 /** The tier of a trailing spend (a money string; refunds may make it negative). */
 export function loyaltyTierFor(spend: string, tiers: readonly LoyaltyTierRule[]): string {
-  const cents = spend.trim().startsWith("-") ? -parseMoney(spend.trim().slice(1), "spend") : parseMoney(spend, "spend");
+  const cents = parseSignedMoney(spend, "spend");
   let tier = tiers[0]!.name;
   for (const t of tiers) if (cents >= parseMoney(t.minSpend)) tier = t.name;
   return tier;
