@@ -172,6 +172,10 @@ export type CustomerEventRollupsTable = { tenantId: string; customerId: string; 
 
 export type CustomerLastSeenTable = { tenantId: string; customerId: string; lastSeenAt: Date };
 
+/** Each customer once per period it was active in ('YYYY-MM-DD' or 'YYYY-MM'), and the per-period counts. */
+export type CustomerActivePeriodsTable = { tenantId: string; period: string; customerId: string };
+export type TenantActiveCountsTable = { tenantId: string; period: string; customers: number };
+
 /** Issue 13 §1: segment definitions (criteria JSON for dynamic ones), their members and membership periods. */
 export type CustomerSegmentsTable = {
   id: string;
@@ -628,6 +632,8 @@ export type Database = {
   customerEventKeys: CustomerEventKeysTable;
   customerEventRollups: CustomerEventRollupsTable;
   customerLastSeen: CustomerLastSeenTable;
+  customerActivePeriods: CustomerActivePeriodsTable;
+  tenantActiveCounts: TenantActiveCountsTable;
   contacts: ContactsTable;
   contactTags: ContactTagsTable;
   contactImports: ContactImportsTable;

@@ -35,6 +35,7 @@ const USAGE = `usage: pnpm bench [--customers N] [--duration S] [--connections C
        pnpm bench dedup [--customers N] [--runs N]
        pnpm bench admin [--customers N] [--runs N]
        pnpm bench value [--rate N] [--duration S] [--customers N] [--ledger N] [--runs N]
+       pnpm bench segments [--duration S] [--customers N]   (tracking ingest S seconds; analytics over N customers, default 100000)
   --customers N     customers to seed for tenant 'bench' (default 100000)
   --duration S      seconds per measured scenario (default 10); each has a warm-up first
   --warmup S        warm-up seconds per scenario (default: duration / 3, at least 1)
@@ -166,7 +167,8 @@ export function parseSuiteArgs(suite: string, argv: string[]): SuiteArgs | "help
     throw new UsageError(`${suite}: ${(error as Error).message}`);
   }
   if (values.help) return "help";
-  if ((values.rate !== undefined || values.duration !== undefined || values.ledger !== undefined) && suite !== "value") throw new UsageError(`${suite}: --rate, --duration and --ledger are for the value suite`);
+  if ((values.rate !== undefined || values.ledger !== undefined) && suite !== "value") throw new UsageError(`${suite}: --rate and --ledger are for the value suite`);
+  if (values.duration !== undefined && suite !== "value" && suite !== "segments") throw new UsageError(`${suite}: --duration is for the value and segments suites`);
   return {
     runs: positiveInt("runs", values.runs, 1),
     apiWorkers: positiveInt("api-workers", values["api-workers"], os.cpus().length),

@@ -363,6 +363,7 @@ const SUITES: Record<string, () => Promise<(o: SuiteOptions) => Promise<number>>
   bulk: async () => (await import("./suites/bulk-suite")).runBulkSuite,
   admin: async () => (await import("./suites/admin-suite")).runAdminSuite,
   value: async () => (await import("./suites/value-suite")).runValueSuite,
+  segments: async () => (await import("./suites/segments-suite")).runSegmentsSuite,
 };
 
 try {

@@ -84,6 +84,33 @@ export async function storeCustomerEvents(trx: Trx, events: readonly NewCustomer
     }),
   ];
   for (const q of queries) await trx.executeQuery(q);
+  await countActivePeriods(trx, events);
+}
+
+/**
+ * Records each customer once per day and month it was active in and adds the newly recorded ones
+ * to the period's counter: one INSERT IGNORE per (tenant, period), whose affected rows are exactly
+ * the customers not yet counted (a concurrent worker inserting the same row waits on its lock).
+ */
+async function countActivePeriods(trx: Trx, events: readonly NewCustomerEvent[]): Promise<void> {
+  const periods = new Map<string, { tenantId: string; period: string; customers: Set<string> }>();
+  for (const e of events) {
+    const day = utcDay(e.occurredAt);
+    for (const period of [day, day.slice(0, 7)]) {
+      const k = `${e.tenantId}\u0000${period}`;
+      const p = periods.get(k) ?? { tenantId: e.tenantId, period, customers: new Set<string>() };
+      p.customers.add(e.customerId);
+      periods.set(k, p);
+    }
+  }
+  const counts: { tenantId: string; period: string; customers: number }[] = [];
+  for (const p of [...periods.values()].sort((a, b) => (a.period < b.period ? -1 : 1))) {
+    let added = 0;
+    const rows = [...p.customers].sort().map((customerId) => ({ tenantId: p.tenantId, period: p.period, customerId }));
+    for (const q of bulkInsertQueries("customerActivePeriods", rows, { ignore: true })) added += Number((await trx.executeQuery(q)).numAffectedRows ?? 0n);
+    if (added > 0) counts.push({ tenantId: p.tenantId, period: p.period, customers: added });
+  }
+  for (const q of bulkInsertQueries("tenantActiveCounts", counts, { orderBy: (c) => `${c.tenantId}\u0000${c.period}`, onDuplicateKeyUpdate: "customers = customers + values(customers)" })) await trx.executeQuery(q);
 }
 
 // ---- retention: monthly partitions of customer_events ----
@@ -147,33 +174,36 @@ export async function customerLastSeen(db: DbOrTrx, tenantId: string, customerId
   return row?.lastSeenAt ?? null;
 }
 
-/** Distinct customers with any tracked event per UTC day in [fromDay, toDay]. */
+/** Distinct customers with any tracked event per UTC day in [fromDay, toDay] (YYYY-MM-DD), from the counters. */
 export async function activeCustomersPerDay(db: DbOrTrx, tenantId: string, fromDay: string, toDay: string): Promise<{ day: string; customers: number }[]> {
   const rows = await db
-    .selectFrom("customerEventRollups")
-    .select([sql<string>`date_format(day, '%Y-%m-%d')`.as("day"), sql<number>`count(distinct customer_id)`.as("customers")])
+    .selectFrom("tenantActiveCounts")
+    .select(["period", "customers"])
     .where("tenantId", "=", tenantId)
-    .where("day", ">=", fromDay)
-    .where("day", "<=", toDay)
-    .groupBy("day")
-    .orderBy("day")
+    .where("period", ">=", fromDay)
+    .where("period", "<=", toDay)
+    .where(sql<boolean>`length(period) = 10`)
+    .orderBy("period")
     .execute();
-  return rows.map((r) => ({ day: r.day, customers: Number(r.customers) }));
+  return rows.map((r) => ({ day: r.period, customers: Number(r.customers) }));
 }
 
-/** Distinct customers with any tracked event per calendar month (YYYY-MM) in [fromDay, toDay]. */
-export async function activeCustomersPerMonth(db: DbOrTrx, tenantId: string, fromDay: string, toDay: string): Promise<{ month: string; customers: number }[]> {
-  const month = sql<string>`date_format(day, '%Y-%m')`;
+/** Distinct customers with any tracked event per calendar month (YYYY-MM) from fromMonth to toMonth, from the counters. */
+export async function activeCustomersPerMonth(db: DbOrTrx, tenantId: string, fromMonth: string, toMonth: string): Promise<{ month: string; customers: number }[]> {
   const rows = await db
-    .selectFrom("customerEventRollups")
-    .select([month.as("month"), sql<number>`count(distinct customer_id)`.as("customers")])
+    .selectFrom("tenantActiveCounts")
+    .select(["period", "customers"])
     .where("tenantId", "=", tenantId)
-    .where("day", ">=", fromDay)
-    .where("day", "<=", toDay)
-    .groupBy(month)
-    .orderBy(month)
+    .where("period", "in", monthsBetween(fromMonth, toMonth))
+    .orderBy("period")
     .execute();
-  return rows.map((r) => ({ month: r.month, customers: Number(r.customers) }));
+  return rows.map((r) => ({ month: r.period, customers: Number(r.customers) }));
+}
+
+function monthsBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let d = new Date(`${from}-01T00:00:00Z`); d.toISOString().slice(0, 7) <= to; d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1))) out.push(d.toISOString().slice(0, 7));
+  return out;
 }
 
 /** New customers per UTC day by source and type, from the customers' (tenant, created_at) order. */
@@ -209,9 +239,9 @@ export async function tierDistribution(db: DbOrTrx, tenantId: string): Promise<{
 
 /**
  * Retention cohorts: customers by signup month, and how many of each cohort had tracked activity in
- * each later month (month offset 0 = the signup month), over signups from `fromMonthStart`.
+ * each later month up to `toMonth` (month offset 0 = the signup month), over signups from `fromMonthStart`.
  */
-export async function retentionCohorts(db: DbOrTrx, tenantId: string, fromMonthStart: Date): Promise<{ sizes: { cohort: string; customers: number }[]; active: { cohort: string; month: string; customers: number }[] }> {
+export async function retentionCohorts(db: DbOrTrx, tenantId: string, fromMonthStart: Date, toMonth: string): Promise<{ sizes: { cohort: string; customers: number }[]; active: { cohort: string; month: string; customers: number }[] }> {
   const cohort = sql<string>`date_format(c.created_at, '%Y-%m')`;
   const sizes = await db
     .selectFrom("customers as c")
@@ -222,17 +252,18 @@ export async function retentionCohorts(db: DbOrTrx, tenantId: string, fromMonthS
     .groupBy(cohort)
     .orderBy(cohort)
     .execute();
-  const month = sql<string>`date_format(r.day, '%Y-%m')`;
+  // Each customer is in customer_active_periods once per month it was active: a plain count, no DISTINCT.
   const active = await db
-    .selectFrom("customers as c")
-    .innerJoin("customerEventRollups as r", (j) => j.onRef("r.tenantId", "=", "c.tenantId").onRef("r.customerId", "=", "c.id"))
-    .select([cohort.as("cohort"), month.as("month"), sql<number>`count(distinct r.customer_id)`.as("customers")])
-    .where("c.tenantId", "=", tenantId)
+    .selectFrom("customerActivePeriods as p")
+    .innerJoin("customers as c", (j) => j.onRef("c.tenantId", "=", "p.tenantId").onRef("c.id", "=", "p.customerId"))
+    .select([cohort.as("cohort"), "p.period as month", sql<number>`count(*)`.as("customers")])
+    .where("p.tenantId", "=", tenantId)
+    .where("p.period", "in", monthsBetween(fromMonthStart.toISOString().slice(0, 7), toMonth))
     .where("c.isDeleted", "=", 0)
     .where("c.createdAt", ">=", fromMonthStart)
-    .groupBy([cohort, month])
+    .groupBy([cohort, "p.period"])
     .orderBy(cohort)
-    .orderBy(month)
+    .orderBy("p.period")
     .execute();
   return {
     sizes: sizes.map((s) => ({ cohort: s.cohort, customers: Number(s.customers) })),

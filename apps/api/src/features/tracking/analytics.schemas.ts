@@ -36,7 +36,7 @@ export const ZDayRangeInput = z
 export const ZNewCustomers = z.object({ days: z.array(z.object({ day: z.string(), source: z.string().nullable(), type: z.string(), customers: z.number().int() })) });
 export const ZActiveCustomers = z.object({
   daily: z.array(z.object({ day: z.string(), customers: z.number().int() })),
-  monthly: z.array(z.object({ month: z.string(), customers: z.number().int() })).describe("distinct active customers per calendar month within the range"),
+  monthly: z.array(z.object({ month: z.string(), customers: z.number().int() })).describe("distinct active customers in each calendar month the range touches (the whole month)"),
 });
 export const ZTierDistribution = z.object({ tiers: z.array(z.object({ tier: z.string(), customers: z.number().int() })) });
 

@@ -64,7 +64,7 @@ export async function newCustomers(deps: AppDeps, actor: Actor, range: { from: s
 }
 
 export async function activeCustomers(deps: AppDeps, actor: Actor, range: { from: string; to: string }) {
-  const [daily, monthly] = await Promise.all([activeCustomersPerDay(deps.db, actor.tenantId, range.from, range.to), activeCustomersPerMonth(deps.db, actor.tenantId, range.from, range.to)]);
+  const [daily, monthly] = await Promise.all([activeCustomersPerDay(deps.db, actor.tenantId, range.from, range.to), activeCustomersPerMonth(deps.db, actor.tenantId, range.from.slice(0, 7), range.to.slice(0, 7))]);
   return { daily, monthly };
 }
 
@@ -82,7 +82,7 @@ function rate(part: number, whole: number): string {
 }
 
 export async function cohorts(deps: AppDeps, actor: Actor, fromMonth: string): Promise<z.infer<typeof ZCohorts>> {
-  const { sizes, active } = await retentionCohorts(deps.db, actor.tenantId, startOfDay(`${fromMonth}-01`));
+  const { sizes, active } = await retentionCohorts(deps.db, actor.tenantId, startOfDay(`${fromMonth}-01`), dayOf(deps.now()).slice(0, 7));
   return {
     cohorts: sizes.map((s) => ({
       cohort: s.cohort,
