@@ -73,7 +73,3 @@ export async function listInactiveCustomers(db: DbOrTrx, tenantId: string, flags
   ]);
   return { items: items.map((r) => ({ ...r, hadActivity: Boolean(r.hadActivity) })), totalCount: Number(count.n) };
 }
-
-export async function findInactivity(db: DbOrTrx, tenantId: string, customerId: string) {
-  return db.selectFrom("customerInactivity").selectAll().where("tenantId", "=", tenantId).where("customerId", "=", customerId).executeTakeFirst();
-}

@@ -90,5 +90,3 @@ export function currencyProblem(code: string): string | null {
   if (!/^[A-Z]{3}$/.test(code)) return "must be a three-letter ISO 4217 code in capitals, like EUR";
   return CURRENCIES.has(code) ? null : `${code} is not an ISO 4217 currency code`;
 }
-
-export const isCurrencyCode = (code: string) => currencyProblem(code) === null;
