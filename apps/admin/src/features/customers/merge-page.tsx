@@ -201,6 +201,9 @@ export function MergePage() {
               {(Object.keys(OPTION_LABELS) as (keyof MergeOptions)[]).map((o) => (
                 <Checkbox key={o} label={OPTION_LABELS[o]} checked={options[o]} onChange={(e) => setOptions({ ...options, [o]: e.currentTarget.checked })} />
               ))}
+              <Text size="sm" c="dimmed">
+                Payments, refunds and event attendance always move; the target&apos;s lifetime value, events, segment and rating are recomputed from them.
+              </Text>
             </Stack>
           </Card>
           {problem && (
