@@ -175,6 +175,8 @@ export type CustomerLastSeenTable = { tenantId: string; customerId: string; last
 /** Each customer once per period it was active in ('YYYY-MM-DD' or 'YYYY-MM'), and the per-period counts. */
 export type CustomerActivePeriodsTable = { tenantId: string; period: string; customerId: string };
 export type TenantActiveCountsTable = { tenantId: string; period: string; customers: number };
+/** Customers of signup month `cohort` active in month `period` (YYYY-MM both). */
+export type TenantCohortCountsTable = { tenantId: string; cohort: string; period: string; customers: number };
 
 /** Issue 13 §1: segment definitions (criteria JSON for dynamic ones), their members and membership periods. */
 export type CustomerSegmentsTable = {
@@ -634,6 +636,7 @@ export type Database = {
   customerLastSeen: CustomerLastSeenTable;
   customerActivePeriods: CustomerActivePeriodsTable;
   tenantActiveCounts: TenantActiveCountsTable;
+  tenantCohortCounts: TenantCohortCountsTable;
   contacts: ContactsTable;
   contactTags: ContactTagsTable;
   contactImports: ContactImportsTable;

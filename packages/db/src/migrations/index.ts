@@ -47,6 +47,7 @@ import * as v5m1 from "./20261204140100_create_customer_event_keys";
 import * as v5m2 from "./20261204140200_create_customer_event_rollups";
 import * as v5m3 from "./20261204140300_create_customer_active_periods";
 import * as v5m4 from "./20261204140400_add_customers_tier_index";
+import * as v5m5 from "./20261204140500_create_tenant_cohort_counts";
 import * as v2m0 from "./20261204100000_create_customer_transactions";
 import * as v2m1 from "./20261204100100_create_customer_ltv_history";
 import * as v2m2 from "./20261204100200_create_customer_segment_history";
@@ -102,6 +103,7 @@ export const migrations: Record<string, Migration> = {
   "20261204140200_create_customer_event_rollups": v5m2,
   "20261204140300_create_customer_active_periods": v5m3,
   "20261204140400_add_customers_tier_index": v5m4,
+  "20261204140500_create_tenant_cohort_counts": v5m5,
   "20261204100000_create_customer_transactions": v2m0,
   "20261204100100_create_customer_ltv_history": v2m1,
   "20261204100200_create_customer_segment_history": v2m2,

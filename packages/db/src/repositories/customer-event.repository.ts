@@ -104,13 +104,36 @@ async function countActivePeriods(trx: Trx, events: readonly NewCustomerEvent[])
     }
   }
   const counts: { tenantId: string; period: string; customers: number }[] = [];
+  const cohorts: { tenantId: string; cohort: string; period: string; customers: number }[] = [];
   for (const p of [...periods.values()].sort((a, b) => (a.period < b.period ? -1 : 1))) {
     let added = 0;
-    const rows = [...p.customers].sort().map((customerId) => ({ tenantId: p.tenantId, period: p.period, customerId }));
-    for (const q of bulkInsertQueries("customerActivePeriods", rows, { ignore: true })) added += Number((await trx.executeQuery(q)).numAffectedRows ?? 0n);
+    if (p.period.length === 7) {
+      // A month: which customers are new to it matters (their cohorts), so they are found first and
+      // inserted plainly; a concurrent worker's insert of one makes this fail with a duplicate key, and
+      // the consumer applies the entries one at a time, when the select sees it.
+      const ids = [...p.customers];
+      const seen = new Set((await trx.selectFrom("customerActivePeriods").select("customerId").where("tenantId", "=", p.tenantId).where("period", "=", p.period).where("customerId", "in", ids).execute()).map((r) => r.customerId));
+      const fresh = ids.filter((id) => !seen.has(id)).sort();
+      for (const q of bulkInsertQueries("customerActivePeriods", fresh.map((customerId) => ({ tenantId: p.tenantId, period: p.period, customerId })))) await trx.executeQuery(q);
+      added = fresh.length;
+      if (fresh.length > 0) {
+        const bySignup = await trx
+          .selectFrom("customers")
+          .select([sql<string>`date_format(created_at, '%Y-%m')`.as("cohort"), sql<number>`count(*)`.as("n")])
+          .where("tenantId", "=", p.tenantId)
+          .where("id", "in", fresh)
+          .groupBy(sql`date_format(created_at, '%Y-%m')`)
+          .execute();
+        for (const c of bySignup) cohorts.push({ tenantId: p.tenantId, cohort: c.cohort, period: p.period, customers: Number(c.n) });
+      }
+    } else {
+      const rows = [...p.customers].sort().map((customerId) => ({ tenantId: p.tenantId, period: p.period, customerId }));
+      for (const q of bulkInsertQueries("customerActivePeriods", rows, { ignore: true })) added += Number((await trx.executeQuery(q)).numAffectedRows ?? 0n);
+    }
     if (added > 0) counts.push({ tenantId: p.tenantId, period: p.period, customers: added });
   }
   for (const q of bulkInsertQueries("tenantActiveCounts", counts, { orderBy: (c) => `${c.tenantId}\u0000${c.period}`, onDuplicateKeyUpdate: "customers = customers + values(customers)" })) await trx.executeQuery(q);
+  for (const q of bulkInsertQueries("tenantCohortCounts", cohorts, { orderBy: (c) => `${c.tenantId}\u0000${c.cohort}\u0000${c.period}`, onDuplicateKeyUpdate: "customers = customers + values(customers)" })) await trx.executeQuery(q);
 }
 
 // ---- retention: monthly partitions of customer_events ----
@@ -238,8 +261,10 @@ export async function tierDistribution(db: DbOrTrx, tenantId: string): Promise<{
 }
 
 /**
- * Retention cohorts: customers by signup month, and how many of each cohort had tracked activity in
- * each later month up to `toMonth` (month offset 0 = the signup month), over signups from `fromMonthStart`.
+ * Retention cohorts: customers by signup month (those not deleted), and how many of each cohort had
+ * tracked activity in each later month up to `toMonth` (month offset 0 = the signup month; counted
+ * when the activity was stored, so a customer deleted since still counts there), over signups from
+ * `fromMonthStart`.
  */
 export async function retentionCohorts(db: DbOrTrx, tenantId: string, fromMonthStart: Date, toMonth: string): Promise<{ sizes: { cohort: string; customers: number }[]; active: { cohort: string; month: string; customers: number }[] }> {
   const cohort = sql<string>`date_format(c.created_at, '%Y-%m')`;
@@ -252,18 +277,15 @@ export async function retentionCohorts(db: DbOrTrx, tenantId: string, fromMonthS
     .groupBy(cohort)
     .orderBy(cohort)
     .execute();
-  // Each customer is in customer_active_periods once per month it was active: a plain count, no DISTINCT.
+  // Counted by the ingest worker per (signup month, active month): a few rows, whatever the tenant's size.
   const active = await db
-    .selectFrom("customerActivePeriods as p")
-    .innerJoin("customers as c", (j) => j.onRef("c.tenantId", "=", "p.tenantId").onRef("c.id", "=", "p.customerId"))
-    .select([cohort.as("cohort"), "p.period as month", sql<number>`count(*)`.as("customers")])
-    .where("p.tenantId", "=", tenantId)
-    .where("p.period", "in", monthsBetween(fromMonthStart.toISOString().slice(0, 7), toMonth))
-    .where("c.isDeleted", "=", 0)
-    .where("c.createdAt", ">=", fromMonthStart)
-    .groupBy([cohort, "p.period"])
-    .orderBy(cohort)
-    .orderBy("p.period")
+    .selectFrom("tenantCohortCounts")
+    .select(["cohort", "period as month", "customers"])
+    .where("tenantId", "=", tenantId)
+    .where("cohort", ">=", fromMonthStart.toISOString().slice(0, 7))
+    .where("period", "<=", toMonth)
+    .orderBy("cohort")
+    .orderBy("period")
     .execute();
   return {
     sizes: sizes.map((s) => ({ cohort: s.cohort, customers: Number(s.customers) })),

@@ -42,6 +42,10 @@ async function seedAnalytics(pool: Pool, customers: number, perCustomer: number)
   for (const format of ["%Y-%m-%d", "%Y-%m"]) {
     await pool.query(`INSERT INTO customer_active_periods (tenant_id, period, customer_id) SELECT DISTINCT tenant_id, date_format(day, '${format}'), customer_id FROM customer_event_rollups WHERE tenant_id = ?`, [TENANT]);
   }
+  await pool.query(
+    "INSERT INTO tenant_cohort_counts (tenant_id, cohort, period, customers) SELECT p.tenant_id, date_format(c.created_at, '%Y-%m'), p.period, count(*) FROM customer_active_periods p JOIN customers c ON c.tenant_id = p.tenant_id AND c.id = p.customer_id WHERE p.tenant_id = ? AND length(p.period) = 7 GROUP BY 1, 2, 3",
+    [TENANT],
+  );
   await pool.query("INSERT INTO tenant_active_counts (tenant_id, period, customers) SELECT tenant_id, period, count(*) FROM customer_active_periods WHERE tenant_id = ? GROUP BY tenant_id, period", [TENANT]);
   await pool.query(
     `INSERT INTO customer_last_seen (tenant_id, customer_id, last_seen_at) SELECT tenant_id, customer_id, max(day) + interval 12 hour FROM customer_event_rollups WHERE tenant_id = ? GROUP BY tenant_id, customer_id`,
