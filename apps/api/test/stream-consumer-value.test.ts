@@ -126,7 +126,7 @@ describe("consumed value events through the worker", () => {
     const dead = (await deadLetters("payment-events")).slice(deadBefore);
     const byEvent = new Map(dead.map((d) => [JSON.parse(d.event!).id as string, d]));
     expect(byEvent.get(floaty!.id)).toMatchObject({ reason: "rejected", group: "value-payments", deliveries: "1" });
-    expect(byEvent.get(floaty!.id)!.error).toMatch(/^invalid PaymentReceived data: amount: .*; currency: must be an ISO 4217 code/);
+    expect(byEvent.get(floaty!.id)!.error).toMatch(/^invalid PaymentReceived data: amount: .*; currency: must be a three-letter ISO 4217 code/);
     expect(byEvent.get(missing!.id)!.error).toBe(`CUST-001 Customer not found. (customer ${String(missing!.data.customerId)} in tenant ${tenant})`);
     expect(byEvent.get(foreign!.id)!.error).toBe(`CUST-001 Customer not found. (customer ${othersCustomer} in tenant ${tenant})`);
     await eventually(() => customer(api, id), (c) => c.lifetimeValue === 12.5);

@@ -1,6 +1,6 @@
 import type { Cache } from "@clientele/cache";
 import type { Trx } from "@clientele/db";
-import { ATTENDANCE_STATUSES, TRANSACTION_CATEGORIES, TRANSACTION_STATUSES, type AttendanceInput, type DomainError } from "@clientele/domain";
+import { ATTENDANCE_STATUSES, TRANSACTION_CATEGORIES, TRANSACTION_STATUSES, ZCurrencyCode, ZMoneyString, ZRateString, type AttendanceInput, type DomainError } from "@clientele/domain";
 import { z } from "zod";
 import { recordAttendance } from "../value/attendance-ingest";
 import { invalidateCustomerValue, recordTransactions, type TransactionInput } from "../value/transaction-ingest";
@@ -13,18 +13,16 @@ import type { StreamEnvelope } from "./stream-envelope";
  */
 export const VALUE_STREAMS = { orders: "order-events", payments: "payment-events", attendance: "attendance-events" } as const;
 
-// Exact decimals as strings (never JSON numbers: a float cannot hold every amount); the domain checks scale and range.
-const money = z.string().regex(/^\d{1,16}(\.\d{1,2})?$/, "must be a decimal string with up to 2 decimals, e.g. \"120.50\"");
-const rate = z.string().regex(/^\d{1,10}(\.\d{1,8})?$/, "must be a decimal string with up to 8 decimals");
 const instant = z.iso.datetime({ offset: true });
 const ref = z.string().trim().min(1).max(100);
 
 const ZMoneyEvent = z.looseObject({
   customerId: z.string().min(1).max(64),
-  amount: money,
-  currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code, e.g. USD"),
+  // Exact decimals as strings (never JSON numbers: a float cannot hold every amount), checked as the API checks them.
+  amount: ZMoneyString,
+  currency: ZCurrencyCode,
   /** Units of the tenant's base currency per unit of `currency`; absent: the tenant's rate table. */
-  exchangeRate: rate.nullish(),
+  exchangeRate: ZRateString.nullish(),
   category: z.enum(TRANSACTION_CATEGORIES).optional(),
   /** When it happened at the source; the envelope's occurredAt when absent. */
   occurredAt: instant.optional(),
