@@ -99,6 +99,8 @@ async function retireCaches(deps: AppDeps, actor: Actor, customers: Customer[]) 
 /** The value settings under a shared lock on the tenant row, taken before the customers' locks as recordTransactions takes them. */
 const valueSettingsIn = async (trx: Trx, tenantId: string) => readValueSettings((await shareLockTenantSettings(trx, tenantId))[VALUE_SETTINGS_KEY]);
 
+const isLedger = (k: MovedKind) => (LEDGER_KINDS as readonly MovedKind[]).includes(k);
+
 type Revalued = { customer: Customer; changes: Changes; events: DomainEvent[]; ltvDelta: bigint; segmentChange: SegmentChange | null };
 
 /**
@@ -186,9 +188,10 @@ function toMergeDto(m: StoredMerge) {
 }
 
 /**
- * REQ-CUS-007: one transaction locks both customers (id order), lets the domain decide, then moves
- * the chosen records, deactivates the source with its pointer to the target, updates the target,
- * and records the merge with the audit rows and events of both.
+ * REQ-CUS-007: one transaction locks the tenant's value settings (shared) and both customers (id
+ * order), lets the domain decide, then moves the source's ledger and the chosen records,
+ * deactivates the source with its pointer to the target, updates the target with the value
+ * figures recomputed for both, and records the merge with the audit rows and events of both.
  */
 export async function mergeCustomers(deps: AppDeps, actor: Actor, input: TMergeCustomersInput, traceId: string) {
   const { sourceCustomerId, targetCustomerId, mergeOptions: options, fieldChoices } = input;
@@ -218,7 +221,7 @@ export async function mergeCustomers(deps: AppDeps, actor: Actor, input: TMergeC
     await moveContacts(trx, actor.tenantId, p.moved.contacts.map((c) => c.id), target.id, actor, now);
     await setContactsPrimary(trx, actor.tenantId, p.demotedContactIds, false);
     await writeContactChanges(trx, actor, p.contactEvents, "CustomerMerged", source.id, now, traceId);
-    for (const kind of kinds.filter((k) => k !== "contacts" && !(LEDGER_KINDS as readonly MovedKind[]).includes(k))) await moveAllRecords(trx, actor.tenantId, kind, source.id, target.id);
+    for (const kind of kinds.filter((k) => k !== "contacts" && !isLedger(k))) await moveAllRecords(trx, actor.tenantId, kind, source.id, target.id);
     if (source.lastActivityAt) await touchCustomerActivity(trx, actor.tenantId, target.id, source.lastActivityAt);
     const [mergedSource, mergedTarget] = await rerateAndReload(trx, actor, [source.id, target.id], p.moved, now);
     const final = { ...p, source: mergedSource, target: mergedTarget };
@@ -297,7 +300,7 @@ export async function undoMerge(deps: AppDeps, actor: Actor, mergeId: string, tr
     await writeValueHistory(trx, actor, targetValue, `Merge ${mergeId} of ${source.customerNumber} undone`, now);
     await writeValueHistory(trx, actor, sourceValue, `Merge ${mergeId} into ${target.customerNumber} undone`, now);
     await moveContacts(trx, actor.tenantId, p.back.contacts, source.id, actor, now);
-    for (const kind of MOVED_KINDS.filter((k) => k !== "contacts" && !(LEDGER_KINDS as readonly MovedKind[]).includes(k))) await moveRecords(trx, actor.tenantId, kind, p.back[kind], source.id);
+    for (const kind of MOVED_KINDS.filter((k) => k !== "contacts" && !isLedger(k))) await moveRecords(trx, actor.tenantId, kind, p.back[kind], source.id);
     await setContactsPrimary(trx, actor.tenantId, p.promotedContactIds, true);
     await writeContactChanges(trx, actor, p.contactEvents, "CustomerMergeUndone", target.id, now, traceId);
     await markMergeUndone(trx, actor.tenantId, mergeId, now, actor.userId);
