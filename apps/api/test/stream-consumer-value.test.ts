@@ -173,7 +173,8 @@ describe("consumed value events through the worker", () => {
     await eventually(async () => Number(((await redis.xpending(`${prefix}payment-events`, "value-payments")) as [number])[0]), (n) => n === 0);
     // Killed with a batch in hand: those entries were the dead consumer's until reclaimed.
     expect(Number(pendingAtKill)).toBeGreaterThan(0);
-  });
+    // Two worker start-ups and a reclaim after the idle time: longer than the default test budget on a busy box.
+  }, 90_000);
 
   it("a worker stopped with SIGTERM finishes what it holds and hands the rest back: the next worker applies everything at once, exactly once", async () => {
     await worker.stop();
@@ -192,5 +193,5 @@ describe("consumed value events through the worker", () => {
     await eventually(applied, (v) => v === 100, 20_000, () => worker.output());
     const count = await server.deps.db.selectFrom("customerTransactions").select((eb) => eb.fn.countAll<number>().as("n")).where("tenantId", "=", tenant).executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(400);
-  });
+  }, 90_000);
 });
