@@ -189,17 +189,18 @@ function candidates(db: DbOrTrx, tenantId: string, c: SegmentCriteria, clock: Se
     .where((eb) => criteriaPredicate(eb, c, clock));
 }
 
-/** Ids of the tenant's customers matching the criteria (optionally only among `onlyIds`), ascending. */
+/** Ids of the tenant's customers matching the criteria (optionally in an id range or among `onlyIds`), ascending. */
 export async function findCustomerIdsMatchingCriteria(
   db: DbOrTrx,
   tenantId: string,
   criteria: SegmentCriteria,
   clock: SegmentClock,
-  opts: { afterId?: string; limit?: number; onlyIds?: string[] } = {},
+  opts: { afterId?: string; upToId?: string; limit?: number; onlyIds?: string[] } = {},
 ): Promise<string[]> {
   if (opts.onlyIds?.length === 0) return [];
   const rows = await candidates(db, tenantId, criteria, clock)
     .$if(opts.afterId !== undefined, (q) => q.where("customers.id", ">", opts.afterId!))
+    .$if(opts.upToId !== undefined, (q) => q.where("customers.id", "<=", opts.upToId!))
     .$if(opts.onlyIds !== undefined, (q) => q.where("customers.id", "in", opts.onlyIds!))
     .select("customers.id")
     .orderBy("customers.id")

@@ -24,15 +24,16 @@ export type SegmentCalculationResult = { checked: number; joined: number; left: 
 
 const ACTOR = "system:segments";
 
-async function customerIdChunk(deps: JobDeps, tenantId: string, after: string, size: number): Promise<string[]> {
-  const rows = await deps.db.selectFrom("customers").select("id").where("tenantId", "=", tenantId).where("id", ">", after).orderBy("id").limit(size).execute();
-  return rows.map((r) => r.id);
+/** The last customer id of the next chunk of `size` after `after`, or undefined when fewer remain (the last chunk). */
+async function chunkEnd(deps: JobDeps, tenantId: string, after: string, size: number): Promise<string | undefined> {
+  const row = await deps.db.selectFrom("customers").select("id").where("tenantId", "=", tenantId).where("id", ">", after).orderBy("id").limit(1).offset(size - 1).executeTakeFirst();
+  return row?.id;
 }
 
 /**
- * Walks the tenant's customers in id chunks: each chunk's matches come from the compiled query,
- * its members are locked, and the difference is written (reason "recalculation") in one
- * transaction. Progress (done of total) is on the segment row; `onChunk` records the last id so a
+ * Walks the tenant's customers in id ranges of `chunkSize`: each range's matches come from the
+ * compiled query (bounded by the range, so no id list travels), its members are locked, and the
+ * difference is written (reason "recalculation") in one transaction. Progress (done of total) is on the segment row; `onChunk` records the last id so a
  * retry resumes after it. Members whose customer is gone (deleted, erased) leave too.
  */
 export async function runSegmentCalculation(
@@ -40,7 +41,7 @@ export async function runSegmentCalculation(
   p: SegmentCalculationPayload,
   o: { chunkSize?: number; onChunk?: (after: string) => Promise<unknown> } = {},
 ): Promise<SegmentCalculationResult> {
-  const size = o.chunkSize ?? 1000;
+  const size = o.chunkSize ?? 5000;
   const result: SegmentCalculationResult = { checked: 0, joined: 0, left: 0, members: 0 };
   const segment = await findSegmentById(deps.db, p.tenantId, p.segmentId);
   if (!segment || segment.kind !== "dynamic" || !segment.criteria) return result;
@@ -55,14 +56,14 @@ export async function runSegmentCalculation(
   await updateSegment(deps.db, p.tenantId, segment.id, { status: "CALCULATING", calcTotal: Number(total.n), calcDone: done, calcError: null });
   try {
     for (let after = p.after ?? ""; ; ) {
-      const ids = await customerIdChunk(deps, p.tenantId, after, size);
-      const last = ids.length < size ? undefined : ids.at(-1);
+      const last = await chunkEnd(deps, p.tenantId, after, size);
+      const range = { afterId: after, ...(last ? { upToId: last } : {}) };
       const change = await inTransaction(
         deps.db,
         async (trx) => {
-          const matches = await findCustomerIdsMatchingCriteria(trx, p.tenantId, criteria, clock, { onlyIds: ids });
+          const matches = await findCustomerIdsMatchingCriteria(trx, p.tenantId, criteria, clock, range);
           // Members in this id range, including those whose customer row is no longer a candidate.
-          const rangeMembers = await listMemberIds(trx, p.tenantId, segment.id, { afterId: after, ...(last ? { upToId: last } : {}) });
+          const rangeMembers = await listMemberIds(trx, p.tenantId, segment.id, range);
           const current = await lockMembersAmong(trx, p.tenantId, segment.id, rangeMembers);
           const diff = membershipDiff(current, matches);
           await applyMembershipChange(trx, p.tenantId, segment, diff, "recalculation", ACTOR, deps.now());
@@ -70,10 +71,10 @@ export async function runSegmentCalculation(
         },
         { isolation: "read committed" },
       );
-      result.checked += ids.length;
+      done = last ? done + size : Number(total.n);
+      result.checked = done;
       result.joined += change.joined.length;
       result.left += change.left.length;
-      done += ids.length;
       await updateSegment(deps.db, p.tenantId, segment.id, { calcDone: done });
       if (!last) break;
       after = last;
