@@ -67,6 +67,24 @@ describe("segment override", () => {
     });
   });
 
+  it("a clear racing a threshold change waits for it and re-tiers with the new thresholds", async () => {
+    const { tenant, manager, customerId } = await setup();
+    const url = `/customers/${customerId}/segment-override`;
+    expect((await manager.put(url, { segment: "VIP", reason: "Board member's company" })).status).toBe(200);
+    expect((await pay(manager, customerId, "20000.00")).status).toBe(201);
+    const { sql } = await import("kysely");
+    let cleared: Promise<{ status: number; body: any }> | undefined;
+    // A settings change holding the tenant row: the clear must not re-tier with what it replaces.
+    await c.server.deps.db.transaction().execute(async (trx) => {
+      await sql`SELECT id FROM tenants WHERE id = ${tenant} FOR UPDATE`.execute(trx);
+      const value = { lifetimeValueThresholds: { premium: "30000.00", vip: "50000.00" } };
+      await sql`UPDATE tenants SET settings = JSON_SET(settings, '$.value', JSON_EXTRACT(${JSON.stringify(value)}, '$')) WHERE id = ${tenant}`.execute(trx);
+      cleared = manager.del(url);
+      await new Promise((r) => setTimeout(r, 400));
+    });
+    expect((await cleared!).body).toMatchObject({ segment: "Standard", segmentOverride: null });
+  });
+
   it("refuses a stale version (409), other roles (403) and another tenant's customer (404)", async () => {
     const { tenant, manager, customerId } = await setup();
     const url = `/customers/${customerId}/segment-override`;

@@ -8,6 +8,7 @@ import {
   lockCustomerForLedger,
   ltvHistoryBetween,
   setSegmentOverride,
+  shareLockTenantSettings,
   insertSegmentHistory,
   type TransactionRow,
 } from "@clientele/db";
@@ -166,8 +167,10 @@ export async function customerValue(deps: AppDeps, actor: Actor, input: z.infer<
 async function changeOverride(deps: AppDeps, actor: Actor, customerId: string, version: number | undefined, traceId: string, next: "clear" | { segment: string; reason: string | undefined }) {
   await loadModifiable(deps, actor, customerId);
   const now = deps.now();
-  const settings = readValueSettings((await getTenantSettings(deps.db, actor.tenantId))[VALUE_SETTINGS_KEY]);
   const changed = await inTransaction(deps.db, async (trx) => {
+    // Under the tenant row's shared lock, as transactions read them (tenant, then customer): a clear
+    // racing a threshold change re-tiers with the new thresholds, or waits for them.
+    const settings = readValueSettings((await shareLockTenantSettings(trx, actor.tenantId))[VALUE_SETTINGS_KEY]);
     const state = await lockCustomerForLedger(trx, actor.tenantId, customerId);
     if (!state) throw customerNotFound();
     const { customer, override } = state;
