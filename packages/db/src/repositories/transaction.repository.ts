@@ -1,8 +1,10 @@
 import type { Customer, CustomerSegment, SegmentOverride } from "@clientele/domain";
 import { sql, type Insertable, type Selectable } from "kysely";
+import { bulkInsertQueries } from "../bulk-insert";
 import type { DbOrTrx, Trx } from "../connection";
 import { parseJson, type CustomerLtvHistoryTable, type CustomerTransactionsTable } from "../schema";
 import { toCustomer } from "./customer.repository";
+import type { SegmentHistoryEntry } from "./segment.repository";
 
 export type TransactionRow = Selectable<CustomerTransactionsTable>;
 export type NewTransactionRow = Insertable<CustomerTransactionsTable>;
@@ -12,8 +14,46 @@ export async function findTransactionByKey(db: DbOrTrx, tenantId: string, idempo
   return db.selectFrom("customerTransactions").selectAll().where("tenantId", "=", tenantId).where("idempotencyKey", "=", idempotencyKey).executeTakeFirst();
 }
 
-export async function insertTransaction(trx: Trx, row: NewTransactionRow): Promise<void> {
-  await trx.insertInto("customerTransactions").values(row).execute();
+/** Printable ASCII: utf8mb4_unicode_ci tells these apart by their letters alone, case ignored. */
+const PLAIN_KEY = /^[\x20-\x7e]*$/;
+
+/**
+ * Each key's class under the idempotency key column's collation (utf8mb4_unicode_ci: "ABC" and
+ * "abc", "cafe" and "café" are one key to the unique index), so a batch tells repeats apart as the
+ * index will: all-plain keys (event ids, most callers' keys) folded here, otherwise by the server.
+ */
+async function keyClasses(db: DbOrTrx, keys: readonly string[]): Promise<Map<string, string>> {
+  if (keys.every((k) => PLAIN_KEY.test(k))) return new Map(keys.map((k) => [k, k.toLowerCase()]));
+  const selects = keys.map((k, i) => sql`select ${i} as i, hex(weight_string(convert(${k} using utf8mb4) collate utf8mb4_unicode_ci)) as w`);
+  const { rows } = await sql<{ i: number; w: string }>`${sql.join(selects, sql` union all `)}`.execute(db);
+  return new Map(rows.map((r) => [keys[Number(r.i)]!, r.w]));
+}
+
+/**
+ * The rows already recorded under any of these keys (one query for a whole batch), found by each
+ * key's class (keyClasses): `classOf` gives a key's class, `used` the row recorded in that class.
+ */
+export async function findTransactionsByKeys(db: DbOrTrx, tenantId: string, idempotencyKeys: readonly string[]): Promise<{ classOf: (key: string) => string; used: Map<string, TransactionRow> }> {
+  const keys = [...new Set(idempotencyKeys)];
+  const rows = keys.length === 0 ? [] : await db.selectFrom("customerTransactions").selectAll().where("tenantId", "=", tenantId).where("idempotencyKey", "in", keys).execute();
+  const classes = await keyClasses(db, [...keys, ...rows.map((r) => r.idempotencyKey)]);
+  return { classOf: (key) => classes.get(key)!, used: new Map(rows.map((r) => [classes.get(r.idempotencyKey)!, r])) };
+}
+
+/**
+ * A batch's ledger rows, LTV history, segment history in as few multi-row INSERTs as the statement
+ * size allows, each table's rows in the order given (the history's ids then follow the ledger's order).
+ */
+export async function insertLedgerWrites(
+  trx: Trx,
+  w: { transactions: readonly NewTransactionRow[]; ltvHistory: readonly Insertable<CustomerLtvHistoryTable>[]; segmentHistory: readonly SegmentHistoryEntry[] },
+): Promise<void> {
+  const queries = [
+    ...bulkInsertQueries("customerTransactions", w.transactions),
+    ...bulkInsertQueries("customerLtvHistory", w.ltvHistory),
+    ...bulkInsertQueries("customerSegmentHistory", w.segmentHistory),
+  ];
+  for (const q of queries) await trx.executeQuery(q);
 }
 
 /** True for the (tenant, idempotency key) unique key's refusal: a concurrent request with the same key won. */
@@ -33,6 +73,41 @@ export async function lockCustomerForLedger(trx: Trx, tenantId: string, customer
   if (!row) return undefined;
   const customer = toCustomer(row);
   return { customer, override: customer.segmentOverride ?? null };
+}
+
+/**
+ * The batch form of lockCustomerForLedger: one SELECT … FOR UPDATE of all the customers, in id
+ * order (so two batches sharing customers lock them alike and queue instead of deadlocking).
+ */
+export async function lockCustomersForLedger(trx: Trx, tenantId: string, customerIds: readonly string[]): Promise<Map<string, CustomerValueState>> {
+  const ids = [...new Set(customerIds)].sort();
+  if (ids.length === 0) return new Map();
+  const rows = await trx.selectFrom("customers").selectAll().where("tenantId", "=", tenantId).where("id", "in", ids).orderBy("id").forUpdate().execute();
+  return new Map(
+    rows.map((row) => {
+      const customer = toCustomer(row);
+      return [customer.id, { customer, override: customer.segmentOverride ?? null }];
+    }),
+  );
+}
+
+/**
+ * Several customers' new values in one UPDATE (CASE per column), under the locks taken by
+ * lockCustomersForLedger; each version moves by `versions` (one per value change, as
+ * setCustomerValue moves it once per call).
+ */
+export async function setCustomerValues(
+  trx: Trx,
+  tenantId: string,
+  updates: readonly { customerId: string; lifetimeValue: string; segment: CustomerSegment; versions: number }[],
+): Promise<void> {
+  if (updates.length === 0) return;
+  const cases = (pick: (u: (typeof updates)[number]) => unknown) => sql.join(updates.map((u) => sql`when ${u.customerId} then ${pick(u)}`), sql` `);
+  await sql`update customers set
+      lifetime_value = case id ${cases((u) => u.lifetimeValue)} end,
+      segment = case id ${cases((u) => u.segment)} end,
+      version = version + case id ${cases((u) => u.versions)} end
+    where tenant_id = ${tenantId} and id in (${sql.join(updates.map((u) => u.customerId))})`.execute(trx);
 }
 
 /** The customer's new value (and segment), under the lock taken by lockCustomerForLedger; the version moves so caches see it as newer. */

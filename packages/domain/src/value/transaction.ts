@@ -1,5 +1,6 @@
 import { DomainError, FieldErrorCollector } from "../errors";
 import { convert, currencyProblem, formatMoney, moneyProblem, normalizeMoney, normalizeRate, parseMoney, parseSignedMoney, rateProblem } from "./money";
+import { segmentAfterValueChange, type SegmentChange, type SegmentState } from "./segment";
 import type { ValueSettings } from "./value-settings";
 
 export const TRANSACTION_KINDS = ["Payment", "Refund", "Order"] as const;
@@ -147,3 +148,22 @@ export const idempotencyConflict = (key: string) =>
 
 /** A stored (signed) money string moved by `deltaCents`. */
 export const addCents = (a: string, deltaCents: bigint) => formatMoney(parseSignedMoney(a) + deltaCents);
+
+/** A customer's figures as the ledger moves them: lifetime value, segment (with its override) and row version. */
+export type LedgerAccount = SegmentState & { version: number };
+
+/** What one transaction does to an account: the delta in cents, the account after it and the tier change it brings. */
+export type LedgerStep = { delta: bigint; account: LedgerAccount; change: SegmentChange | null };
+
+/**
+ * One transaction applied to an account (REQ-CUS-017/019). Applied in order, a batch's
+ * transactions of one customer each start from the previous one's account, exactly as if each had
+ * been recorded on its own. A change of value moves the version once; no change, nothing moves.
+ */
+export function applyToLedger(account: LedgerAccount, t: Pick<CheckedTransaction, "kind" | "status" | "baseAmount">, thresholds: ValueSettings["lifetimeValueThresholds"]): LedgerStep {
+  const delta = ledgerDelta(t);
+  if (delta === 0n) return { delta, account, change: null };
+  const lifetimeValue = addCents(account.lifetimeValue, delta);
+  const change = segmentAfterValueChange({ ...account, lifetimeValue }, thresholds);
+  return { delta, change, account: { ...account, lifetimeValue, segment: change?.to ?? account.segment, version: account.version + 1 } };
+}
