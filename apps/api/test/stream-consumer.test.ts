@@ -392,6 +392,41 @@ describe("stream consumer", () => {
     expect((await c.groups())[0]).toMatchObject({ lag: 0, lagSeconds: 0, pending: 0 });
   });
 
+  it("trims a work-queue stream (trimAcknowledged) below what every group has acknowledged, never what a group still needs", async () => {
+    const [stream, tenant] = [newStream(), newTenant()];
+    const fill = async (n: number) => {
+      const p = redis.pipeline();
+      for (let i = 0; i < n; i++) {
+        const e = envelope(tenant);
+        p.xadd(key(stream), "*", "id", e.id, "type", e.type, "tenantId", e.tenantId, "event", JSON.stringify(e));
+      }
+      await p.exec();
+    };
+    const handleBatch: StreamHandler["handleBatch"] = async (envs, ctx) => {
+      for (const e of envs) await record(ctx.trx, e);
+    };
+    const c = consumer([{ stream, group: "work", trimAcknowledged: true, handleBatch }], { batchSize: 500 });
+    await fill(1000);
+    expect(await c.drainOnce()).toBe(1000);
+    // Whole radix-tree nodes go (MINID ~): what stays is at most about one node's worth.
+    expect(await redis.xlen(key(stream))).toBeLessThan(200);
+
+    // Another group that has read nothing yet, then holds everything unacknowledged: nothing it needs goes.
+    await redis.xgroup("CREATE", key(stream), "other", "$");
+    await fill(1000);
+    await c.drainOnce();
+    expect(await redis.xlen(key(stream))).toBeGreaterThanOrEqual(1000);
+    const read = (await redis.xreadgroup("GROUP", "other", "o1", "COUNT", 1000, "STREAMS", key(stream), ">")) as [string, [string, string[]][]][];
+    expect(read[0]![1]).toHaveLength(1000);
+    await c.drainOnce();
+    expect(await redis.xlen(key(stream))).toBeGreaterThanOrEqual(1000);
+    await redis.xack(key(stream), "other", ...read[0]![1].map(([id]) => id));
+    await c.drainOnce();
+    expect(await redis.xlen(key(stream))).toBeLessThan(200);
+    expect((await applied(tenant)).length).toBe(2000);
+    expect((await c.groups())[0]).toMatchObject({ lag: 0, pending: 0 });
+  });
+
   it("refuses two handlers for one stream in one group", () => {
     const handle: StreamHandler["handle"] = async () => undefined;
     expect(() => consumer([{ stream: "s", group: "g", handle }, { stream: "s", group: "g", handle }])).toThrow("two stream handlers for s in group g");

@@ -22,6 +22,12 @@ type StreamHandlerBase = {
   group: string;
   /** Event types this handler applies; other entries are acknowledged untouched. All when absent. */
   types?: string[];
+  /**
+   * The stream exists only for its consumer groups (a work queue, like tracked behaviour): entries
+   * every group of it has acknowledged are trimmed, so it holds the backlog, not the history. Not
+   * for our outbox topics, which the live updates read back for their resume window.
+   */
+  trimAcknowledged?: boolean;
 };
 
 /**
@@ -122,6 +128,14 @@ type Parsed = Entry & { envelope: StreamEnvelope; raw: string };
 const DAY_MS = 24 * 60 * 60 * 1000;
 const CLEANUP_LIMIT = 10_000;
 const MAX_BACKOFF_MS = 5_000;
+const TRIM_EVERY_MS = 5_000;
+
+/** Stream entry ids ("ms-seq") in order. */
+function compareEntryIds(a: string, b: string): number {
+  const [am, as] = a.split("-").map(BigInt) as [bigint, bigint];
+  const [bm, bs] = b.split("-").map(BigInt) as [bigint, bigint];
+  return am === bm ? (as === bs ? 0 : as < bs ? -1 : 1) : am < bm ? -1 : 1;
+}
 
 /** Lost connections, timeouts and lock waits: the database may answer the same work later, so it is retried, not counted against the entry. */
 function isTransientDbError(error: unknown): boolean {
@@ -375,6 +389,7 @@ export function createStreamConsumer(o: StreamConsumerOptions): StreamConsumer {
   async function loop(h: StreamHandler, conn: Redis): Promise<void> {
     let groupReady = false;
     let lastClaimAt = 0;
+    let lastTrimAt = 0;
     const claimEveryMs = Math.max(100, Math.min(o.claimIdleMs, 5_000));
     for (let backoff = 100; running; ) {
       try {
@@ -388,6 +403,10 @@ export function createStreamConsumer(o: StreamConsumerOptions): StreamConsumer {
         }
         const entries = await readNew(h, conn, Math.min(o.blockMs, claimEveryMs));
         if (entries.length > 0) await settle(h, entries);
+        if (h.trimAcknowledged && Date.now() - lastTrimAt >= TRIM_EVERY_MS) {
+          lastTrimAt = Date.now();
+          await trimAcknowledged(h);
+        }
         backoff = 100;
       } catch (error) {
         if (!running) break;
@@ -410,6 +429,26 @@ export function createStreamConsumer(o: StreamConsumerOptions): StreamConsumer {
       const c = Object.fromEntries(fields.flatMap((v, i, a) => (i % 2 === 0 ? [[String(v), a[i + 1]]] : [])));
       if (c.name !== o.consumerName && Number(c.pending) === 0 && Number(c.idle) > (o.forgetConsumersIdleMs ?? DAY_MS)) await o.redis.xgroup("DELCONSUMER", keyOf(h), h.group, String(c.name));
     }
+  }
+
+  /**
+   * Trims below the oldest entry some group still needs: its oldest pending entry, or past its last
+   * delivered one. Every group's position counts (not only this handler's), and trimming stays below
+   * each last-delivered id, so Redis keeps reporting each group's lag.
+   */
+  async function trimAcknowledged(h: StreamHandler): Promise<void> {
+    const key = keyOf(h);
+    const infos = ((await o.redis.xinfo("GROUPS", key)) as (string | number | null)[][]).map((fields) => Object.fromEntries(fields.flatMap((v, i, a) => (i % 2 === 0 ? [[String(v), a[i + 1]]] : []))));
+    let floor: string | undefined;
+    for (const g of infos) {
+      let needed = String(g["last-delivered-id"]);
+      if (Number(g.pending) > 0) {
+        const [, oldest] = (await o.redis.xpending(key, String(g.name))) as [number, string | null, string | null, unknown];
+        if (oldest) needed = oldest;
+      }
+      if (floor === undefined || compareEntryIds(needed, floor) < 0) floor = needed;
+    }
+    if (floor && floor !== "0-0") await o.redis.xtrim(key, "MINID", "~", floor);
   }
 
   async function cleanup(): Promise<void> {
@@ -461,6 +500,7 @@ export function createStreamConsumer(o: StreamConsumerOptions): StreamConsumer {
           await settle(h, entries);
           total += entries.length;
         }
+        if (h.trimAcknowledged) await trimAcknowledged(h);
       }
       return total;
     },

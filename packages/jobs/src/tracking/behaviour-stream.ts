@@ -99,5 +99,5 @@ async function storeBatch(envelopes: StreamEnvelope[], ctx: StreamBatchContext):
 
 /** The ingest handler, registered in the worker (apps/worker/src/stream-consumers.ts). */
 export function trackingStreamHandlers(): StreamHandler[] {
-  return [{ stream: BEHAVIOUR_STREAM, group: BEHAVIOUR_GROUP, types: [BEHAVIOUR_TRACKED], handleBatch: storeBatch }];
+  return [{ stream: BEHAVIOUR_STREAM, group: BEHAVIOUR_GROUP, types: [BEHAVIOUR_TRACKED], trimAcknowledged: true, handleBatch: storeBatch }];
 }
