@@ -70,6 +70,7 @@ describe("GET /customers/{id}", () => {
         notifications: { email: true, sms: false, push: true },
         marketingConsent: false,
         dataProcessingConsent: true,
+        analyticsTracking: true,
       },
       tags: [],
       status: "Active",

@@ -18,6 +18,7 @@ const DEFAULT_PREFERENCES = {
   notifications: { email: true, sms: false, push: true },
   marketingConsent: false,
   dataProcessingConsent: true,
+  analyticsTracking: true,
 };
 
 beforeAll(async () => {
