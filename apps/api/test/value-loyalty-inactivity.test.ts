@@ -211,6 +211,8 @@ describe("inactivity flags (003 BR-6, Appendix C)", () => {
     const later = new Date(now.getTime() + 2 * 365 * DAY);
     await sweepTenantInactivity(at(later), tenant, later);
     expect(await flagOf(d180)).toMatchObject({ flag: "Review" });
+    const audit = (await listAudit(server.deps.db, tenant, "Customer", d180)).filter((a) => a.action === "CustomerInactivityFlagged");
+    expect(audit.map((a) => a.changes)).toEqual([{ inactivity: { from: null, to: "InactiveRisk" } }, { inactivity: { from: "InactiveRisk", to: "Review" } }]);
   });
 
   it("a customer that never had activity counts from its creation", async () => {
@@ -251,6 +253,11 @@ describe("inactivity flags (003 BR-6, Appendix C)", () => {
     expect((await api.put("/settings/value", { inactivityThresholdDays: 365 })).status).toBe(200);
     expect(await sweepTenantInactivity(at(now), tenant, now)).toEqual({ flagged: 0, cleared: 1 });
     expect((await api.get(`/customers/${id}`)).body.inactivity).toBeNull();
+    const audit = (await listAudit(server.deps.db, tenant, "Customer", id)).filter((a) => a.action.startsWith("CustomerInactivity"));
+    expect(audit.map((a) => [a.action, a.actorId])).toEqual([
+      ["CustomerInactivityFlagged", "system"],
+      ["CustomerInactivityCleared", "system"],
+    ]);
   });
 
   it("tenant isolation and privileges: another tenant sees none of the flags; no token is 401", async () => {

@@ -1,6 +1,6 @@
 import { cacheKeys } from "@clientele/cache";
 import { sql } from "kysely";
-import { appendEvents, clearStaleInactivityFlags, getTenantSettings, inactiveCandidates, inTransaction, upsertInactivityFlags } from "@clientele/db";
+import { appendAudit, appendEvents, clearStaleInactivityFlags, getTenantSettings, inactiveCandidates, inTransaction, upsertInactivityFlags } from "@clientele/db";
 import { inactivityCutoffs, inactivityFlagFor, inactivityReason, readValueSettings, VALUE_SETTINGS_KEY, type DomainEvent, type InactivityRules } from "@clientele/domain";
 import type { JobDeps } from "../job-deps";
 
@@ -38,7 +38,7 @@ export async function sweepTenantInactivity(deps: JobDeps, tenantId: string, now
     cursor = scannedTo;
     const changes = rows.flatMap((r) => {
       const flag = inactivityFlagFor(r.lastActivityAt, now, rules);
-      return flag && flag !== r.flag ? [{ customerId: r.id, flag, since: now, lastActivityAt: r.lastActivityAt, hadActivity: r.hadActivity }] : [];
+      return flag && flag !== r.flag ? [{ customerId: r.id, flag, previous: r.flag, since: now, lastActivityAt: r.lastActivityAt, hadActivity: r.hadActivity }] : [];
     });
     if (changes.length === 0) continue;
     const events: DomainEvent[] = changes.map((c) => ({
@@ -60,13 +60,21 @@ export async function sweepTenantInactivity(deps: JobDeps, tenantId: string, now
       const moved = new Set(fresh.filter((f) => f.lastActivityAt > riskAt).map((f) => f.customerId));
       const kept = changes.filter((c) => !moved.has(c.customerId));
       await upsertInactivityFlags(trx, tenantId, kept);
+      await appendAudit(
+        trx,
+        kept.map((c) => ({ tenantId, entityType: "Customer", entityId: c.customerId, action: "CustomerInactivityFlagged", actorId: "system", occurredAt: now, changes: { inactivity: { from: c.previous ?? null, to: c.flag } } })),
+      );
       // The flag is not a change of the customer's record: its version stays.
       await appendEvents(trx, events.filter((e) => !moved.has(e.aggregateId)), { tenantId, actor: "system", version: 0, occurredAt: now });
       flagged += kept.length;
     });
     await Promise.all(changes.map((c) => deps.cache.del(cacheKeys.customer(tenantId, c.customerId))));
   }
-  const stale = await inTransaction(deps.db, (trx) => clearStaleInactivityFlags(trx, tenantId, riskAt));
+  const stale = await inTransaction(deps.db, async (trx) => {
+    const ids = await clearStaleInactivityFlags(trx, tenantId, riskAt);
+    await appendAudit(trx, ids.map((id) => ({ tenantId, entityType: "Customer", entityId: id, action: "CustomerInactivityCleared", actorId: "system", occurredAt: now, changes: {} })));
+    return ids;
+  });
   await Promise.all(stale.map((id) => deps.cache.del(cacheKeys.customer(tenantId, id))));
   return { flagged, cleared: stale.length };
 }
