@@ -1,11 +1,10 @@
 import type { RouterInputs } from "@clientele/sdk";
-import { Alert, Button, Checkbox, Group, Modal, Stack, TagsInput, Text } from "@mantine/core";
+import { Checkbox, TagsInput, Text } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { problemOf } from "../../problem";
 import { useTRPC } from "../../trpc";
-import { FormActions } from "../../ui/form-actions";
-import { ExportFormat, ExportProgress, type Format } from "./export-progress";
+import { ExportDialogFrame, ExportFormat, type Format } from "./export-progress";
 
 type Filters = NonNullable<RouterInputs["contactTransfer"]["export"]["filters"]>;
 
@@ -32,38 +31,14 @@ export function ContactExportDialog({ opened, onClose, customerId }: { opened: b
   };
 
   return (
-    <Modal opened={opened} onClose={onClose} title="Export contacts" size="lg">
-      {submit.data ? (
-        <Stack>
-          <ExportProgress kind="Contact" exportId={submit.data.exportId} first={submit.data} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => submit.reset()}>
-              Another export
-            </Button>
-            <Button onClick={onClose}>Close</Button>
-          </Group>
-        </Stack>
+    <ExportDialogFrame title="Export contacts" kind="Contact" opened={opened} onClose={onClose} onSubmit={onSubmit} submitted={submit.data} onAgain={() => submit.reset()} pending={submit.isPending} problem={problem}>
+      {customerId ? (
+        <Checkbox label="Only this customer's contacts" checked={onlyThisCustomer} onChange={(e) => setOnlyThisCustomer(e.currentTarget.checked)} error={err("filters.customerIds")} />
       ) : (
-        <form onSubmit={onSubmit}>
-          <Stack>
-            {customerId ? (
-              <Checkbox label="Only this customer's contacts" checked={onlyThisCustomer} onChange={(e) => setOnlyThisCustomer(e.currentTarget.checked)} error={err("filters.customerIds")} />
-            ) : (
-              <Text size="sm">Exports the active contacts of every customer; name tags to export only contacts with one of them.</Text>
-            )}
-            <TagsInput label="Contact tags" placeholder="Enter to add" value={tags} onChange={setTags} clearable clearButtonProps={{ "aria-label": "Clear tags" }} error={err("filters.tags")} />
-            <ExportFormat value={format} onChange={setFormat} />
-            {problem && (
-              <Alert color="red" title="The export was refused" data-testid="export-problem">
-                {problem.message}
-              </Alert>
-            )}
-            <FormActions onCancel={onClose} pending={submit.isPending}>
-              Export
-            </FormActions>
-          </Stack>
-        </form>
+        <Text size="sm">Exports the active contacts of every customer; name tags to export only contacts with one of them.</Text>
       )}
-    </Modal>
+      <TagsInput label="Contact tags" placeholder="Enter to add" value={tags} onChange={setTags} clearable clearButtonProps={{ "aria-label": "Clear tags" }} error={err("filters.tags")} />
+      <ExportFormat value={format} onChange={setFormat} />
+    </ExportDialogFrame>
   );
 }

@@ -1,12 +1,11 @@
 import { CUSTOMER_EXPORT_FIELDS, CUSTOMER_SEGMENTS, CUSTOMER_STATUSES, CUSTOMER_TYPES, DEFAULT_CUSTOMER_EXPORT_FIELDS } from "@clientele/domain";
 import type { RouterInputs } from "@clientele/sdk";
-import { Alert, Button, Group, Modal, MultiSelect, Stack, TagsInput, Text, TextInput } from "@mantine/core";
+import { Group, MultiSelect, TagsInput, Text, TextInput } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { problemOf } from "../../problem";
 import { useTRPC } from "../../trpc";
-import { FormActions } from "../../ui/form-actions";
-import { ExportFormat, ExportProgress, type Format } from "./export-progress";
+import { ExportDialogFrame, ExportFormat, type Format } from "./export-progress";
 
 export type ExportFilters = NonNullable<RouterInputs["customers"]["bulkExport"]["filters"]>;
 
@@ -42,43 +41,19 @@ export function ExportDialog({ opened, onClose, filters }: { opened: boolean; on
   };
 
   return (
-    <Modal opened={opened} onClose={onClose} title="Export customers" size="lg">
-      {submit.data ? (
-        <Stack>
-          <ExportProgress kind="Customer" exportId={submit.data.exportId} first={submit.data} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => submit.reset()}>
-              Another export
-            </Button>
-            <Button onClick={onClose}>Close</Button>
-          </Group>
-        </Stack>
-      ) : (
-        <form onSubmit={onSubmit}>
-          <Stack>
-            <Text size="sm">The list&apos;s current filters are filled in; change them to export other customers.</Text>
-            <TextInput label="Search text" value={query} onChange={(e) => setQuery(e.currentTarget.value)} error={err("filters.query")} />
-            <Group grow>
-              <MultiSelect label="Type" data={[...CUSTOMER_TYPES]} value={type} onChange={setType} clearable clearButtonProps={{ "aria-label": "Clear type" }} error={err("filters.type")} />
-              <MultiSelect label="Segment" data={[...CUSTOMER_SEGMENTS]} value={segment} onChange={setSegment} clearable clearButtonProps={{ "aria-label": "Clear segment" }} error={err("filters.segment")} />
-            </Group>
-            <Group grow>
-              <MultiSelect label="Status" data={[...CUSTOMER_STATUSES]} value={status} onChange={setStatus} clearable clearButtonProps={{ "aria-label": "Clear status" }} error={err("filters.status")} />
-              <TagsInput label="Tags" placeholder="Enter to add" value={tags} onChange={setTags} clearable clearButtonProps={{ "aria-label": "Clear tags" }} error={err("filters.tags")} />
-            </Group>
-            <MultiSelect label="Fields" data={FIELD_CHOICES} value={fields} onChange={setFields} searchable error={err("fields")} />
-            <ExportFormat value={format} onChange={setFormat} />
-            {problem && (
-              <Alert color="red" title="The export was refused" data-testid="export-problem">
-                {problem.message}
-              </Alert>
-            )}
-            <FormActions onCancel={onClose} pending={submit.isPending}>
-              Export
-            </FormActions>
-          </Stack>
-        </form>
-      )}
-    </Modal>
+    <ExportDialogFrame title="Export customers" kind="Customer" opened={opened} onClose={onClose} onSubmit={onSubmit} submitted={submit.data} onAgain={() => submit.reset()} pending={submit.isPending} problem={problem}>
+      <Text size="sm">The list&apos;s current filters are filled in; change them to export other customers.</Text>
+      <TextInput label="Search text" value={query} onChange={(e) => setQuery(e.currentTarget.value)} error={err("filters.query")} />
+      <Group grow>
+        <MultiSelect label="Type" data={[...CUSTOMER_TYPES]} value={type} onChange={setType} clearable clearButtonProps={{ "aria-label": "Clear type" }} error={err("filters.type")} />
+        <MultiSelect label="Segment" data={[...CUSTOMER_SEGMENTS]} value={segment} onChange={setSegment} clearable clearButtonProps={{ "aria-label": "Clear segment" }} error={err("filters.segment")} />
+      </Group>
+      <Group grow>
+        <MultiSelect label="Status" data={[...CUSTOMER_STATUSES]} value={status} onChange={setStatus} clearable clearButtonProps={{ "aria-label": "Clear status" }} error={err("filters.status")} />
+        <TagsInput label="Tags" placeholder="Enter to add" value={tags} onChange={setTags} clearable clearButtonProps={{ "aria-label": "Clear tags" }} error={err("filters.tags")} />
+      </Group>
+      <MultiSelect label="Fields" data={FIELD_CHOICES} value={fields} onChange={setFields} searchable error={err("fields")} />
+      <ExportFormat value={format} onChange={setFormat} />
+    </ExportDialogFrame>
   );
 }

@@ -1,4 +1,7 @@
-import { Alert, Anchor, Progress, SegmentedControl, Stack, Text } from "@mantine/core";
+import { Alert, Anchor, Button, Group, Modal, Progress, SegmentedControl, Stack, Text } from "@mantine/core";
+import type { FormEvent, ReactNode } from "react";
+import type { Problem } from "../../problem";
+import { FormActions } from "../../ui/form-actions";
 import { useExportStatus, type ExportStatus, type Kind } from "../../live/use-job-progress";
 import { problemOf } from "../../problem";
 
@@ -59,5 +62,52 @@ export function ExportProgress({ kind, exportId, first }: { kind: Kind; exportId
         </Anchor>
       )}
     </Stack>
+  );
+}
+
+/**
+ * An export dialog: the form (its fields are the children) with the refusal and the actions, then,
+ * once submitted, the progress with "Another export" back to the form.
+ */
+export function ExportDialogFrame(p: {
+  title: string;
+  kind: Kind;
+  opened: boolean;
+  onClose: () => void;
+  onSubmit: (e: FormEvent) => void;
+  submitted: ExportStatus | undefined;
+  onAgain: () => void;
+  pending: boolean;
+  problem: Problem | null;
+  children: ReactNode;
+}) {
+  return (
+    <Modal opened={p.opened} onClose={p.onClose} title={p.title} size="lg">
+      {p.submitted ? (
+        <Stack>
+          <ExportProgress kind={p.kind} exportId={p.submitted.exportId} first={p.submitted} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={p.onAgain}>
+              Another export
+            </Button>
+            <Button onClick={p.onClose}>Close</Button>
+          </Group>
+        </Stack>
+      ) : (
+        <form onSubmit={p.onSubmit}>
+          <Stack>
+            {p.children}
+            {p.problem && (
+              <Alert color="red" title="The export was refused" data-testid="export-problem">
+                {p.problem.message}
+              </Alert>
+            )}
+            <FormActions onCancel={p.onClose} pending={p.pending}>
+              Export
+            </FormActions>
+          </Stack>
+        </form>
+      )}
+    </Modal>
   );
 }
